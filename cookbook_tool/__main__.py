@@ -1,0 +1,3 @@
+from cookbook_tool.cli.app import main
+
+main()

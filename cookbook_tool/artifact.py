@@ -1,0 +1,112 @@
+"""Open a bundle file as an ``Artifact``: its name, version and release identity.
+
+The identity of a ``.tar.gz`` bundle is the sha256 of its *uncompressed* tar stream (compressed
+bytes may differ between compressor builds); of a ``.zip`` bundle, the sha256 of the file.
+Name and version come from the bundle's manifest (``cookbooks/.manifest.json`` or
+``.manifest.json``), falling back to the file name ``<name>-<version>.tar.gz``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import tarfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+from cookbook_tool.errors import LocalError
+from cookbook_tool.publish.base import Artifact
+
+MANIFEST_NAMES = ("cookbooks/.manifest.json", ".manifest.json")
+_CHUNK = 1 << 20
+_MAX_MANIFEST = 64 << 20
+_FILENAME_RE = re.compile(r"^(?P<name>.+)-(?P<version>\d+\.\d+(?:\.\d+)?)\.(?:tar\.gz|tgz|zip)$")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tar_stream_sha256(path: Path) -> str:
+    """sha256 of the uncompressed content of a gzip file, streamed."""
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LocalError(f"{path}: not a readable gzip archive ({exc})") from exc
+    return digest.hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The bundle's manifest, or None when it has none."""
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                for name in MANIFEST_NAMES:
+                    if name in names:
+                        return _parse_manifest(path, archive.read(name)[: _MAX_MANIFEST + 1])
+            return None
+        with tarfile.open(path, "r:gz") as archive:
+            for member in archive:
+                if member.name in MANIFEST_NAMES and member.isfile():
+                    extracted = archive.extractfile(member)
+                    if extracted is None:
+                        return None
+                    return _parse_manifest(path, extracted.read(_MAX_MANIFEST + 1))
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as exc:
+        raise LocalError(f"{path}: not a readable bundle archive ({exc})") from exc
+    return None
+
+
+def _parse_manifest(path: Path, data: bytes) -> dict[str, Any]:
+    if len(data) > _MAX_MANIFEST:
+        raise LocalError(f"{path}: manifest larger than {_MAX_MANIFEST >> 20} MB")
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LocalError(f"{path}: manifest is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise LocalError(f"{path}: manifest is not a JSON object")
+    return manifest
+
+
+def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
+    """Describe the bundle at ``path`` for publishing. Raises ``LocalError`` if unreadable."""
+    if not path.is_file():
+        raise LocalError(f"{path}: bundle not found (run `cookbook-tool bundle` first)")
+    is_zip = path.suffix == ".zip"
+    manifest = read_manifest(path) or {}
+    bundle = manifest.get("bundle") if isinstance(manifest.get("bundle"), dict) else {}
+    name, version = bundle.get("name"), bundle.get("version")
+    if not (isinstance(name, str) and isinstance(version, str)):
+        match = _FILENAME_RE.match(path.name)
+        if not match:
+            raise LocalError(
+                f"{path}: no manifest and the file name is not <name>-<version>.tar.gz: "
+                "cannot tell the bundle's name and version"
+            )
+        name, version = match["name"], match["version"]
+    archive_sha = file_sha256(path)
+    return Artifact(
+        path=path,
+        name=name,
+        version=version,
+        sha256=archive_sha if is_zip else tar_stream_sha256(path),
+        archive_sha256=archive_sha,
+        size=path.stat().st_size,
+        archive_format="zip" if is_zip else "tar.gz",
+        layout=str(bundle.get("layout", "cookbooks")),
+        source_commit=source_commit,
+    )
+

@@ -1,0 +1,190 @@
+"""Rendering shared by every command: findings, JSON documents, errors and exit codes.
+
+stdout carries the result; stderr carries progress, logs and human error text. In JSON mode an
+error is still one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNEXPECTED, ToolError
+from cookbook_tool.findings import Finding, has_errors, sort_findings
+
+JSON_DOCUMENT_VERSION = 1
+T = TypeVar("T")
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+    SARIF = "sarif"
+
+
+FORMAT_OPTION = typer.Option(
+    OutputFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
+)
+DEBUG_OPTION = typer.Option(False, "--debug", help="Show a full traceback on unexpected errors.")
+
+
+def use_color() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stderr.isatty()
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+
+
+def stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "cookbook": finding.cookbook,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "path": finding.path,
+        "message": finding.message,
+    }
+
+
+def finding_location(finding: Finding) -> str:
+    where = finding.file or "<repository>"
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    return where
+
+
+def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
+    """Findings grouped by file, then one summary line."""
+    ordered = sort_findings(findings)
+    lines: list[str] = []
+    current_file: str | None = "\0"
+    for finding in ordered:
+        if finding.file != current_file:
+            current_file = finding.file
+            lines.append(current_file or "<repository>")
+        where = finding_location(finding)
+        pointer = f" {finding.path}:" if finding.path else ""
+        lines.append(
+            f"  {where}:{pointer} {finding.severity.value} [{finding.rule}] {finding.message}"
+        )
+    errors = sum(1 for f in ordered if f.is_error)
+    warnings = len(ordered) - errors
+    verdict = "FAILED" if errors else "OK"
+    lines.append(f"{verdict}: {checked}: {errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
+
+
+def render_findings_github(findings: Iterable[Finding]) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…::message``."""
+    out = []
+    for finding in sort_findings(findings):
+        props = []
+        if finding.file:
+            props.append(f"file={_gh_escape_property(finding.file)}")
+        if finding.line is not None:
+            props.append(f"line={finding.line}")
+        if finding.column is not None:
+            props.append(f"col={finding.column}")
+        props.append(f"title={_gh_escape_property(finding.rule)}")
+        level = "error" if finding.is_error else "warning"
+        message = f"{finding.path}: {finding.message}" if finding.path else finding.message
+        out.append(f"::{level} {','.join(props)}::{_gh_escape_data(message)}")
+    return "\n".join(out)
+
+
+def _gh_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_property(text: str) -> str:
+    return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def findings_document(command: str, findings: Iterable[Finding], **extra: Any) -> dict[str, Any]:
+    ordered = sort_findings(findings)
+    return {
+        "version": JSON_DOCUMENT_VERSION,
+        "command": command,
+        "ok": not has_errors(ordered),
+        **extra,
+        "findings": [finding_to_json(f) for f in ordered],
+    }
+
+
+def report_findings(
+    command: str, findings: list[Finding], output: OutputFormat, checked: str, **extra: Any
+) -> int:
+    """Print findings in the chosen format; return the exit code (0 ok, 1 errors found)."""
+    if output is OutputFormat.JSON:
+        emit_json(findings_document(command, findings, **extra))
+    elif output is OutputFormat.GITHUB:
+        text = render_findings_github(findings)
+        if text:
+            sys.stdout.write(text + "\n")
+    elif output is OutputFormat.SARIF:
+        from cookbook_tool.cli.sarif import sarif_document
+
+        emit_json(sarif_document(findings))
+    else:
+        sys.stdout.write(render_findings_text(findings, checked) + "\n")
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+
+def run(
+    command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
+) -> NoReturn:
+    """Run a command body and exit with its code; turn errors into one clear line.
+
+    ``ToolError`` -> its message and exit code; anything else -> exit 70 with a short message
+    (the traceback only with ``--debug``). In JSON mode the error is a JSON document on stdout.
+    """
+    try:
+        code = body()
+    except ToolError as exc:
+        _fail(command, output, exc.message, exc.exit_code, type(exc).__name__)
+    except KeyboardInterrupt:
+        _fail(command, output, "interrupted", 130, "KeyboardInterrupt")
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _fail(
+            command,
+            output,
+            f"unexpected error: {type(exc).__name__}: {exc} (re-run with --debug for details)",
+            EXIT_UNEXPECTED,
+            "UnexpectedError",
+        )
+    raise typer.Exit(code)
+
+
+def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str) -> NoReturn:
+    if output is OutputFormat.JSON:
+        emit_json(
+            {
+                "version": JSON_DOCUMENT_VERSION,
+                "command": command,
+                "ok": False,
+                "error": {"type": kind, "message": message, "exit_code": code},
+            }
+        )
+    stderr(f"cookbook-tool {command}: error: {message}")
+    raise typer.Exit(code)

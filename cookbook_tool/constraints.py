@@ -1,0 +1,98 @@
+"""Chef cookbook versions and version constraints, exactly as Chef defines them.
+
+A version is ``X.Y`` or ``X.Y.Z`` with non-negative integers (``X.Y`` means ``X.Y.0``).
+A constraint is an optional operator (``=``, ``>``, ``<``, ``>=``, ``<=``, ``~>``; none means
+``=``) and a version. ``~> 1.2`` means ``>= 1.2, < 2.0``; ``~> 1.2.3`` means ``>= 1.2.3, < 1.3.0``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERSION_RE = re.compile(r"(0|[1-9]\d*|\d+)\.(\d+)(?:\.(\d+))?")
+_CONSTRAINT_RE = re.compile(r"\s*(~>|>=|<=|=|>|<)?\s*(\S+)\s*")
+OPERATORS = ("=", ">", "<", ">=", "<=", "~>")
+
+
+class ConstraintError(ValueError):
+    """A version or constraint string that Chef would refuse."""
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    major: int
+    minor: int
+    patch: int = 0
+    parts: int = 3  # how many parts were written (2 or 3); matters only for ``~>``
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        match = _VERSION_RE.fullmatch(text.strip())
+        if not match:
+            raise ConstraintError(
+                f"invalid version {text!r}: Chef versions are X.Y or X.Y.Z with integers only"
+            )
+        major, minor, patch = match.groups()
+        return cls(int(major), int(minor), int(patch or 0), 3 if patch is not None else 2)
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.major, self.minor, self.patch)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def is_valid_version(text: str) -> bool:
+    return _VERSION_RE.fullmatch(text.strip()) is not None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    operator: str
+    version: Version
+
+    @classmethod
+    def parse(cls, text: str) -> Constraint:
+        match = _CONSTRAINT_RE.fullmatch(text)
+        if not match:
+            raise ConstraintError(
+                f"invalid version constraint {text!r}: use an operator "
+                f"({', '.join(OPERATORS)}) followed by a version such as 1.2 or 1.2.3"
+            )
+        operator, version = match.groups()
+        return cls(operator or "=", Version.parse(version))
+
+    @classmethod
+    def any(cls) -> Constraint:
+        return cls(">=", Version(0, 0, 0))
+
+    def allows(self, version: Version) -> bool:
+        have, want = version.key, self.version.key
+        if self.operator == "=":
+            return have == want
+        if self.operator == ">":
+            return have > want
+        if self.operator == "<":
+            return have < want
+        if self.operator == ">=":
+            return have >= want
+        if self.operator == "<=":
+            return have <= want
+        return want <= have < self.pessimistic_upper_bound()
+
+    def pessimistic_upper_bound(self) -> tuple[int, int, int]:
+        """The exclusive upper bound of ``~>``: bump the next-to-last written part."""
+        v = self.version
+        if v.parts == 2:
+            return (v.major + 1, 0, 0)
+        return (v.major, v.minor + 1, 0)
+
+    def __str__(self) -> str:
+        written = (
+            f"{self.version.major}.{self.version.minor}"
+            if self.version.parts == 2
+            else str(self.version)
+        )
+        return f"{self.operator} {written}"

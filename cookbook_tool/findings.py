@@ -1,0 +1,62 @@
+"""Findings: validation problems as data. One bad file never hides the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem, with a stable rule id and where it is.
+
+    ``file`` is a path as the user gave it (or relative to the repository); ``path`` is a JSON
+    pointer where the finding concerns a JSON document.
+    """
+
+    file: str | None
+    line: int | None
+    column: int | None
+    rule: str
+    severity: Severity = field(compare=False)
+    message: str = field(compare=False)
+    cookbook: str | None = field(default=None, compare=False)
+    path: str | None = field(default=None, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(rule: str, message: str, file: str | Path | None = None, line: int | None = None,
+          column: int | None = None, *, cookbook: str | None = None,
+          path: str | None = None) -> Finding:
+    return Finding(_as_str(file), line, column, rule, Severity.ERROR, message, cookbook, path)
+
+
+def warning(rule: str, message: str, file: str | Path | None = None, line: int | None = None,
+            column: int | None = None, *, cookbook: str | None = None,
+            path: str | None = None) -> Finding:
+    return Finding(_as_str(file), line, column, rule, Severity.WARNING, message, cookbook, path)
+
+
+def _as_str(file: str | Path | None) -> str | None:
+    if file is None:
+        return None
+    return file.as_posix() if isinstance(file, Path) else file
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Order by file, then position, then rule; findings without a file come first."""
+    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.rule))

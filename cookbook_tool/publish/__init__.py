@@ -1,0 +1,1 @@
+"""Publishers: put a bundle where layers read it (a folder, S3, a Git remote)."""

@@ -1,0 +1,142 @@
+"""The one interface every publish target implements.
+
+A target is a URL (``file://DIR``, ``s3://bucket/prefix``, ``git+ssh://...``). Each scheme is one
+module with one ``Publisher`` class; ``cookbook_tool.publish.targets.open_publisher`` picks it.
+Publishers never print: they return values and raise ``ToolError`` subclasses
+(``RemoteError`` for remote failures, ``ReleaseConflict`` when a version exists with other bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A bundle file ready to publish.
+
+    ``sha256`` is the release identity: the sha256 of the uncompressed tar stream (for zip
+    archives, of the zip file). ``archive_sha256`` is the sha256 of the file's own bytes.
+    """
+
+    path: Path
+    name: str
+    version: str
+    sha256: str
+    archive_sha256: str
+    size: int
+    archive_format: str = "tar.gz"  # or "zip"
+    layout: str = "cookbooks"  # or "flat"
+    source_commit: str | None = None
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}.{self.archive_format}"
+
+
+class ReleaseState(StrEnum):
+    ABSENT = "absent"  # this version was never published here
+    SAME = "same"  # published with the same identity: nothing to do
+    DIFFERENT = "different"  # published with other bytes: refuse
+
+
+@dataclass(frozen=True)
+class Release:
+    """One entry of a target's release history."""
+
+    name: str
+    version: str
+    sha256: str
+    size: int
+    published_at: str  # ISO 8601, UTC
+    source_commit: str | None = None
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ConsumerInfo:
+    """How consumers point at a release: OpsWorks, Systems Manager, chef-solo.
+
+    ``custom_cookbooks_source`` is the OpsWorks ``CustomCookbooksSource`` object;
+    ``ssm_apply_chef_recipes`` the ``AWS-ApplyChefRecipes`` parameters (``SourceType``,
+    ``SourceInfo``); ``chef_solo`` a command line; ``extra`` anything target-specific
+    (e.g. ``presigned_url``, ``tag``). Never contains a secret.
+    """
+
+    custom_cookbooks_source: dict[str, Any]
+    ssm_apply_chef_recipes: dict[str, Any]
+    chef_solo: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    target: str  # the target URL with any credentials masked
+    name: str
+    version: str
+    sha256: str
+    already_published: bool  # True: nothing was uploaded (same identity already there)
+    bytes_uploaded: int
+    current: bool  # True when this release is now the current one
+    location: str  # where the immutable release object lives (URL/path/tag)
+    consumer: ConsumerInfo | None = None
+
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """Every option a target may take; each publisher reads the ones it understands."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    sse: str | None = None  # "AES256" | "aws:kms"
+    sse_kms_key_id: str | None = None
+    presign_seconds: int | None = None
+    branch: str | None = None
+    tag_pattern: str = "{name}-{version}"
+    ssh_key: Path | None = None
+    known_hosts: Path | None = None
+    token_env: str | None = None
+    author_name: str | None = None
+    author_email: str | None = None
+    retention: int = 5
+    environ: dict[str, str] | None = None  # the environment to use (None: the process's)
+
+
+class Publisher(Protocol):
+    """What every target implements. ``url`` is safe to print (credentials masked)."""
+
+    url: str
+
+    def state(self, artifact: Artifact) -> ReleaseState: ...
+
+    def publish(
+        self,
+        artifact: Artifact,
+        *,
+        force_current: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> PublishResult: ...
+
+    def releases(self, name: str) -> list[Release]:
+        """The release history, newest first, the current one marked."""
+        ...
+
+    def rollback(self, name: str, version: str) -> Release:
+        """Make a kept release current again; returns it."""
+        ...
+
+    def prune(self, name: str, keep: int, *, dry_run: bool = False) -> list[Release]:
+        """Delete releases beyond the newest ``keep`` (never the current); returns them."""
+        ...
+
+    def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
+        """Snippets for the current release (``version=None``) or a pinned one."""
+        ...

@@ -1,0 +1,8 @@
+name "nodejs_demo"
+maintainer "Platform Team"
+maintainer_email "platform@example.com"
+license "Apache-2.0"
+description "Runs the Node.js demo app behind a systemd unit"
+version "0.4.0"
+depends "db_connect", ">= 1.0"
+supports "amazon"
