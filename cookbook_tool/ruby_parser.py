@@ -409,6 +409,8 @@ class _Parser:
         kind = tok.kind
         if kind == "string":
             return self.string()
+        if kind in ("eof", "nl", "label"):
+            self.unexpected()
         self.advance()
         if kind == "words":
             return Lit(tok.line, tok.col, list(tok.words))
