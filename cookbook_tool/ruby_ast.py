@@ -1,122 +1,180 @@
-"""The tree that :mod:`cookbook_tool.ruby_parser` builds for ``metadata.rb``."""
+"""The tree that :mod:`cookbook_tool.ruby_parser` builds for ``metadata.rb``.
+
+Plain slotted classes rather than dataclasses: they cost nothing at import time, which matters
+for a pre-commit hook.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(slots=True)
 class Node:
-    line: int
-    col: int
+    __slots__ = ("col", "line")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.line = line
+        self.col = col
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}(line={self.line}, {fields})"
 
 
-@dataclass(slots=True)
 class Lit(Node):
     """A literal value: str, int, float, bool, None, or a list of str (``%w``)."""
 
-    value: object
+    __slots__ = ("value",)
+
+    def __init__(self, line: int, col: int, value: object) -> None:
+        super().__init__(line, col)
+        self.value = value
 
 
-@dataclass(slots=True)
 class Str(Node):
     """A string with ``#{...}`` parts."""
 
-    parts: list[str | Expr]
+    __slots__ = ("parts",)
+
+    def __init__(self, line: int, col: int, parts: list[str | Expr]) -> None:
+        super().__init__(line, col)
+        self.parts = parts
 
 
-@dataclass(slots=True)
 class Array(Node):
-    items: list[Expr]
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, col: int, items: list[Expr]) -> None:
+        super().__init__(line, col)
+        self.items = items
 
 
-@dataclass(slots=True)
 class HashLit(Node):
-    pairs: list[tuple[Expr, Expr]]
+    __slots__ = ("pairs",)
+
+    def __init__(self, line: int, col: int, pairs: list[tuple[Expr, Expr]]) -> None:
+        super().__init__(line, col)
+        self.pairs = pairs
 
 
-@dataclass(slots=True)
 class Name(Node):
     """A bare identifier: a local variable or a method called without arguments."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, line: int, col: int, name: str) -> None:
+        super().__init__(line, col)
+        self.name = name
 
 
-@dataclass(slots=True)
 class Const(Node):
-    path: str  # "File", "Chef::VERSION"
+    __slots__ = ("path",)
+
+    def __init__(self, line: int, col: int, path: str) -> None:
+        super().__init__(line, col)
+        self.path = path  # "File", "Chef::VERSION"
 
 
-@dataclass(slots=True)
 class Block(Node):
-    params: list[str]
-    body: list[Stmt]
+    __slots__ = ("body", "params")
+
+    def __init__(self, line: int, col: int, params: list[str], body: list[Stmt]) -> None:
+        super().__init__(line, col)
+        self.params = params
+        self.body = body
 
 
-@dataclass(slots=True)
 class Call(Node):
-    recv: Expr | None
-    name: str
-    args: list[Expr]
-    block: Block | None
+    __slots__ = ("args", "block", "name", "recv")
+
+    def __init__(self, line: int, col: int, recv: Expr | None, name: str, args: list[Expr],
+                 block: Block | None) -> None:
+        super().__init__(line, col)
+        self.recv = recv
+        self.name = name
+        self.args = args
+        self.block = block
 
 
-@dataclass(slots=True)
 class Index(Node):
-    recv: Expr
-    args: list[Expr]
+    __slots__ = ("args", "recv")
+
+    def __init__(self, line: int, col: int, recv: Expr, args: list[Expr]) -> None:
+        super().__init__(line, col)
+        self.recv = recv
+        self.args = args
 
 
-@dataclass(slots=True)
 class Chain(Node):
     """``first op1 e1 op2 e2 ...``, left-associative, operators of one precedence level."""
 
-    first: Expr
-    rest: list[tuple[str, Expr]]
+    __slots__ = ("first", "rest")
+
+    def __init__(self, line: int, col: int, first: Expr, rest: list[tuple[str, Expr]]) -> None:
+        super().__init__(line, col)
+        self.first = first
+        self.rest = rest
 
 
-@dataclass(slots=True)
 class Unary(Node):
-    op: str
-    operand: Expr
+    __slots__ = ("op", "operand")
+
+    def __init__(self, line: int, col: int, op: str, operand: Expr) -> None:
+        super().__init__(line, col)
+        self.op = op
+        self.operand = operand
 
 
-@dataclass(slots=True)
 class Opaque(Node):
     """A value only known when Ruby runs (instance variables, backticks, ...)."""
 
-    reason: str
+    __slots__ = ("reason",)
+
+    def __init__(self, line: int, col: int, reason: str) -> None:
+        super().__init__(line, col)
+        self.reason = reason
 
 
 Expr = Lit | Str | Array | HashLit | Name | Const | Call | Index | Chain | Unary | Opaque
 
 
-@dataclass(slots=True)
 class ExprStmt(Node):
-    expr: Expr
+    __slots__ = ("expr",)
+
+    def __init__(self, line: int, col: int, expr: Expr) -> None:
+        super().__init__(line, col)
+        self.expr = expr
 
 
-@dataclass(slots=True)
 class Assign(Node):
-    name: str
-    op: str
-    value: Expr
+    __slots__ = ("name", "op", "value")
+
+    def __init__(self, line: int, col: int, name: str, op: str, value: Expr) -> None:
+        super().__init__(line, col)
+        self.name = name
+        self.op = op
+        self.value = value
 
 
-@dataclass(slots=True)
 class If(Node):
-    cond: Expr
-    negate: bool  # unless
-    body: list[Stmt]
-    orelse: list[Stmt]
-    modifier: bool
+    __slots__ = ("body", "cond", "modifier", "negate", "orelse")
+
+    def __init__(self, line: int, col: int, cond: Expr, negate: bool, body: list[Stmt],
+                 orelse: list[Stmt], modifier: bool) -> None:
+        super().__init__(line, col)
+        self.cond = cond
+        self.negate = negate  # unless
+        self.body = body
+        self.orelse = orelse
+        self.modifier = modifier
 
 
-@dataclass(slots=True)
 class Skip(Node):
     """A statement the reader does not evaluate (reported as dynamic)."""
 
-    reason: str
+    __slots__ = ("reason",)
+
+    def __init__(self, line: int, col: int, reason: str) -> None:
+        super().__init__(line, col)
+        self.reason = reason
 
 
 Stmt = ExprStmt | Assign | If | Skip

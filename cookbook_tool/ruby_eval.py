@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.ruby_ast import (
@@ -41,10 +40,14 @@ _FILE_CONSTS = ("File", "IO", "::File", "::IO")
 _EXISTS = ("exist?", "exists?", "file?", "readable?")
 
 
-@dataclass(slots=True)
 class Unknown:
-    reason: str
-    reported: bool = False  # a finding was already made for it
+    """A value only Ruby could compute, and why."""
+
+    __slots__ = ("reason", "reported")
+
+    def __init__(self, reason: str, reported: bool = False) -> None:
+        self.reason = reason
+        self.reported = reported  # a finding was already made for it
 
 
 class _Assumed:

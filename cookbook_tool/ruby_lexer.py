@@ -7,7 +7,6 @@ The lexer never raises out of :func:`tokenize`: it returns the tokens read so fa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NoReturn
 
 MAX_NESTING = 32
@@ -24,12 +23,14 @@ KEYWORDS = word_set(
 # A newline after one of these continues the statement.
 CONTINUE_OPS = word_set(
     ", ( [ { => . &. :: + - * / % ** = == != < > <= >= && || ! ? : += -= *= ||= &&= | &")
+_SPECIAL_START = frozenset("'\"`%:<")
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<ws>(?:[ \t\r\f\v]|\\\r?\n)+)
-  | (?P<comment>\#[^\n]*)
+    (?P<pre>(?:[ \t\r\f\v]|\\\r?\n)*)
+  (?:
+    (?P<comment>\#[^\n]*)
   | (?P<num>\d[\d_]*(?P<frac>\.\d[\d_]*)?(?:[eE][+-]?\d+)?)
   | (?P<label>[A-Za-z_]\w*[?!]?:(?!:))
   | (?P<name>[A-Za-z_]\w*(?:[?!](?![=~]))?)
@@ -38,6 +39,7 @@ _TOKEN_RE = re.compile(
   | (?P<symbol>:(?:[A-Za-z_]\w*[?!=]?|\[\]=?|[+\-*/%<>=!~^&|]+))
   | (?P<op>\*\*=?|===?|!=|!~|=~|<=>|>=|<=|&&=?|\|\|=?|<<=?|>>=?|=>|->|::|\.\.\.?|&\.
          |[-+*/%^|&]=|[-+*/%=<>!&|^~?:;,.()\[\]{}])
+  )?
     """,
     re.VERBOSE,
 )
@@ -63,24 +65,35 @@ class UnsupportedRuby(MetadataSyntaxError):
     """Valid Ruby that a static reader cannot evaluate (the statement is skipped)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Interp:
     """``#{...}`` inside a string: its tokens, for the parser."""
 
-    tokens: tuple[Token, ...]
-    line: int
-    col: int
+    __slots__ = ("col", "line", "tokens")
+
+    def __init__(self, tokens: tuple[Token, ...], line: int, col: int) -> None:
+        self.tokens = tokens
+        self.line = line
+        self.col = col
 
 
-@dataclass(slots=True)
 class Token:
-    kind: str  # name label const symbol string words xstring int float op kw ivar gvar nl eof
-    text: str
-    line: int
-    col: int
-    spaced: bool = False  # whitespace before the token
-    parts: list[str | Interp] = field(default_factory=list)  # string contents
-    words: list[str] = field(default_factory=list)  # %w / %i contents
+    """kind: name label const symbol string words xstring int float op kw ivar gvar nl eof."""
+
+    __slots__ = ("col", "kind", "line", "parts", "spaced", "text", "words")
+
+    def __init__(self, kind: str, text: str, line: int, col: int, spaced: bool = False,
+                 parts: list[str | Interp] | None = None, words: list[str] | None = None,
+                 ) -> None:
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.col = col
+        self.spaced = spaced  # whitespace before the token
+        self.parts: list[str | Interp] = parts or []  # string contents
+        self.words: list[str] = words or []  # %w / %i contents
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, {self.line}, {self.col})"
 
 
 def tokenize(text: str) -> tuple[list[Token], MetadataSyntaxError | None]:
@@ -121,27 +134,33 @@ class _Lexer:
         text = self.text
         if not interpolation:
             self.line_start_checks()
-        while self.pos < len(text):
-            ch = text[self.pos]
+        end = len(text)
+        while self.pos < end:
+            match = _TOKEN_RE.match(text, self.pos)
+            assert match is not None  # every group is optional
+            start = match.end("pre")
+            if start != self.pos:
+                spaced = True
+                self.track_newlines(match.group("pre"))
+                self.pos = start
+                if start >= end:
+                    break
+            ch = text[start]
             if ch == "\n":
                 self.end_line(out)
                 spaced = True
                 if self.line_start_checks():
                     break
                 continue
-            match = _TOKEN_RE.match(text, self.pos)
-            kind = match.lastgroup if match else None
-            if match and kind in ("ws", "comment"):
-                self.track_newlines(match.group())
-                self.pos = match.end()
-                spaced = True
-                continue
-            line, col = self.line, self.col()
-            token = self.special(ch, spaced, out)
+            line, col = self.line, start - self.line_start + 1
+            token = self.special(ch, spaced, out) if ch in _SPECIAL_START else None
             if token is None:
-                if match is None or kind is None:
+                kind = match.lastgroup
+                if kind == "pre" or kind is None:
                     self.fail(f"unexpected character {ch!r}")
-                    return
+                if kind == "comment":
+                    self.pos = match.end()
+                    continue
                 token = self.simple(kind, match, line, col, spaced)
                 self.pos = match.end()
             token.spaced = spaced
@@ -161,6 +180,8 @@ class _Lexer:
     def line_start_checks(self) -> bool:
         """Skip ``=begin``/``=end`` comments; ``True`` at ``__END__``."""
         text = self.text
+        if text[self.pos:self.pos + 1] not in ("=", "_"):
+            return False
         while text.startswith("=begin", self.pos) and text[self.pos + 6:self.pos + 7] in (
             "", " ", "\t", "\n", "\r"):
             line, col = self.line, self.col()
@@ -215,7 +236,7 @@ class _Lexer:
 
     def simple(self, kind: str, match: re.Match[str], line: int, col: int,
                spaced: bool) -> Token:
-        text = match.group()
+        text = match.group(kind)
         if kind == "num":
             kind = "float" if match.group("frac") or "e" in text.lower() else "int"
         elif kind == "name":

@@ -38,6 +38,7 @@ from cookbook_tool.ruby_lexer import (
 )
 
 _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
+_PREC = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
 _UNSUPPORTED_OPS = word_set("? .. ... =~ !~ <=> === << >> ** & | ^ -> = , ~")
 _ASSIGN_OPS = word_set("= ||= &&= += -= *=")
 _BLOCK_KWS = word_set("def class module case while until begin for")
@@ -244,17 +245,21 @@ class _Parser:
     def expr(self) -> Expr:
         return self.binary(0)
 
-    def binary(self, level: int) -> Expr:
-        if level == len(_LEVELS):
-            return self.unary()
-        ops = _LEVELS[level]
-        first = self.binary(level + 1)
-        rest: list[tuple[str, Expr]] = []
-        while self.tok.kind == "op" and self.tok.text in ops:
-            op = self.advance().text
-            self.skip_nl()
-            rest.append((op, self.binary(level + 1)))
-        return Chain(first.line, first.col, first, rest) if rest else first
+    def binary(self, min_prec: int) -> Expr:
+        """Precedence climbing; operators of one level form one flat :class:`Chain`."""
+        left = self.unary()
+        while True:
+            tok = self.toks[self.i]
+            prec = _PREC.get(tok.text, -1) if tok.kind == "op" else -1
+            if prec < min_prec:
+                return left
+            rest: list[tuple[str, Expr]] = []
+            while tok.kind == "op" and _PREC.get(tok.text) == prec:
+                self.advance()
+                self.skip_nl()
+                rest.append((tok.text, self.binary(prec + 1)))
+                tok = self.toks[self.i]
+            left = Chain(left.line, left.col, left, rest)
 
     def unary(self) -> Expr:
         tok = self.tok
