@@ -399,3 +399,32 @@ def test_metadata_that_is_a_directory(tmp_path: Path) -> None:
     (tmp_path / "metadata.rb").mkdir()
     _, findings = read_metadata(tmp_path)
     assert rules(findings) == [("metadata-unreadable", None)]
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ("description %q(it's (nested) fine)\n", "description", "it's (nested) fine"),
+    ("maintainer %Q{Ops #{1 + 2}}\n", "maintainer", "Ops 3"),
+    ("name 'n'\nlong_description <<~EOS\n  Title\n    indented\n  #{name}\nEOS\n",
+     "long_description", "Title\n  indented\nn\n"),
+    ("long_description <<-'EOS'\n  raw #{x}\n  EOS\n", "long_description", "  raw #{x}\n"),
+    ("name 'x'\n__END__\nthis is junk ((( '\n", "name", "x"),
+    ("if false\n version '1.0.0'\nelsif true\n version '2.0.0'\nelse\n version '3.0.0'\nend\n",
+     "version", "2.0.0"),
+    ("v = %w(1.0.0 2.0.0)\nversion v[1]\n", "version", "2.0.0"),
+    ("license 'MIT' if not false and true\n", "license", "MIT"),
+    ("name 'a' 'b'\n", "name", "ab"),
+    ("name('x',)\n", "name", "x"),
+    ("description [\n  'a',\n  'b',\n].join(' ')\n", "description", "a b"),
+])
+def test_ruby_forms(tmp_path: Path, text: str, field: str, expected: object) -> None:
+    md, findings = parse(tmp_path, text)
+    assert findings == []
+    assert getattr(md, field) == expected
+
+
+def test_symbols_and_percent_i(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "supports :ubuntu\n%i(centos amazon).each { |s| supports s }\n"
+                                   "attribute 'a', :type => :string\n")
+    assert findings == []
+    assert list(md.supports) == ["ubuntu", "centos", "amazon"]
+    assert md.attributes == {"a": {"type": "string"}}
