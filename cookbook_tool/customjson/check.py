@@ -79,7 +79,10 @@ def check_file(path: Path, schema: CompiledSchema, warn_plaintext_secrets: bool 
         findings.extend(_custom_json_limits(document, name))
         if not isinstance(document.value, dict):
             return findings
-    findings.extend(_validate(document.value, schema, name, document.locate, document.locate_key))
+    # A value already reported by the reader (NaN, a duplicate) is not reported twice.
+    reported = {f.path for f in findings}
+    findings.extend(f for f in _validate(document.value, schema, name, document.locate,
+                                         document.locate_key) if f.path not in reported)
     if warn_plaintext_secrets:
         findings.extend(_plaintext(document.value, name, document.locate))
     return sort_findings(findings)

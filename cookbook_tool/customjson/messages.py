@@ -81,7 +81,10 @@ def _literal(text: str) -> object:
 
 
 def did_you_mean(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    names = sorted(known)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if not close and len(key) >= 3:  # an abbreviation: "repo" for "repository"
+        close = [name for name in names if name.startswith(key)][:1]
     return f" (did you mean {render(close[0])}?)" if close else ""
 
 
@@ -119,7 +122,6 @@ _MESSAGES: dict[str, _Formatter] = {
     "maxProperties": lambda _s, value, inst: f"has {_count(_size(inst), 'key')}; "
     f"at most {value} allowed",
     "contains": lambda _s, _v, _i: "no item matches the required item schema",
-    "anyOf": lambda shown, _v, _i: f"{shown} does not match any of the allowed forms",
     "not": lambda shown, _v, _i: f"{shown} is not allowed here",
     "None": lambda shown, _v, _i: f"{shown} is not allowed here",
     "additionalProperties": lambda _s, _v, _i: "has keys that are not allowed here",
@@ -133,9 +135,12 @@ def message_for(keyword: str, value: Any, instance: object, secret: bool,
                 original: str = "") -> str:
     """The message for one failed keyword; ``secret`` masks the instance."""
     shown = render(instance, secret)
-    if keyword == "oneOf":
+    if keyword in ("oneOf", "anyOf"):
         if "is valid under each of" in original:
             return f"{shown} matches more than one of the allowed forms"
+        choices = _constants(value)
+        if choices:
+            return f"{shown} is not one of " + ", ".join(render(c) for c in choices)
         return f"{shown} does not match any of the allowed forms"
     if keyword in ("dependentRequired", "dependencies") and original:
         return original  # names only: "'b' is a dependency of 'a'"
@@ -143,3 +148,16 @@ def message_for(keyword: str, value: Any, instance: object, secret: bool,
     if formatter is None:
         return f"{shown} fails the {json.dumps(keyword)} constraint"
     return formatter(shown, value, instance)
+
+
+def _constants(alternatives: Any) -> list[Any]:
+    """The values of ``oneOf``/``anyOf`` alternatives that are all ``const``/``enum``."""
+    values: list[Any] = []
+    for alternative in alternatives if isinstance(alternatives, list) else []:
+        if isinstance(alternative, dict) and "const" in alternative:
+            values.append(alternative["const"])
+        elif isinstance(alternative, dict) and isinstance(alternative.get("enum"), list):
+            values.extend(alternative["enum"])
+        else:
+            return []
+    return values
