@@ -128,7 +128,10 @@ def test_mappings_choose_schemas_and_unmatched_files_are_skipped(tmp_path: Path)
     assert result.checked == [stack, nested, meta]
     assert result.skipped == [other]
     assert [(Path(f.file or "").name, f.path) for f in result.findings] == [
-        ("metadata.json", "/version"), ("layer.json", "/deploy"), ("custom.json", "/deploy/a/migrate")]
+        ("metadata.json", "/version"),
+        ("layer.json", "/deploy"),
+        ("custom.json", "/deploy/a/migrate"),
+    ]
 
 
 def test_explicit_schema_overrides_mappings(tmp_path: Path) -> None:
@@ -187,7 +190,8 @@ def test_user_schemas_ref_built_ins_by_id_and_each_other_by_relative_path(tmp_pa
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "allOf": [{"$ref": "https://cookbook-tool.dev/schemas/opsworks-custom-json.json"}],
         "properties": {
-            "team": {"type": "object", "properties": {"owner": {"$ref": "common/team.json#/$defs/owner"}}},
+            "team": {"type": "object",
+                     "properties": {"owner": {"$ref": "common/team.json#/$defs/owner"}}},
         },
         "required": ["team"],
     })

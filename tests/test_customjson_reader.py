@@ -53,7 +53,8 @@ def test_syntax_errors_have_line_and_column(text: str, line: int, column: int, w
 
 
 def test_duplicate_keys_are_reported_each_at_the_repeated_key() -> None:
-    text = '{\n  "db": {\n    "host": "a",\n    "port": 1,\n    "host": "b"\n  },\n  "db2": 1,\n  "db2": 2\n}'
+    text = ('{\n  "db": {\n    "host": "a",\n    "port": 1,\n    "host": "b"\n  },\n'
+            '  "db2": 1,\n  "db2": 2\n}')
     read = parse_json_bytes(text.encode())
     found = [(p.rule, p.line, p.column, p.path) for p in read.problems]
     assert found == [

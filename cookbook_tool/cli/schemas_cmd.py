@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _list(output: OutputFormat) -> int:
-    from cookbook_tool.customjson.schemastore import list_schemas  # noqa: PLC0415 (lazy)
+    from cookbook_tool.customjson.schemastore import list_schemas
 
     found = list_schemas()
     if output is OutputFormat.JSON:
@@ -65,7 +65,7 @@ def _list(output: OutputFormat) -> int:
 
 
 def _show(name: str) -> int:
-    from cookbook_tool.customjson.schemastore import load_schema  # noqa: PLC0415 (lazy)
+    from cookbook_tool.customjson.schemastore import load_schema
 
     sys.stdout.write(json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -39,7 +39,7 @@ class CompiledSchema:
     def violations(self, instance: object) -> list[Violation]:
         if self._slow is None:
             self._slow = self._compile_slow()
-        from referencing.exceptions import Unresolvable  # noqa: PLC0415 (lazy: heavy)
+        from referencing.exceptions import Unresolvable
 
         try:
             return list(violations(self._slow.iter_errors(instance)))
@@ -49,7 +49,7 @@ class CompiledSchema:
             raise LocalError(f"schema {self.label}: recursion too deep while validating") from exc
 
     def _compile_fast(self) -> Any:
-        import jsonschema_rs  # noqa: PLC0415 (lazy: heavy)
+        import jsonschema_rs
 
         registry = jsonschema_rs.Registry(list(self.bundle.resources.items()))
         try:
@@ -62,12 +62,12 @@ class CompiledSchema:
 
     def _compile_slow(self) -> Any:
         # Lazy: jsonschema costs ~70 ms to import and is needed only for failing documents.
-        from jsonschema.validators import (  # noqa: PLC0415
+        from jsonschema.validators import (
             Draft202012Validator,
             validator_for,
         )
-        from referencing import Registry, Resource  # noqa: PLC0415
-        from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
 
         resources = [
             (uri, Resource.from_contents(contents, default_specification=DRAFT202012))

@@ -35,7 +35,7 @@ class Violation:
 
 def violations(errors: Iterable[ValidationError]) -> Iterator[Violation]:
     """Violations for jsonschema errors; ``oneOf``/``anyOf`` give their most specific error."""
-    from jsonschema.exceptions import best_match  # noqa: PLC0415 (lazy: heavy)
+    from jsonschema.exceptions import best_match
 
     for found in errors:
         yield from _describe((best_match([found]) or found) if found.context else found)

@@ -166,7 +166,7 @@ def _load_user_schema(path: Path) -> tuple[str, Schema]:
 
 
 def _check_metaschema(path: Path, schema: Schema) -> None:
-    import jsonschema_rs  # noqa: PLC0415 (lazy: heavy)
+    import jsonschema_rs
 
     try:
         jsonschema_rs.meta.validate(schema)
