@@ -286,3 +286,13 @@ def test_cookbook_metadata_schema() -> None:
         ("/version", "schema-violation"),
     ]
     assert any('did you mean "license"?' in f.message for f in findings)
+
+
+def test_values_that_are_not_json_are_explained_not_crashed_on() -> None:
+    """TOML has dates; the fast validator refuses them, the explaining pass reports them."""
+    import datetime
+
+    findings = validate_document({"bundle": {"version": datetime.date(2024, 1, 1)}},
+                                 "cookbook-tool-config", file="cookbook-tool.toml")
+    assert [(f.path, f.message) for f in findings] == [
+        ("/bundle/version", "2024-01-01 (date) is not of type string")]

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cookbook_tool.customjson.jsonpos import parse_json_bytes, read_json_file
 from cookbook_tool.errors import LocalError
@@ -140,3 +142,42 @@ def test_unknown_paths_fall_back_to_the_nearest_ancestor() -> None:
     read = parse_json_bytes(b'{\n "a": {"b": 1}}')
     assert read.document is not None
     assert read.document.locate(("a", "missing")) == (2, 7)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+Path_ = tuple[str | int, ...]
+
+
+def _leaves(value: object, path: Path_ = ()) -> list[tuple[Path_, object]]:
+    found: list[tuple[Path_, object]] = [(path, value)]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _leaves(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _leaves(child, (*path, index))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_json_values, indent=st.sampled_from([None, 1, 2]))
+def test_located_positions_point_at_the_value(value: object, indent: int | None) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    read = parse_json_bytes(text.encode())
+    assert read.problems == []
+    assert read.document is not None
+    lines = text.split("\n")
+    decoder = json.JSONDecoder()
+    for path, expected in _leaves(value):
+        line, column = read.document.locate(path)
+        assert line is not None and column is not None
+        found, _ = decoder.raw_decode(lines[line - 1] + "\n".join(lines[line:]), column - 1)
+        assert found == expected

@@ -34,7 +34,10 @@ class CompiledSchema:
     def is_valid(self, instance: object) -> bool:
         if self._fast is None:
             self._fast = self._compile_fast()
-        return bool(self._fast.is_valid(instance))
+        try:
+            return bool(self._fast.is_valid(instance))
+        except (ValueError, TypeError):  # not a JSON value (a TOML date): let jsonschema explain
+            return False
 
     def violations(self, instance: object) -> list[Violation]:
         if self._slow is None:

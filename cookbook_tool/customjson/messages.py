@@ -7,7 +7,6 @@ the instance rendered through :func:`secrets.render`, which shows ``"***"`` for 
 
 from __future__ import annotations
 
-import ast
 import difflib
 import json
 import re
@@ -21,7 +20,6 @@ from cookbook_tool.customjson.secrets import is_secret_path, render
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-_REQUIRED = re.compile(r"^(?P<name>.+) is a required property$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -55,11 +53,12 @@ def _describe(error: ValidationError) -> Iterator[Violation]:
                 message = f"unknown key {render(key)}{did_you_mean(key, known)}"
                 yield Violation((*path, key), message, at_key=True)
             return
-    if keyword == "required":
-        match = _REQUIRED.match(error.message)
-        name = _literal(match.group("name")) if match else None
-        if isinstance(name, str):
-            yield Violation(path, f"missing required key {render(name)}")
+    if keyword == "required" and isinstance(error.validator_value, list):
+        # jsonschema yields one error per missing key, named only in its message.
+        names = [n for n in error.validator_value
+                 if f"{n!r} is a required property" == error.message]
+        if names:
+            yield Violation(path, f"missing required key {render(names[0])}")
             return
     yield Violation(path, message_for(keyword, error.validator_value, error.instance,
                                       is_secret_path(path), error.message))
@@ -71,13 +70,6 @@ def _extra_keys(instance: dict[str, Any], schema: Any) -> list[str]:
     known = schema.get("properties") or {}
     patterns = [re.compile(p) for p in schema.get("patternProperties") or {}]
     return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
-
-
-def _literal(text: str) -> object:
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return None
 
 
 def did_you_mean(key: str, known: Iterable[str]) -> str:

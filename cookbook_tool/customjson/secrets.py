@@ -63,6 +63,8 @@ def render(value: object, secret: bool = False) -> str:
     """A short JSON rendering of an instance for messages; ``"***"`` for secrets."""
     if secret:
         return json.dumps(MASK)
+    if not isinstance(value, (dict, list, str, int, float, bool, type(None))):
+        return f"{value} ({type(value).__name__})"  # not JSON: a TOML date, for instance
     text = json.dumps(mask_value(value), ensure_ascii=False, default=str)
     if len(text) > _RENDER_LIMIT:
         text = text[: _RENDER_LIMIT - 1] + "…"
