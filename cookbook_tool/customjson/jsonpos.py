@@ -16,27 +16,17 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.customjson.jsonindex import Indexer, Pointer, PositionIndex, Stop
 from cookbook_tool.errors import LocalError
 
 MAX_DEPTH = 100
 MAX_BYTES = 10 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 
-Pointer = tuple[str | int, ...]
-
-_TOKEN = re.compile(
-    r"""[ \t\n\r]*(?:
-      (?P<str>"(?:[^"\\\x00-\x1f]|\\.)*")
-    | (?P<num>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
-    | (?P<lit>true|false|null|NaN|-?Infinity)
-    | (?P<punct>[{}\[\]:,])
-    )""",
-    re.VERBOSE | re.DOTALL,
-)
-_CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
+__all__ = ["JsonDocument", "Pointer", "Problem", "ReadResult", "parse_json_bytes", "read_json_file"]
 
 
 @dataclass(frozen=True)
@@ -48,111 +38,6 @@ class Problem:
     line: int | None = None
     column: int | None = None
     path: Pointer | None = None
-
-
-class _Stop(Exception):
-    """Internal: the indexer cannot go on (syntax error or too deep)."""
-
-    def __init__(self, rule: str, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.rule, self.message, self.offset = rule, message, offset
-
-
-@dataclass
-class PositionIndex:
-    """Offsets of every value and key of a document, by JSON path."""
-
-    values: dict[Pointer, int] = field(default_factory=dict)
-    keys: dict[Pointer, int] = field(default_factory=dict)
-    duplicates: list[tuple[Pointer, int, int]] = field(default_factory=list)
-    constants: list[tuple[Pointer, int, str]] = field(default_factory=list)
-    stop: _Stop | None = None
-
-
-class _Indexer:
-    def __init__(self, text: str, max_depth: int) -> None:
-        self.text, self.pos, self.max_depth = text, 0, max_depth
-        self.index = PositionIndex()
-
-    def run(self) -> PositionIndex:
-        try:
-            self.value((), 0, self.next())
-            if self.text[self.pos :].strip(" \t\r\n"):
-                raise _Stop("json-syntax", "extra data after the JSON value", self.skip_ws())
-        except _Stop as stop:
-            self.index.stop = stop
-        return self.index
-
-    def skip_ws(self) -> int:
-        end = len(self.text) - len(self.text[self.pos :].lstrip(" \t\r\n"))
-        return end
-
-    def next(self) -> re.Match[str]:
-        match = _TOKEN.match(self.text, self.pos)
-        if match is None:
-            raise _Stop("json-syntax", "invalid JSON", self.skip_ws())
-        self.pos = match.end()
-        return match
-
-    def value(self, path: Pointer, depth: int, match: re.Match[str]) -> None:
-        kind = match.lastgroup or ""
-        start = match.start(kind)
-        token = match.group(kind)
-        self.index.values[path] = start
-        if kind == "lit" and token in _CONSTANTS:
-            self.index.constants.append((path, start, token))
-        elif kind == "punct":
-            if token not in "{[":
-                raise _Stop("json-syntax", f"expected a value, found {token!r}", start)
-            if depth >= self.max_depth:
-                raise _Stop(
-                    "json-too-deep", f"nesting deeper than {self.max_depth} levels", start
-                )
-            if token == "{":
-                self.object(path, depth + 1)
-            else:
-                self.array(path, depth + 1)
-
-    def object(self, path: Pointer, depth: int) -> None:
-        seen: dict[str, int] = {}
-        match = self.next()
-        if match.group(0).strip() == "}":
-            return
-        while True:
-            if match.lastgroup != "str":
-                raise _Stop("json-syntax", "expected a key in double quotes", match.start())
-            key = json.loads(match.group("str"))
-            child = (*path, key)
-            if key in seen:
-                self.index.duplicates.append((child, match.start("str"), seen[key]))
-            else:
-                seen[key] = match.start("str")
-            self.index.keys[child] = match.start("str")
-            colon = self.next()
-            if colon.group(0).strip() != ":":
-                raise _Stop("json-syntax", "expected ':' after the key", colon.start())
-            self.value(child, depth, self.next())
-            match = self.next()
-            if match.group(0).strip() == "}":
-                return
-            if match.group(0).strip() != ",":
-                raise _Stop("json-syntax", "expected ',' or '}'", match.start())
-            match = self.next()
-
-    def array(self, path: Pointer, depth: int) -> None:
-        match = self.next()
-        if match.group(0).strip() == "]":
-            return
-        index = 0
-        while True:
-            self.value((*path, index), depth, match)
-            match = self.next()
-            if match.group(0).strip() == "]":
-                return
-            if match.group(0).strip() != ",":
-                raise _Stop("json-syntax", "expected ',' or ']'", match.start())
-            index += 1
-            match = self.next()
 
 
 class JsonDocument:
@@ -169,7 +54,7 @@ class JsonDocument:
     @property
     def index(self) -> PositionIndex:
         if self._index is None:
-            self._index = _Indexer(self.text, self._max_depth).run()
+            self._index = Indexer(self.text, self._max_depth).run()
         return self._index
 
     def line_column(self, offset: int) -> tuple[int, int]:
@@ -255,7 +140,7 @@ def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
     )
 
 
-def _stop_problem(document: JsonDocument, stop: _Stop) -> Problem:
+def _stop_problem(document: JsonDocument, stop: Stop) -> Problem:
     line, column = document.line_column(stop.offset)
     return Problem(stop.rule, stop.message, line, column)
 
