@@ -7,7 +7,6 @@ the instance rendered through :func:`secrets.render`, which shows ``"***"`` for 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +72,8 @@ def _extra_keys(instance: dict[str, Any], schema: Any) -> list[str]:
 
 
 def did_you_mean(key: str, known: Iterable[str]) -> str:
+    import difflib  # lazy: only when a key is unknown
+
     names = sorted(known)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     if not close and len(key) >= 3:  # an abbreviation: "repo" for "repository"

@@ -9,7 +9,6 @@ relative path. Nothing is ever fetched from the network; a reference to anything
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.resources
 import json
@@ -112,6 +111,8 @@ def load_schema(name: str) -> Schema:
 
 
 def _suggest(name: str) -> str:
+    import difflib  # lazy: only for unknown names
+
     close = difflib.get_close_matches(name, BUILTIN_NAMES, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
