@@ -296,3 +296,12 @@ def test_values_that_are_not_json_are_explained_not_crashed_on() -> None:
                                  "cookbook-tool-config", file="cookbook-tool.toml")
     assert [(f.path, f.message) for f in findings] == [
         ("/bundle/version", "2024-01-01 (date) is not of type string")]
+
+
+def test_the_configuration_s_own_mappings_are_accepted(tmp_path: Path) -> None:
+    from cookbook_tool import config
+
+    path = write(tmp_path / "stack" / "custom.json", {"deploy": {"a": {"ssl_support": 1}}})
+    mappings = [config.SchemaMapping(("stack/*.json",), "opsworks-custom-json")]
+    result = check_json_files([path], schema=None, mappings=mappings, base_dir=tmp_path)
+    assert [f.path for f in result.findings] == ["/deploy/a/ssl_support"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
-from cookbook_tool.customjson.filematch import SchemaMapping, schema_for
+from cookbook_tool.customjson.filematch import MappingLike, schema_for
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
 from cookbook_tool.customjson.messages import did_you_mean
 from cookbook_tool.customjson.secrets import plaintext_secrets, render
@@ -41,7 +41,7 @@ def check_json_files(
     files: Sequence[Path],
     *,
     schema: str | None,
-    mappings: Sequence[SchemaMapping],
+    mappings: Sequence[MappingLike],
     base_dir: Path,
     warn_plaintext_secrets: bool = False,
 ) -> CheckResult:

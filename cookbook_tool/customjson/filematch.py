@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from cookbook_tool.errors import LocalError
 
@@ -23,6 +24,16 @@ class SchemaMapping:
 
     globs: tuple[str, ...]
     schema: str
+
+
+class MappingLike(Protocol):
+    """Anything with ``globs`` and ``schema`` (``config.SchemaMapping`` too)."""
+
+    @property
+    def globs(self) -> tuple[str, ...]: ...
+
+    @property
+    def schema(self) -> str: ...
 
 
 def glob_problem(glob: str) -> str | None:
@@ -82,7 +93,7 @@ def relative_name(path: Path, base_dir: Path) -> str:
         return path.as_posix()
 
 
-def schema_for(path: Path, mappings: Sequence[SchemaMapping], base_dir: Path) -> str | None:
+def schema_for(path: Path, mappings: Sequence[MappingLike], base_dir: Path) -> str | None:
     name = relative_name(path, base_dir)
     for mapping in mappings:
         if any(compile_glob(glob).match(name) for glob in mapping.globs):
