@@ -63,8 +63,10 @@ def check_json_files(
     return result
 
 
-def check_file(path: Path, schema: CompiledSchema, warn_plaintext_secrets: bool = False,
-               ) -> list[Finding]:
+def check_file(
+    path: Path, schema: CompiledSchema, warn_plaintext_secrets: bool = False
+) -> list[Finding]:
+    """All findings for one file against one compiled schema, ordered by position."""
     name = path.as_posix()
     read = read_json_file(path)
     findings = [
@@ -117,15 +119,18 @@ def _validate(value: object, schema: CompiledSchema, name: str, locate: Locate,
                                   path=pointer(violation.path)))
     for key_path, rule in _unknown(value, schema):
         line, column = locate_key(key_path)
-        key = str(key_path[-1])
-        where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
-        findings.append(warning(
-            "schema-unknown-key",
-            f"unknown key {render(key)} in {where}{did_you_mean(key, rule.known)}; "
-            "the OpsWorks cookbooks ignore keys they do not know" if schema.is_custom_json else
-            f"unknown key {render(key)} in {where}{did_you_mean(key, rule.known)}",
-            name, line, column, path=pointer(key_path)))
+        findings.append(warning("schema-unknown-key", _unknown_key_message(key_path, rule, schema),
+                                name, line, column, path=pointer(key_path)))
     return findings
+
+
+def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchema) -> str:
+    key = str(key_path[-1])
+    where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
+    message = f"unknown key {render(key)} in {where}{did_you_mean(key, rule.known)}"
+    if schema.is_custom_json:
+        message += "; the OpsWorks cookbooks ignore keys they do not know"
+    return message
 
 
 def _unknown(value: object, schema: CompiledSchema) -> list[tuple[Pointer, KeyRule]]:
