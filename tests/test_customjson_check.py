@@ -305,3 +305,25 @@ def test_the_configuration_s_own_mappings_are_accepted(tmp_path: Path) -> None:
     mappings = [config.SchemaMapping(("stack/*.json",), "opsworks-custom-json")]
     result = check_json_files([path], schema=None, mappings=mappings, base_dir=tmp_path)
     assert [f.path for f in result.findings] == ["/deploy/a/ssl_support"]
+
+
+@pytest.mark.parametrize("draft", [
+    "http://json-schema.org/draft-04/schema#", "http://json-schema.org/draft-06/schema#",
+    "http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema", None,
+])
+def test_every_supported_draft_resolves_relative_references(tmp_path: Path,
+                                                            draft: str | None) -> None:
+    write(tmp_path / "parts" / "port.json", {"type": "integer", "maximum": 65535})
+    schema: dict[str, object] = {
+        "properties": {"port": {"$ref": "parts/port.json"}, "name": {"$ref": "#/definitions/n"}},
+        "definitions": {"n": {"type": "string"}},
+    }
+    if draft:
+        schema["$schema"] = draft
+    main = write(tmp_path / "main.json", schema)
+    path = write(tmp_path / "a.json", '{"port": 70000, "name": 1}')
+    assert [(f.path, f.message) for f in check(path, str(main))] == [
+        ("/port", "70000 is greater than the maximum 65535"),
+        ("/name", "1 is not of type string"),
+    ]

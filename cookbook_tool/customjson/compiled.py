@@ -57,7 +57,8 @@ class CompiledSchema:
         registry = jsonschema_rs.Registry(list(self.bundle.resources.items()))
         try:
             return jsonschema_rs.validator_for(
-                self.bundle.root, registry=registry, offline=True, validate_formats=False
+                self.bundle.root, registry=registry, offline=True, validate_formats=False,
+                base_uri=self.bundle.uri,
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
             message = str(exc).splitlines()[0]

@@ -160,8 +160,10 @@ def _load_user_schema(path: Path) -> tuple[str, Schema]:
         raise LocalError(f"{path}: unsupported $schema {meta!r}; use draft 2020-12, 2019-09, "
                          "7, 6 or 4")
     uri = path.absolute().as_uri()
-    if "$id" not in schema:
-        schema = {"$id": uri, **schema}
+    # Relative references resolve against the file: give it its file URI as its id.
+    id_key = "id" if str(meta or "").startswith("http://json-schema.org/draft-04/") else "$id"
+    if id_key not in schema:
+        schema = {id_key: uri, **schema}
     _check_metaschema(path, schema)
     return uri, schema
 
@@ -200,7 +202,7 @@ def _crawl(bundle: SchemaBundle) -> None:
 def _register(bundle: SchemaBundle, uri: str, schema: Schema) -> None:
     """Known by its file URI and by its own ``$id``, whichever a reference uses."""
     bundle.resources.setdefault(uri, schema)
-    own = schema.get("$id")
+    own = schema.get("$id", schema.get("id"))
     if isinstance(own, str):
         bundle.resources.setdefault(urldefrag(urljoin(uri, own)).url, schema)
 
