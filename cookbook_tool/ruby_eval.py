@@ -31,6 +31,8 @@ from cookbook_tool.ruby_ast import (
 
 COOKBOOK = "\ue000"  # stands for the cookbook folder in paths built from __FILE__
 MAX_TEXT = 4_000_000
+MAX_WORK = 20_000_000  # characters produced by operators, over the whole file
+MAX_NUMBER = 10**100
 _STR_METHODS: dict[str, Callable[[str], str]] = {
     "strip": str.strip, "chomp": lambda s: s.removesuffix("\n").removesuffix("\r"),
     "lstrip": str.lstrip, "rstrip": str.rstrip, "downcase": str.lower, "upcase": str.upper,
@@ -48,6 +50,10 @@ class Unknown:
     def __init__(self, reason: str, reported: bool = False) -> None:
         self.reason = reason
         self.reported = reported  # a finding was already made for it
+
+
+class EvaluationBudget(Exception):
+    """Evaluation did more work than any metadata.rb needs (a loop gone wild)."""
 
 
 class _Assumed:
@@ -78,6 +84,7 @@ class ExprEvaluator:
         self.cookbook_dir = cookbook_dir
         self.scope: dict[str, object] = {}
         self.field = ""  # the DSL method whose arguments are being evaluated
+        self.work = 0
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
         raise NotImplementedError
@@ -132,13 +139,13 @@ class ExprEvaluator:
         if isinstance(node, Array):
             items = [self.value(item) for item in node.items]
             bad = next((i for i in items if not _plain(i)), None)
-            return bad if isinstance(bad, Unknown) else items
+            return items if bad is None else _as_unknown(bad)
         result: dict[object, object] = {}
         for key_node, value_node in node.pairs:
             key, value = self.value(key_node), self.value(value_node)
             for item in (key, value):
-                if isinstance(item, Unknown):
-                    return item
+                if not _plain(item):
+                    return _as_unknown(item)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 return Unknown(f"a {type(key).__name__} as hash key on line {node.line}")
             result[key] = value
@@ -260,7 +267,12 @@ class ExprEvaluator:
                 return side
         if not (_plain(left) and _plain(right)):
             return Unknown("a comparison with respond_to?/defined?")
-        return _binop(op, left, right)
+        result = _binop(op, left, right)
+        if isinstance(result, str | list):
+            self.work += len(result)
+            if self.work > MAX_WORK:
+                raise EvaluationBudget(f"more than {MAX_WORK} characters built by operators")
+        return result
 
     def unary(self, node: Unary) -> object:
         value = self.value(node.operand)
@@ -272,6 +284,12 @@ class ExprEvaluator:
             assert isinstance(value, int | float)
             return -value if node.op == "-" else value
         return Unknown(f"unary {node.op} on line {node.line}")
+
+
+def _as_unknown(value: object) -> Unknown:
+    if isinstance(value, Unknown):
+        return value
+    return Unknown("respond_to?/defined? used as a value")
 
 
 def _logic(left: object, right: object) -> object:
@@ -306,6 +324,8 @@ def _binop(op: str, left: object, right: object) -> object:
         return Unknown(f"the operator {op} overflows")
     if isinstance(result, str | list) and len(result) > MAX_TEXT:
         return Unknown("a value too large to evaluate")
+    if isinstance(result, int | float) and not -MAX_NUMBER < result < MAX_NUMBER:
+        return Unknown("a number too large to evaluate")
     return result
 
 

@@ -307,6 +307,8 @@ class ExprParser:
             return Lit(tok.line, tok.col, list(tok.words))
         if kind in ("int", "float"):
             number = tok.text.replace("_", "")
+            if len(number) > 100:  # Python refuses to convert huge integer strings
+                return Opaque(tok.line, tok.col, f"a {len(number)}-digit number")
             return Lit(tok.line, tok.col, int(number) if kind == "int" else float(number))
         if kind == "symbol":
             return Lit(tok.line, tok.col, tok.text)

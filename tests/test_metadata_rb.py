@@ -428,3 +428,23 @@ def test_symbols_and_percent_i(tmp_path: Path) -> None:
     assert findings == []
     assert list(md.supports) == ["ubuntu", "centos", "amazon"]
     assert md.attributes == {"a": {"type": "string"}}
+
+
+@pytest.mark.parametrize("text", [
+    "x = 'ab'\n(1..40).each { x = x + x }\n",  # ranges are not evaluated
+    "x = 'ab'\n%w(" + "a " * 40 + ").each { |_| x = x + x + x }\nname x\n",
+    "n = 3\n%w(" + "a " * 40 + ").each { |_| n = n * n }\nname \"#{n}\"\n",
+    "%w(" + "a " * 300 + ").each { |_| %w(" + "b " * 300 + ").each { |_| supports 'x' } }\n",
+    "version " + "9" * 5000 + "\n",
+])
+def test_runaway_evaluation_is_bounded(tmp_path: Path, text: str) -> None:
+    """Loops that would build huge values or run forever stop with a finding."""
+    _, findings = parse(tmp_path, text)
+    assert findings
+    assert all(f.severity in (Severity.WARNING, Severity.ERROR) for f in findings)
+
+
+def test_respond_to_used_as_a_value(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "attribute 'a', default: respond_to?(:x)\nname defined?(x)\n")
+    assert md.attributes == {} and md.name is None
+    assert rules(findings) == [("metadata-dynamic", 1), ("metadata-dynamic", 2)]
