@@ -23,9 +23,10 @@ from cookbook_tool.ruby_ast import (
     Skip,
     Stmt,
 )
-from cookbook_tool.ruby_eval import ASSUMED, EvaluationBudget, ExprEvaluator, Unknown, truthy
+from cookbook_tool.ruby_eval import ExprEvaluator
 from cookbook_tool.ruby_lexer import MetadataSyntaxError, tokenize
 from cookbook_tool.ruby_parser import parse
+from cookbook_tool.ruby_values import ASSUMED, EvaluationBudget, Unknown, truthy
 
 __all__ = ["MetadataSyntaxError", "parse_metadata_rb"]
 
