@@ -46,6 +46,9 @@ def parse_metadata_rb(text: str, path: Path, cookbook_dir: Path,
     except (RecursionError, MemoryError):
         reader.report("metadata-syntax", "this metadata.rb is too deeply nested or too large "
                       "to read; simplify it", 1, 1)
+    except Exception as exc:  # a bug of the reader must not stop a validation run
+        reader.report("metadata-syntax", f"internal error of the metadata reader "
+                      f"({type(exc).__name__}: {exc}); please report it with this file", 1, 1)
     return reader.dsl.metadata, reader.findings
 
 
