@@ -60,10 +60,14 @@ class _Reader(ExprEvaluator):
         self.findings: list[Finding] = []
         self.dsl = MetadataBuilder(Metadata(source=path), self.report, cookbook_dir.as_posix())
         self.steps = 0
+        self.reported: set[tuple[str, int, int, str]] = set()
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
-        self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
-                                     self.cookbook))
+        key = (rule, line, col, message)
+        if key not in self.reported:  # a statement in a loop reports its problem once
+            self.reported.add(key)
+            self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
+                                         self.cookbook))
 
     def getter(self, name: str) -> object:
         if name in SINGLE_FIELDS and name in self.dsl.metadata.lines:

@@ -179,8 +179,11 @@ class ExprEvaluator:
         if name == "expand_path" and len(texts) <= 2:
             return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
         if name in _EXISTS and len(texts) == 1:
-            return self.resolve(texts[0]).is_file() if name != "exist?" else \
-                self.resolve(texts[0]).exists()
+            try:
+                target = self.resolve(texts[0])
+                return target.exists() if name in ("exist?", "exists?") else target.is_file()
+            except (OSError, ValueError):  # permission denied, a NUL byte in the name
+                return False
         return Unknown(f"`File.{name}` on line {node.line}")
 
     def resolve(self, text: str) -> Path:

@@ -117,6 +117,9 @@ def expand_path(path: str, base: str) -> str:
 
 
 def to_s(value: object) -> str:
+    """Ruby's ``to_s`` for nil, booleans, numbers and strings."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)

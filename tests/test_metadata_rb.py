@@ -414,6 +414,7 @@ def test_metadata_that_is_a_directory(tmp_path: Path) -> None:
     ("license 'MIT' if not false and true\n", "license", "MIT"),
     ("name 'a' 'b'\n", "name", "ab"),
     ("name('x',)\n", "name", "x"),
+    ('description "#{true} #{nil}#{2.5}"\n', "description", "true 2.5"),
     ("description [\n  'a',\n  'b',\n].join(' ')\n", "description", "a b"),
 ])
 def test_ruby_forms(tmp_path: Path, text: str, field: str, expected: object) -> None:
@@ -448,3 +449,16 @@ def test_respond_to_used_as_a_value(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, "attribute 'a', default: respond_to?(:x)\nname defined?(x)\n")
     assert md.attributes == {} and md.name is None
     assert rules(findings) == [("metadata-dynamic", 1), ("metadata-dynamic", 2)]
+
+
+def test_a_problem_inside_a_loop_is_reported_once(tmp_path: Path) -> None:
+    _, findings = parse(tmp_path, "%w(a b c).each do |os|\n  suports os\nend\n")
+    assert rules(findings) == [("metadata-unknown-method", 2)]
+
+
+def test_file_checks_with_odd_names(tmp_path: Path) -> None:
+    text = ("version '1.0.0' if File.exist?(\"a\\0b\")\n"
+            "name File.read(\"x\\0y\")\nlicense File.read('.')\n")
+    md, findings = parse(tmp_path, text)
+    assert md.version is None and md.name is None and md.license is None
+    assert rules(findings) == [("metadata-unreadable", 2), ("metadata-unreadable", 3)]
