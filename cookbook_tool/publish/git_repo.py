@@ -1,0 +1,202 @@
+"""A temporary, empty bare repository that fetches only what a release needs from the remote
+(the branch tip and the tags asked for, ``--depth=1``) and pushes back atomically.
+
+The user's own checkout is never involved: the repository lives in a temporary directory that
+is removed on exit, and variables such as ``GIT_DIR`` inherited from a hook are dropped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from cookbook_tool.errors import LocalError, RemoteError
+from cookbook_tool.publish.git_transport import GitSetup, rejected_push, translate_failure
+from cookbook_tool.publish.git_tree import ObjectWriter
+
+NETWORK_TIMEOUT = 600  # seconds; git's own low-speed limits usually fire first
+_RACE_MARKERS = (
+    "fetch first",
+    "non-fast-forward",
+    "stale info",
+    "already exists",
+    "atomic push failed",
+    "failed to update ref",
+    "cannot lock ref",
+    "incorrect old value",
+    "failed to lock",
+)
+
+
+@dataclass(frozen=True)
+class RemoteRefs:
+    branch_tip: str | None
+    tags: dict[str, str]  # tag name -> the id the tag ref points at
+
+
+class PushOutcome(Enum):
+    DONE = "done"
+    RACE = "race"  # someone else moved the branch or made the tag first: look again
+
+
+@dataclass(frozen=True)
+class TagRecord:
+    name: str
+    tagger_epoch: int
+    commit: str
+    tree: str
+    message: str
+
+
+class Workspace:
+    """git commands in the temporary repository, with the target's environment."""
+
+    def __init__(self, git_dir: Path, setup: GitSetup) -> None:
+        self.git_dir = git_dir
+        self.target = setup.target
+        self._env = setup.env
+        self.objects = ObjectWriter(git_dir / "objects")
+
+    def run(self, *args: str, stdin: bytes | None = None) -> str:
+        """A local git command; its stdout. ``LocalError`` if it fails."""
+        result = self._call(list(args), stdin)
+        if result.returncode:
+            detail = self.target.scrub(result.stderr.decode(errors="replace").strip())
+            raise LocalError(f"git {args[0]} failed in the temporary repository: {detail}")
+        return result.stdout.decode(errors="replace")
+
+    def network(self, action: str, *args: str) -> str:
+        """A git command that talks to the remote; ``RemoteError`` (translated) if it fails."""
+        result = self._call([action, *args], None)
+        if result.returncode:
+            raise translate_failure(action, result.stderr.decode(errors="replace"), self.target)
+        return result.stdout.decode(errors="replace")
+
+    def _call(self, args: list[str], stdin: bytes | None) -> subprocess.CompletedProcess[bytes]:
+        command = ["git", f"--git-dir={self.git_dir}", *args]
+        try:
+            return subprocess.run(
+                command,
+                input=stdin,
+                capture_output=True,
+                env=self._env,
+                timeout=NETWORK_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RemoteError(
+                f"{self.target.display}: git {args[0]} gave no result in {NETWORK_TIMEOUT} s: "
+                "check the network and the server"
+            ) from exc
+
+    # -- the remote --------------------------------------------------------------------------
+
+    def ls_remote(self, *tag_patterns: str) -> RemoteRefs:
+        """The branch tip and the tags matching ``tag_patterns`` (git globs, without refs/tags/)."""
+        branch_ref = f"refs/heads/{self.target.branch}"
+        patterns = [branch_ref, *(f"refs/tags/{pattern}" for pattern in tag_patterns)]
+        output = self.network("ls-remote", "origin", *patterns)
+        tip, tags = None, {}
+        for line in output.splitlines():
+            sha, _, ref = line.partition("\t")
+            if ref == branch_ref:
+                tip = sha
+            elif ref.startswith("refs/tags/") and not ref.endswith("^{}"):
+                tags[ref.removeprefix("refs/tags/")] = sha
+        return RemoteRefs(tip, tags)
+
+    def fetch(self, refs: RemoteRefs, *tag_refspecs: str) -> None:
+        """Fetch the branch tip (when there is one) and the given tag refspecs, depth 1."""
+        refspecs = [f"+refs/tags/{spec}:refs/tags/{spec}" for spec in tag_refspecs]
+        if refs.branch_tip:
+            branch = self.target.branch
+            refspecs.append(f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+        if refspecs:
+            self.network("fetch", "--depth=1", "--no-tags", "--quiet", "origin", *refspecs)
+
+    def push(self, refspecs: list[str]) -> PushOutcome:
+        """``git push --atomic``; never forced. RACE when the remote moved under us."""
+        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs], None)
+        if result.returncode == 0:
+            return PushOutcome.DONE
+        stdout = result.stdout.decode(errors="replace")
+        stderr = result.stderr.decode(errors="replace")
+        rejected = [line for line in stdout.splitlines() if line.startswith("!")]
+        if not rejected:
+            raise translate_failure("push", stderr, self.target)
+        reasons = " ".join(line.split("\t")[-1] for line in rejected)
+        if "[remote rejected]" in reasons and not any(m in reasons for m in _RACE_MARKERS):
+            raise rejected_push(reasons, self.target)
+        if any(marker in reasons for marker in _RACE_MARKERS):
+            return PushOutcome.RACE
+        raise rejected_push(reasons, self.target)
+
+    def peeled_tag(self, tag: str) -> str | None:
+        """The commit id a remote tag points at, or None when there is no such tag."""
+        ref = f"refs/tags/{tag}"
+        output = self.network("ls-remote", "origin", ref, f"{ref}^{{}}")
+        found: dict[str, str] = {}
+        for line in output.splitlines():
+            sha, _, name = line.partition("\t")
+            found[name] = sha
+        return found.get(f"{ref}^{{}}") or found.get(ref)
+
+    # -- local objects ------------------------------------------------------------------------
+
+    def tree_of(self, revision: str) -> str:
+        return self.run("rev-parse", "--verify", "--quiet", f"{revision}^{{tree}}").strip()
+
+    def tag_message(self, tag: str) -> str:
+        """The message of a fetched annotated tag ("" for a lightweight tag)."""
+        if self.run("cat-file", "-t", f"refs/tags/{tag}").strip() != "tag":
+            return ""
+        return self.run("cat-file", "tag", f"refs/tags/{tag}").partition("\n\n")[2]
+
+    def tag_records(self, pattern: str) -> list[TagRecord]:
+        """The annotated tags fetched into this repository whose names match ``pattern``."""
+        fields = "%(refname:strip=2)%00%(objecttype)%00%(taggerdate:unix)%00%(*objectname)"
+        output = self.run(
+            "for-each-ref",
+            f"--format={fields}%00%(*tree)%00%(contents)%00%1e",
+            f"refs/tags/{pattern}",
+        )
+        records = []
+        for chunk in output.split("\x00\x1e\n"):
+            if not chunk.strip("\n"):
+                continue
+            name, kind, epoch, commit, tree, message = chunk.lstrip("\n").split("\x00", 5)
+            if kind == "tag" and tree:
+                records.append(TagRecord(name, int(epoch or 0), commit, tree, message))
+        return records
+
+
+@contextmanager
+def workspace(setup: GitSetup, environ: dict[str, str]) -> Iterator[Workspace]:
+    """A fresh temporary bare repository for one operation, always removed afterwards."""
+    if shutil.which("git", path=environ.get("PATH")) is None:
+        raise LocalError("git is not installed or not on PATH: Git targets need the git command")
+    directory = Path(tempfile.mkdtemp(prefix="cookbook-tool-git-"))
+    try:
+        git_dir = directory / "repo.git"
+        hooks = directory / "hooks"
+        hooks.mkdir()
+        result = subprocess.run(
+            ["git", "init", "--bare", "--quiet", "--template=", str(git_dir)],
+            capture_output=True,
+            env=setup.env,
+            check=False,
+        )
+        if result.returncode:
+            message = result.stderr.decode(errors="replace").strip()
+            raise LocalError(f"cannot create a temporary Git repository: {message}")
+        with (git_dir / "config").open("a") as config:
+            config.write(f"[core]\n\thooksPath = {hooks}\n")
+        yield Workspace(git_dir, setup)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
