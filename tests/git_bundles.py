@@ -48,10 +48,10 @@ def make_bundle(
     manifest = {
         "manifest_version": 1,
         "bundle": {"name": name, "version": version, "layout": "cookbooks"},
-        "cookbooks": sorted(
-            {"name": p.split("/")[0], "path": f"cookbooks/{p.split('/')[0]}"}["name"]
-            for p in files
-        ),
+        "cookbooks": [
+            {"name": cookbook, "version": version, "path": f"cookbooks/{cookbook}"}
+            for cookbook in sorted({path.split("/")[0] for path in files})
+        ],
         "files": [
             {
                 "path": f"cookbooks/{path}",

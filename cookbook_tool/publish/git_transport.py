@@ -236,6 +236,7 @@ _MISSING = (
     "no such repository",
     "not a git repository",
 )
+_NOT_FOUND = re.compile(r"repository '[^']*' not found")
 
 
 def translate_failure(action: str, stderr: str, target: GitTarget) -> RemoteError:
@@ -253,7 +254,7 @@ def translate_failure(action: str, stderr: str, target: GitTarget) -> RemoteErro
             f"{where}: authentication refused ({detail}): check the deploy key (--ssh-key) has "
             "access, or the token (--token-env) / git credential helper for HTTPS"
         )
-    if any(marker in text for marker in _MISSING):
+    if any(marker in text for marker in _MISSING) or _NOT_FOUND.search(text):
         return RemoteError(
             f"{where}: repository not found or not exported ({detail}): check the path, or "
             "create the repository (an empty bare repository is enough)"

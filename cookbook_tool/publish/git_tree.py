@@ -45,7 +45,7 @@ class ObjectWriter:
         sha = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
         path = self._objects / sha[:2] / sha[2:]
         if not path.exists():
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f"tmp_{sha[2:]}_{os.getpid()}")
             temporary.write_bytes(zlib.compress(raw, 1))
             temporary.replace(path)
