@@ -103,7 +103,7 @@ class GitPublisher:
             refs = ws.ls_remote(glob)
             if not refs.tags:
                 return []
-            ws.fetch(refs, glob)
+            refs = ws.fetch(refs, glob)
             tip_tree = ws.tree_of(refs.branch_tip) if refs.branch_tip else None
             records = [r for r in ws.tag_records(glob) if self._release_of(name, r)]
         records.sort(key=_newest_first, reverse=True)
@@ -161,7 +161,7 @@ class GitPublisher:
         tree = built.sha
         refs = ws.ls_remote(tag)
         exists = tag in refs.tags
-        ws.fetch(refs, *([tag] if exists else []))
+        refs = ws.fetch(refs, *([tag] if exists else []))
         tip_tree = ws.tree_of(refs.branch_tip) if refs.branch_tip else None
         if exists:
             if self._compare(ws, tag, artifact, tree) is ReleaseState.DIFFERENT:
@@ -197,7 +197,7 @@ class GitPublisher:
             raise RemoteError(
                 f"{self.url}: no release tag {tag} to roll back to (see `cookbook-tool releases`)"
             )
-        ws.fetch(refs, tag)
+        refs = ws.fetch(refs, tag)
         record = next(iter(ws.tag_records(tag)), None)
         if record is None:
             raise RemoteError(f"{self.url}: tag {tag} is not an annotated release tag")

@@ -29,8 +29,9 @@ _RACE_MARKERS = (
     "atomic push failed",
     "failed to update ref",
     "cannot lock ref",
+    "but expected",
+    "reference already exists",
     "incorrect old value",
-    "failed to lock",
 )
 
 
@@ -111,14 +112,20 @@ class Workspace:
                 tags[ref.removeprefix("refs/tags/")] = sha
         return RemoteRefs(tip, tags)
 
-    def fetch(self, refs: RemoteRefs, *tag_refspecs: str) -> None:
-        """Fetch the branch tip (when there is one) and the given tag refspecs, depth 1."""
+    def fetch(self, refs: RemoteRefs, *tag_refspecs: str) -> RemoteRefs:
+        """Fetch the branch tip (when there is one) and the given tag refspecs, depth 1.
+        Returns ``refs`` with the tip actually fetched (the branch may have moved since)."""
         refspecs = [f"+refs/tags/{spec}:refs/tags/{spec}" for spec in tag_refspecs]
+        branch = self.target.branch
         if refs.branch_tip:
-            branch = self.target.branch
             refspecs.append(f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
-        if refspecs:
-            self.network("fetch", "--depth=1", "--no-tags", "--quiet", "origin", *refspecs)
+        if not refspecs:
+            return refs
+        self.network("fetch", "--depth=1", "--no-tags", "--quiet", "origin", *refspecs)
+        if not refs.branch_tip:
+            return refs
+        tip = self.run("rev-parse", "--verify", f"refs/remotes/origin/{branch}^{{commit}}")
+        return RemoteRefs(tip.strip(), refs.tags)
 
     def push(self, refspecs: list[str]) -> PushOutcome:
         """``git push --atomic``; never forced. RACE when the remote moved under us."""
@@ -131,9 +138,10 @@ class Workspace:
         if not rejected:
             raise translate_failure("push", stderr, self.target)
         reasons = " ".join(line.split("\t")[-1] for line in rejected)
-        if "[remote rejected]" in reasons and not any(m in reasons for m in _RACE_MARKERS):
-            raise rejected_push(reasons, self.target)
-        if any(marker in reasons for marker in _RACE_MARKERS):
+        # Client-side rejections (non-fast-forward, tag exists) and server-side lock failures
+        # ("cannot lock ref ... but expected", reported as "atomic transaction failed") mean
+        # another publisher got there first; anything else is a refusal.
+        if any(marker in f"{reasons} {stderr}" for marker in _RACE_MARKERS):
             return PushOutcome.RACE
         raise rejected_push(reasons, self.target)
 
