@@ -60,7 +60,8 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> No
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{what} exited: {process.stderr.read() if process.stderr else ''!r}")
+            output = process.stderr.read() if process.stderr else b""
+            raise RuntimeError(f"{what} exited: {output!r}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return

@@ -13,7 +13,14 @@ import pytest
 from cookbook_tool.errors import LocalError, RemoteError
 from cookbook_tool.publish.base import PublishResult, TargetOptions
 from cookbook_tool.publish.targets import open_publisher
-from tests.fixtures_git import HTTP_PASSWORD, HTTP_USER, GitServer, SshServer, free_port, remote_refs
+from tests.fixtures_git import (
+    HTTP_PASSWORD,
+    HTTP_USER,
+    GitServer,
+    SshServer,
+    free_port,
+    remote_refs,
+)
 from tests.git_bundles import make_bundle, sample_files
 from tests.test_git_publish import assert_release_tree
 

@@ -39,7 +39,8 @@ def test_parse_target(url: str, git_url: str, scheme: str, branch: str) -> None:
 def test_parse_target_masks_and_checks() -> None:
     target = parse_target("git+https://bob:hunter2@host/cb.git", "rel")
     assert "hunter2" not in target.display and target.branch == "rel"
-    assert target.scrub("fatal: https://bob:hunter2@host/ hunter2") == "fatal: https://bob:***@host/ ***"
+    scrubbed = target.scrub("fatal: https://bob:hunter2@host/ hunter2")
+    assert scrubbed == "fatal: https://bob:***@host/ ***"
     with pytest.raises(UsageError, match="--branch"):
         parse_target("git+https://host/cb.git#a", "b")
     with pytest.raises(UsageError, match="not a valid Git ref"):
@@ -90,19 +91,28 @@ def test_missing_key_file_is_a_local_error_without_the_path(tmp_path: Path) -> N
     assert "secret-key-name" not in caught.value.message
 
 
+AUTH, MISSING, UNREACHABLE = "authentication refused", "repository not found", "cannot reach"
+
+
 @pytest.mark.parametrize(
     ("stderr", "expected"),
-    [
-        ("git@h: Permission denied (publickey).\nfatal: Could not read from remote repository.", "authentication refused"),
-        ("fatal: Authentication failed for 'https://h/x.git/'", "authentication refused"),
-        ("fatal: could not read Username for 'https://h': terminal prompts disabled", "authentication refused"),
-        ("Host key verification failed.\nfatal: Could not read from remote repository.", "host key"),
-        ("ssh: connect to host h port 22: Connection refused\nfatal: Could not read", "cannot reach"),
-        ("fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused", "cannot reach"),
-        ("fatal: unable to access 'https://nohost/': Could not resolve host: nohost", "cannot reach"),
-        ("fatal: remote error: access denied or repository not exported: /x.git", "repository not found"),
-        ("fatal: '/srv/x.git' does not appear to be a git repository", "repository not found"),
-        ("fatal: repository 'https://h/x.git/' not found", "repository not found"),
+    [  # git's own messages
+        (
+            "git@h: Permission denied (publickey).\nfatal: Could not read from remote repository.",
+            AUTH,
+        ),
+        ("fatal: Authentication failed for 'https://h/x.git/'", AUTH),
+        ("fatal: could not read Username for 'https://h': terminal prompts disabled", AUTH),
+        (
+            "Host key verification failed.\nfatal: Could not read from remote repository.",
+            "host key",
+        ),
+        ("ssh: connect to host h port 22: Connection refused\nfatal: Could not read", UNREACHABLE),
+        ("fatal: unable to connect to h:\nh[0: 127.0.0.1]: errno=Connection refused", UNREACHABLE),
+        ("fatal: unable to access 'https://nohost/': Could not resolve host: nohost", UNREACHABLE),
+        ("fatal: remote error: access denied or repository not exported: /x.git", MISSING),
+        ("fatal: '/srv/x.git' does not appear to be a git repository", MISSING),
+        ("fatal: repository 'https://h/x.git/' not found", MISSING),
         ("fatal: something unheard of", "git push failed"),
     ],
 )
@@ -127,7 +137,8 @@ def test_tag_pattern() -> None:
 
 def test_signature_defaults_and_source_date_epoch() -> None:
     default = signature(TargetOptions(), {"SOURCE_DATE_EPOCH": "1700000000"})
-    assert default.author == "cookbook-tool <cookbook-tool@localhost>" and default.epoch == 1700000000
+    assert default.author == "cookbook-tool <cookbook-tool@localhost>"
+    assert default.epoch == 1700000000
     env = {"GIT_AUTHOR_NAME": "Ann", "GIT_AUTHOR_EMAIL": "ann@x", "GIT_COMMITTER_NAME": "CI"}
     mixed = signature(TargetOptions(), env)
     assert (mixed.author, mixed.committer) == ("Ann <ann@x>", "CI <ann@x>")
@@ -141,7 +152,9 @@ def test_signature_defaults_and_source_date_epoch() -> None:
 def _git_tree(repository: Path, tree: str) -> list[str]:
     return subprocess.run(
         ["git", f"--git-dir={repository}", "ls-tree", "-r", tree],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.splitlines()
 
 

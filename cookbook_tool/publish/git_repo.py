@@ -7,12 +7,13 @@ is removed on exit, and variables such as ``GIT_DIR`` inherited from a hook are 
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -205,6 +206,45 @@ def workspace(setup: GitSetup, environ: dict[str, str]) -> Iterator[Workspace]:
             raise LocalError(f"cannot create a temporary Git repository: {message}")
         with (git_dir / "config").open("a") as config:
             config.write(f"[core]\n\thooksPath = {hooks}\n")
-        yield Workspace(git_dir, setup)
+        control = _multiplex_ssh(setup, directory)
+        try:
+            yield Workspace(git_dir, control or setup)
+        finally:
+            if control:
+                _stop_ssh_master(control, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _multiplex_ssh(setup: GitSetup, directory: Path) -> GitSetup | None:
+    """Share one SSH connection between the few git commands of an operation (each would
+    otherwise pay a full handshake); only for the ssh command cookbook-tool builds itself."""
+    if not setup.own_ssh_command:
+        return None
+    command = (
+        setup.env["GIT_SSH_COMMAND"]
+        + " "
+        + shlex.join(
+            [
+                "-o",
+                "ControlMaster=auto",
+                "-o",
+                f"ControlPath={directory / 'ssh'}",
+                "-o",
+                "ControlPersist=60",
+            ]
+        )
+    )
+    return replace(setup, env={**setup.env, "GIT_SSH_COMMAND": command})
+
+
+def _stop_ssh_master(setup: GitSetup, directory: Path) -> None:
+    if not (directory / "ssh").exists():
+        return
+    subprocess.run(
+        ["ssh", "-o", f"ControlPath={directory / 'ssh'}", "-O", "exit", "cookbook-tool"],
+        capture_output=True,
+        env=setup.env,
+        check=False,
+        timeout=30,
+    )

@@ -112,6 +112,7 @@ class GitSetup:
 
     target: GitTarget
     env: dict[str, str]
+    own_ssh_command: bool = False  # GIT_SSH_COMMAND is ours (not the user's): may be extended
 
 
 def git_setup(target: GitTarget, options: TargetOptions, environ: dict[str, str]) -> GitSetup:
@@ -148,7 +149,7 @@ def git_setup(target: GitTarget, options: TargetOptions, environ: dict[str, str]
         env[f"GIT_CONFIG_KEY_{index}"] = key
         env[f"GIT_CONFIG_VALUE_{index}"] = value
     scrubbed = GitTarget(target.url, target.display, target.branch, target.scheme, tuple(secrets))
-    return GitSetup(scrubbed, env)
+    return GitSetup(scrubbed, env, bool(ssh_command) and target.scheme == "ssh")
 
 
 def _ssh_command(target: GitTarget, options: TargetOptions, environ: dict[str, str]) -> str | None:
