@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cookbook_tool.discovery import discover
 from cookbook_tool.errors import ReleaseConflict, RemoteError, UsageError
 from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.git import GitPublisher
@@ -204,3 +205,5 @@ def assert_release_tree(clone: Path) -> None:
     assert found == expected
     names = [cookbook["name"] for cookbook in manifest["cookbooks"]]
     assert names and all((clone / name / "metadata.rb").is_file() for name in names)
+    # cookbook-tool's own discovery finds exactly the bundle's cookbooks at the clone's root
+    assert sorted(c.dirname for c in discover(clone).cookbooks) == sorted(names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -173,7 +174,11 @@ def _ssh_options(server: SshServer, key: Path, known_hosts: Path | None = None) 
     return TargetOptions(ssh_key=key, known_hosts=known_hosts or server.known_hosts)
 
 
-def test_ssh_publish_with_the_deploy_key(git_sshd: SshServer, tmp_path: Path) -> None:
+def test_ssh_publish_with_the_deploy_key(
+    git_sshd: SshServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="cbt-", dir="/tmp"))  # short: room for a socket
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     repository = git_sshd.new_repo()
     publisher = open_publisher(
         f"git+{git_sshd.url(repository)}", _ssh_options(git_sshd, git_sshd.deploy_key)
@@ -188,6 +193,11 @@ def test_ssh_publish_with_the_deploy_key(git_sshd: SshServer, tmp_path: Path) ->
     info = publisher.consumer_info("cookbooks", "1.1.0")
     assert "{{ssm-secure:" in info.ssm_apply_chef_recipes["SourceInfo"]
     assert "SshKey" in info.extra["ssh_key"]
+    # temporary repositories removed, the shared SSH connection closed
+    assert list(scratch.iterdir()) == []
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(scratch) not in processes
+    scratch.rmdir()
 
 
 def test_ssh_wrong_key_is_refused_without_printing_it(git_sshd: SshServer, tmp_path: Path) -> None:

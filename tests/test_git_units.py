@@ -39,6 +39,7 @@ def test_parse_target(url: str, git_url: str, scheme: str, branch: str) -> None:
 def test_parse_target_masks_and_checks() -> None:
     target = parse_target("git+https://bob:hunter2@host/cb.git", "rel")
     assert "hunter2" not in target.display and target.branch == "rel"
+    assert target.consumer_url == "https://bob@host/cb.git"
     scrubbed = target.scrub("fatal: https://bob:hunter2@host/ hunter2")
     assert scrubbed == "fatal: https://bob:***@host/ ***"
     with pytest.raises(UsageError, match="--branch"):

@@ -7,6 +7,7 @@ is removed on exit, and variables such as ``GIT_DIR`` inherited from a hook are 
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from cookbook_tool.errors import LocalError, RemoteError
 from cookbook_tool.publish.git_transport import GitSetup, rejected_push, translate_failure
 from cookbook_tool.publish.git_tree import ObjectWriter
 
+_MAX_SOCKET_PATH = 80  # bytes; ssh adds 17 to it, and Unix sockets allow 104-108
 NETWORK_TIMEOUT = 600  # seconds; git's own low-speed limits usually fire first
 _RACE_MARKERS = (
     "fetch first",
@@ -219,8 +221,8 @@ def workspace(setup: GitSetup, environ: dict[str, str]) -> Iterator[Workspace]:
 def _multiplex_ssh(setup: GitSetup, directory: Path) -> GitSetup | None:
     """Share one SSH connection between the few git commands of an operation (each would
     otherwise pay a full handshake); only for the ssh command cookbook-tool builds itself."""
-    if not setup.own_ssh_command:
-        return None
+    if not setup.own_ssh_command or len(os.fsencode(directory / "ssh")) > _MAX_SOCKET_PATH:
+        return None  # not our ssh command, or a socket path too long for the system
     command = (
         setup.env["GIT_SSH_COMMAND"]
         + " "

@@ -20,6 +20,7 @@ from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.targets import mask_url
 
 DEFAULT_BRANCH = "cookbooks"
+_PASSWORD = re.compile(r"^([a-z0-9+.-]+://[^:@/]+):[^@/]*@", re.IGNORECASE)
 _SCHEMES = ("ssh", "https", "http", "file", "git")
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
 _BAD_REF = re.compile(
@@ -79,8 +80,8 @@ class GitTarget:
 
     @property
     def consumer_url(self) -> str:
-        """The URL a consumer (OpsWorks, SSM) clones: no ``git+``, no fragment, no secrets."""
-        return self.display
+        """The URL a consumer (OpsWorks, SSM) clones: no ``git+``, no fragment, no password."""
+        return _PASSWORD.sub(r"\g<1>@", self.url)
 
 
 def parse_target(url: str, branch: str | None) -> GitTarget:
@@ -279,9 +280,14 @@ def rejected_push(reason: str, target: GitTarget) -> RemoteError:
 
 def _detail(stderr: str, target: GitTarget) -> str:
     """The most telling line of git's stderr, scrubbed."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    boilerplate = ("please make sure you have", "and the repository exists", "could not read from")
+    lines = [
+        line.strip()
+        for line in stderr.splitlines()
+        if line.strip() and not any(text in line.lower() for text in boilerplate)
+    ]
     for prefix in ("fatal:", "error:", "ssh:", "remote:"):
         for line in lines:
-            if line.lower().startswith(prefix) and "could not read from remote" not in line.lower():
+            if line.lower().startswith(prefix):
                 return target.scrub(line)
     return target.scrub(lines[-1]) if lines else "no message from git"
