@@ -195,8 +195,8 @@ def test_ssh_publish_with_the_deploy_key(
     assert "SshKey" in info.extra["ssh_key"]
     # temporary repositories removed, the shared SSH connection closed
     assert list(scratch.iterdir()) == []
-    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert str(scratch) not in processes
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
+    assert str(scratch) not in processes.stdout
     scratch.rmdir()
 
 
