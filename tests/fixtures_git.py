@@ -1,8 +1,8 @@
 """Real Git servers on 127.0.0.1 for the Git publisher tests, started once per session:
 ``git daemon`` (git://), ``git http-backend`` behind a small HTTP server with basic auth
 (http://), and OpenSSH's sshd with a generated host key and deploy key (ssh://), skipped with a
-reason when sshd is not installed. Every repository they serve refuses non-fast-forward updates
-and deletions, so a force push by the code under test would fail the tests."""
+reason when sshd is not installed. Every repository they serve refuses non-fast-forward updates,
+so a force push by the code under test would fail the tests."""
 
 from __future__ import annotations
 
@@ -27,11 +27,10 @@ _counter = itertools.count()
 
 
 def make_remote(directory: Path) -> Path:
-    """An empty bare repository that refuses force pushes and ref deletions."""
+    """An empty bare repository that refuses force pushes (and logs every ref update)."""
     subprocess.run(["git", "init", "--bare", "--quiet", str(directory)], check=True)
     for key, value in (
         ("receive.denyNonFastForwards", "true"),
-        ("receive.denyDeletes", "true"),
         ("core.logAllRefUpdates", "always"),
     ):
         subprocess.run(["git", f"--git-dir={directory}", "config", key, value], check=True)

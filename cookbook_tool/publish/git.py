@@ -6,27 +6,28 @@ annotated tag per release (``{name}-{version}``) whose message carries the relea
   branch moved meanwhile, the commit is rebuilt on the new tip and pushed again (at most
   ``MAX_ATTEMPTS`` times).
 - A tag that exists with the same identity (or the same tree) is "already published": nothing
-  is pushed. With other content it is a ``ReleaseConflict``.
-- No empty commit: when the branch tip already has the release's tree (the same content
-  released under a new version), only the tag is pushed, pointing at the tip.
+  is pushed. With other content it is a ``ReleaseConflict``, even with ``force_current``.
+- No empty commit: when the branch tip already has the release's tree, only the tag is pushed,
+  pointing at the tip.
+- A version older than the current one (a hotfix of an old line) is tagged on a commit beside
+  the branch, whose parent is the tip; the branch moves only with ``force_current``.
 - Rollback is a new commit whose tree is the old release's tree; history is never rewritten.
-- Prune is refused: tags are published history that stacks may pin.
+- Prune deletes release tags (never the current one); the commits stay on the branch.
 
 The git work happens in a temporary repository (``git_repo``); see ``git_transport`` for
-credentials and error translation and ``git_tree`` for how the tree is built.
+credentials and error translation, ``git_tree`` for how the tree is built.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from contextlib import AbstractContextManager
+from typing import TypeVar
 
-from cookbook_tool.constraints import Version, is_valid_version
-from cookbook_tool.errors import ReleaseConflict, RemoteError, UsageError
+from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import (
     Artifact,
     ConsumerInfo,
@@ -36,23 +37,29 @@ from cookbook_tool.publish.base import (
     ReleaseState,
     TargetOptions,
 )
+from cookbook_tool.publish.git_consumer import consumer_info
+from cookbook_tool.publish.git_history import (
+    prune_plan,
+    releases_of,
+    serial_of,
+    to_release,
+    version_key,
+)
 from cookbook_tool.publish.git_messages import (
     Signature,
     TagPattern,
     commit_object,
-    iso_utc,
     parse_fields,
     release_fields,
     signature,
     tag_object,
 )
-from cookbook_tool.publish.git_repo import PushOutcome, RemoteRefs, TagRecord, Workspace, workspace
-from cookbook_tool.publish.git_transport import GitSetup, check_ref_name, git_setup, parse_target
+from cookbook_tool.publish.git_repo import PushOutcome, RemoteRefs, Workspace, workspace
+from cookbook_tool.publish.git_transport import check_ref_name, git_setup, parse_target
 from cookbook_tool.publish.git_tree import BuiltTree, build_tree
 from cookbook_tool.publish.targets import mask_url
 
 MAX_ATTEMPTS = 5
-SSM_KEY_PARAMETER = "{{ssm-secure:cookbook-deploy-key}}"
 T = TypeVar("T")
 
 
@@ -105,11 +112,8 @@ class GitPublisher:
                 return []
             refs = ws.fetch(refs, glob)
             tip_tree = ws.tree_of(refs.branch_tip) if refs.branch_tip else None
-            records = [r for r in ws.tag_records(glob) if self._release_of(name, r)]
-        records.sort(key=_newest_first, reverse=True)
-        current = next((r for r in records if r.commit == refs.branch_tip), None)
-        current = current or next((r for r in records if r.tree == tip_tree), None)
-        return [self._to_release(name, r, r is current) for r in records]
+            records = ws.tag_records(glob)
+        return releases_of(name, self._tags, records, refs.branch_tip, tip_tree)
 
     def rollback(self, name: str, version: str) -> Release:
         tag = self._tag(name, version)
@@ -117,40 +121,28 @@ class GitPublisher:
             return self._retrying(lambda: self._rollback_once(ws, name, tag))
 
     def prune(self, name: str, keep: int, *, dry_run: bool = False) -> list[Release]:
-        raise UsageError(
-            f"{self.url}: Git targets keep every release: tags are published history that "
-            "stacks may pin, and deleting them would rewrite it. Delete a tag by hand if you "
-            "must (git push REMOTE --delete refs/tags/TAG)"
-        )
+        """Delete the release tags beyond the newest ``keep`` (never the current one). The
+        commits stay in the branch's history; only the names that pin them go."""
+        doomed = prune_plan(self.releases(name), keep)
+        if dry_run or not doomed:
+            return doomed
+        refspecs = [f":refs/tags/{self._tag(name, r.version)}" for r in doomed]
+        with self._workspace() as ws:
+            ws.delete_refs(refspecs)
+        return doomed
 
     def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
-        branch = self._target.branch
-        moving = self._snippets(branch, f"branch:{branch}")
-        pinned: dict[str, Any] | None = None
-        tag = None
         if version is None:
             current = next((r for r in self.releases(name) if r.current), None)
             version = current.version if current else None
-        if version is not None:
-            tag = self._tag(name, version)
-            with self._workspace() as ws:
-                peeled = ws.peeled_tag(tag)
-            if peeled is None:
-                raise RemoteError(f"{self.url}: no release {name} {version} (tag {tag})")
-            pinned = self._snippets(tag, f"commitID:{peeled}")
-        chosen = pinned or moving
-        return ConsumerInfo(
-            custom_cookbooks_source=chosen["custom_cookbooks_source"],
-            ssm_apply_chef_recipes=chosen["ssm_apply_chef_recipes"],
-            chef_solo=None,
-            extra={
-                "branch": branch,
-                "tag": tag,
-                "moving": moving,
-                "pinned": pinned,
-                "ssh_key": self._ssh_key_note(),
-            },
-        )
+        if version is None:
+            return consumer_info(self._target, None, None)
+        tag = self._tag(name, version)
+        with self._workspace() as ws:
+            commit = ws.peeled_tag(tag)
+        if commit is None:
+            raise RemoteError(f"{self.url}: no release {name} {version} (tag {tag})")
+        return consumer_info(self._target, tag, commit)
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -158,38 +150,56 @@ class GitPublisher:
         self, ws: Workspace, artifact: Artifact, built: BuiltTree, tag: str, force_current: bool
     ) -> PublishResult | None:
         """One attempt; ``None`` when the remote moved under us and it must be retried."""
-        tree = built.sha
         refs = ws.ls_remote(tag)
         exists = tag in refs.tags
         refs = ws.fetch(refs, *([tag] if exists else []))
-        tip_tree = ws.tree_of(refs.branch_tip) if refs.branch_tip else None
+        tip, tip_tree = refs.branch_tip, ws.tree_of(refs.branch_tip) if refs.branch_tip else None
         if exists:
-            if self._compare(ws, tag, artifact, tree) is ReleaseState.DIFFERENT:
-                raise ReleaseConflict(
-                    f"{self.url}: {artifact.name} {artifact.version} is already released (tag "
-                    f"{tag}) with other content: release a new version; tags are never moved"
-                )
-            tag_tree = ws.tree_of(f"refs/tags/{tag}")
-            current = tip_tree == tag_tree
-            if force_current and not current:
-                fields = parse_fields(ws.tag_message(tag))
-                commit = self._commit(ws, tag_tree, refs.branch_tip, "Roll back to", fields)
-                if ws.push([f"{commit}:refs/heads/{self._target.branch}"]) is PushOutcome.RACE:
-                    return None
-                current = True
-            return self._result(artifact, tag, True, 0, current)
-        fields = release_fields(artifact)
+            return self._existing(ws, artifact, built.sha, tag, tip, tip_tree, force_current)
+        tip_message = ws.commit_message(tip) if tip else ""
+        fields = {**release_fields(artifact), "serial": str(serial_of(tip_message) + 1)}
+        older = _older(artifact.version, parse_fields(tip_message).get("version"))
+        move = force_current or not older
         refspecs = []
-        if refs.branch_tip is not None and tip_tree == tree:
-            commit = refs.branch_tip  # never an empty commit: tag the tip that has this tree
+        if tip is not None and tip_tree == built.sha:
+            commit = tip  # never an empty commit: tag the tip, which has this tree
         else:
-            commit = self._commit(ws, tree, refs.branch_tip, "Release", fields)
-            refspecs.append(f"{commit}:refs/heads/{self._target.branch}")
+            commit = self._commit(ws, built.sha, tip, "Release", fields)
+            if move:
+                refspecs.append(f"{commit}:refs/heads/{self._target.branch}")
         tag_id = ws.objects.write("tag", tag_object(commit, tag, self._signature(), fields))
         refspecs.append(f"{tag_id}:refs/tags/{tag}")
         if ws.push(refspecs) is PushOutcome.RACE:
             return None
-        return self._result(artifact, tag, False, built.content_bytes, True)
+        current = move or tip_tree == built.sha
+        return self._result(artifact, tag, commit, built.content_bytes, current, False)
+
+    def _existing(
+        self,
+        ws: Workspace,
+        artifact: Artifact,
+        tree: str,
+        tag: str,
+        tip: str | None,
+        tip_tree: str | None,
+        force_current: bool,
+    ) -> PublishResult | None:
+        """The tag exists: already published (maybe made current again), or a conflict."""
+        if self._compare(ws, tag, artifact, tree) is ReleaseState.DIFFERENT:
+            raise ReleaseConflict(
+                f"{self.url}: {artifact.name} {artifact.version} is already published (tag "
+                f"{tag}) with other content: release a new version; tags are never moved"
+            )
+        tag_tree = ws.tree_of(f"refs/tags/{tag}")
+        commit = ws.run("rev-parse", f"refs/tags/{tag}^{{commit}}").strip()
+        current = tip_tree == tag_tree
+        if force_current and not current:
+            fields = parse_fields(ws.tag_message(tag))
+            rollback = self._commit(ws, tag_tree, tip, "Roll back to", fields)
+            if ws.push([f"{rollback}:refs/heads/{self._target.branch}"]) is PushOutcome.RACE:
+                return None
+            current = True
+        return self._result(artifact, tag, commit, 0, current, True)
 
     def _rollback_once(self, ws: Workspace, name: str, tag: str) -> Release | None:
         refs = ws.ls_remote(tag)
@@ -207,7 +217,7 @@ class GitPublisher:
             commit = self._commit(ws, record.tree, refs.branch_tip, "Roll back to", fields)
             if ws.push([f"{commit}:refs/heads/{self._target.branch}"]) is PushOutcome.RACE:
                 return None
-        return self._to_release(name, record, True)
+        return to_release(name, self._tags, record, True)
 
     def _retrying(self, attempt: Callable[[], T | None]) -> T:
         for number in range(1, MAX_ATTEMPTS + 1):
@@ -222,11 +232,9 @@ class GitPublisher:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _workspace(self) -> Any:
-        return workspace(self._setup(), self._environ)
-
-    def _setup(self) -> GitSetup:
-        return git_setup(self._target, self._options, self._environ)
+    def _workspace(self) -> AbstractContextManager[Workspace]:
+        setup = git_setup(self._target, self._options, self._environ)
+        return workspace(setup, self._environ)
 
     def _signature(self) -> Signature:
         return signature(self._options, self._environ)
@@ -237,6 +245,9 @@ class GitPublisher:
     def _commit(
         self, ws: Workspace, tree: str, parent: str | None, verb: str, fields: dict[str, str]
     ) -> str:
+        """A commit of ``tree`` on ``parent``; its serial is one more than the parent's."""
+        serial = serial_of(ws.commit_message(parent)) + 1 if parent else 1
+        fields = {**fields, "serial": str(serial)}
         subject = f"{verb} {fields.get('name', '?')} {fields.get('version', '?')}"
         text = commit_object(tree, parent, self._signature(), subject, fields)
         return ws.objects.write("commit", text)
@@ -253,7 +264,7 @@ class GitPublisher:
         return ReleaseState.SAME if same else ReleaseState.DIFFERENT
 
     def _result(
-        self, artifact: Artifact, tag: str, already: bool, size: int, current: bool
+        self, artifact: Artifact, tag: str, commit: str, size: int, current: bool, already: bool
     ) -> PublishResult:
         return PublishResult(
             target=self.url,
@@ -264,54 +275,11 @@ class GitPublisher:
             bytes_uploaded=size,
             current=current,
             location=f"{self._target.display}#refs/tags/{tag}",
-        )
-
-    def _release_of(self, name: str, record: TagRecord) -> bool:
-        fields = parse_fields(record.message)
-        if fields.get("name", name) != name:
-            return False
-        return self._tags.version_of(name, record.name) is not None
-
-    def _to_release(self, name: str, record: TagRecord, current: bool) -> Release:
-        fields = parse_fields(record.message)
-        version = fields.get("version") or self._tags.version_of(name, record.name) or "?"
-        source = fields.get("source-commit")
-        return Release(
-            name=name,
-            version=version,
-            sha256=fields.get("sha256", ""),
-            size=int(fields["size"]) if fields.get("size", "").isdigit() else 0,
-            published_at=iso_utc(record.tagger_epoch),
-            source_commit=None if source in (None, "unknown") else source,
-            current=current,
-        )
-
-    def _snippets(self, revision: str, get_options: str) -> dict[str, Any]:
-        url = self._target.consumer_url
-        source_info: dict[str, str] = {"repository": url}
-        if self._target.scheme == "ssh":
-            source_info["privateSSHKey"] = SSM_KEY_PARAMETER
-        source_info["getOptions"] = get_options
-        return {
-            "custom_cookbooks_source": {"Type": "git", "Url": url, "Revision": revision},
-            "ssm_apply_chef_recipes": {
-                "SourceType": "Git",
-                "SourceInfo": json.dumps(source_info, separators=(",", ":")),
-            },
-        }
-
-    def _ssh_key_note(self) -> str:
-        if self._target.scheme != "ssh":
-            return "no SSH key: this URL is not an SSH URL (OpsWorks needs SSH for private Git)"
-        return (
-            "OpsWorks: put the deploy key's private key (no passphrase) in "
-            "CustomCookbooksSource.SshKey; Systems Manager: store it as the SecureString "
-            "parameter named in privateSSHKey"
+            consumer=consumer_info(self._target, tag, commit),
         )
 
 
-def _newest_first(record: TagRecord) -> tuple[int, tuple[int, int, int], str]:
-    """Sort key: tag date, then version (tags made with one SOURCE_DATE_EPOCH tie on date)."""
-    version = parse_fields(record.message).get("version", "")
-    key = Version.parse(version).key if is_valid_version(version) else (0, 0, 0)
-    return (record.tagger_epoch, key, record.name)
+def _older(version: str, current: str | None) -> bool:
+    """True when ``version`` is older than the current release's version (both Chef versions)."""
+    mine, theirs = version_key(version), version_key(current)
+    return mine is not None and theirs is not None and mine < theirs

@@ -158,10 +158,27 @@ class Workspace:
             found[name] = sha
         return found.get(f"{ref}^{{}}") or found.get(ref)
 
+    def delete_refs(self, refspecs: list[str]) -> None:
+        """Delete remote refs (``:refs/tags/X``) in one atomic push."""
+        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs], None)
+        if result.returncode:
+            stdout = result.stdout.decode(errors="replace")
+            rejected = [line.split("\t")[-1] for line in stdout.splitlines() if line[:1] == "!"]
+            if not rejected:
+                raise translate_failure("push", result.stderr.decode(errors="replace"), self.target)
+            raise RemoteError(
+                f"{self.target.display}: the server refused to delete release tags "
+                f"({self.target.scrub(' '.join(sorted(set(rejected))))}): tags may be protected "
+                "there; nothing was deleted"
+            )
+
     # -- local objects ------------------------------------------------------------------------
 
     def tree_of(self, revision: str) -> str:
         return self.run("rev-parse", "--verify", "--quiet", f"{revision}^{{tree}}").strip()
+
+    def commit_message(self, commit: str) -> str:
+        return self.run("cat-file", "commit", commit).partition("\n\n")[2]
 
     def tag_message(self, tag: str) -> str:
         """The message of a fetched annotated tag ("" for a lightweight tag)."""

@@ -24,6 +24,8 @@ def _git_daemon(request: pytest.FixtureRequest, tmp_path: Path) -> Publisher:
     return open_publisher(f"git+{server.url(server.new_repo())}", TargetOptions())
 
 
+MARKS = {"git-daemon": (pytest.mark.integration,)}
+
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Publisher]] = {
     "git-file": _git_file,
     "git-daemon": _git_daemon,
