@@ -4,8 +4,10 @@ basic auth, and sshd with a deploy key (tests/fixtures_git.py)."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -27,6 +29,7 @@ from tests.git_bundles import make_bundle, sample_files
 from tests.test_git_publish import assert_release_tree
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _git(repository: Path, *args: str) -> str:
@@ -63,6 +66,18 @@ def test_daemon_release_of_the_sample_stack_clones_and_checks(
         clone = _clone(url, revision, tmp_path / revision)
         assert_release_tree(clone)
         assert {"webapp", "nodejs_demo", "db_connect"} <= {p.name for p in clone.iterdir()}
+    # and cookbook-tool itself accepts the clone
+    checked = subprocess.run(
+        [sys.executable, "-m", "cookbook_tool", "validate", str(clone), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    document = json.loads(checked.stdout)
+    assert document["ok"] and document["findings"] == []
+    assert document["cookbooks"] == ["db_connect", "nodejs_demo", "webapp"]
 
 
 def test_concurrent_publishers_both_land_without_force(
