@@ -117,16 +117,15 @@ def releases(
         _check_format(output)
         from cookbook_tool.cli.publish_render import document, release_json, releases_text
         from cookbook_tool.publish.service import list_releases
-        from cookbook_tool.publish.targets import mask_url
 
         found = list_releases(to, options, name)
         if output is OutputFormat.JSON:
-            current = next((r.version for r in found if r.current), None)
-            emit_json(document("releases", target=mask_url(to), name=name, current=current,
+            emit_json(document("releases", target=found.target, name=name, current=found.current,
                                retention=options.retention,
-                               releases=[release_json(r) for r in found]))
+                               releases=[release_json(r) for r in found.releases]))
         else:
-            sys.stdout.write(releases_text(mask_url(to), name, found, options.retention) + "\n")
+            text = releases_text(found.target, name, found.releases, options.retention)
+            sys.stdout.write(text + "\n")
         return EXIT_OK
 
     run("releases", output, debug, body)

@@ -35,9 +35,9 @@ def endpoint_url(options: TargetOptions) -> str | None:
 
 
 def s3_client(options: TargetOptions, settings: ClientSettings | None = None) -> S3Client:
-    import boto3  # noqa: PLC0415 - lazy: only publishing pays for boto3
-    import botocore.exceptions  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
+    import boto3  # lazy: only publishing pays for boto3
+    import botocore.exceptions
+    from botocore.config import Config
 
     settings = settings or ClientSettings()
     endpoint = endpoint_url(options)

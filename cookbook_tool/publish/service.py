@@ -28,6 +28,17 @@ class PruneResult:
 
 
 @dataclass(frozen=True)
+class ReleaseList:
+    target: str
+    name: str
+    releases: list[Release]  # newest first
+
+    @property
+    def current(self) -> str | None:
+        return next((r.version for r in self.releases if r.current), None)
+
+
+@dataclass(frozen=True)
 class RollbackResult:
     target: str
     release: Release
@@ -62,8 +73,9 @@ def publish_bundle(
     )
 
 
-def list_releases(target: str, options: TargetOptions, name: str) -> list[Release]:
-    return open_publisher(target, options).releases(name)
+def list_releases(target: str, options: TargetOptions, name: str) -> ReleaseList:
+    publisher = open_publisher(target, options)
+    return ReleaseList(publisher.url, name, publisher.releases(name))
 
 
 def rollback_release(
