@@ -33,6 +33,7 @@ import pytest
 
 ACCESS_KEY = "cookbooktooltestkey"
 SECRET_KEY = "cookbook-tool-test-secret-0123456789"
+READER_KEY = "cookbooktoolreaderkey"  # may read and list, not write
 _PORTS = ("master", "volume", "filer", "s3", "admin")
 GRPC_OFFSET = 10000
 
@@ -89,7 +90,12 @@ class SeaweedServer:
                     "name": "admin",
                     "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
                     "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                }
+                },
+                {
+                    "name": "reader",
+                    "credentials": [{"accessKey": READER_KEY, "secretKey": SECRET_KEY}],
+                    "actions": ["Read", "List"],
+                },
             ]
         }
         (self.root / "s3.json").write_text(json.dumps(identities))
@@ -152,7 +158,7 @@ class SeaweedServer:
             return
         self.process.terminate()
         try:
-            self.process.wait(10)
+            self.process.wait(2)  # the data is throw-away: no need for a long graceful stop
         except subprocess.TimeoutExpired:
             self.kill()
 
