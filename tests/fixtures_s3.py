@@ -65,12 +65,13 @@ def free_port_pair(taken: set[int]) -> int:
     raise RuntimeError("no free port pair for SeaweedFS")
 
 
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGKILL if the test process dies without stopping it."""
+def _death_signal() -> Any:
+    """Linux: a pre-exec hook so the server gets SIGKILL if the test process dies first."""
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here, not in the child
     except OSError:
-        pass
+        return None
+    return lambda: libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -124,7 +125,8 @@ class SeaweedServer:
         log = (self.root / "weed.log").open("ab")
         self.process = subprocess.Popen(
             self.command(binary), env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_death_signal(),  # noqa: PLW1509 - one async-signal-safe libc call
         )
         log.close()
         self._wait_ready(timeout)
@@ -141,7 +143,8 @@ class SeaweedServer:
             except Exception:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"SeaweedFS not ready in {timeout}s: {self.log_tail()}")
+                    message = f"SeaweedFS not ready in {timeout}s: {self.log_tail()}"
+                    raise RuntimeError(message) from None
                 time.sleep(0.1)
 
     def log_tail(self) -> str:

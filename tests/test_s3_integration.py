@@ -77,7 +77,9 @@ def test_republish_sends_zero_bytes(seaweed: SeaweedServer, s3_bucket: str, make
     before = seaweed.client().head_object(Bucket=s3_bucket, Key=RELEASE.format(v="1.0.0"))
     sent: list[int] = []
 
-    result = publisher(seaweed, s3_bucket).publish(artifact, on_progress=lambda d, t: sent.append(d))
+    result = publisher(seaweed, s3_bucket).publish(
+        artifact, on_progress=lambda done, total: sent.append(done)
+    )
 
     assert (result.already_published, result.bytes_uploaded, sent) == (True, 0, [])
     after = seaweed.client().head_object(Bucket=s3_bucket, Key=RELEASE.format(v="1.0.0"))
