@@ -147,6 +147,19 @@ class SeaweedServer:
                     raise RuntimeError(message) from None
                 time.sleep(0.1)
 
+    def wait_readable(self, bucket: str, key: str, timeout: float = 30.0) -> None:
+        """After a restart, wait until the volumes holding old objects are served again."""
+        deadline = time.monotonic() + timeout
+        client = self.client()
+        while True:
+            try:
+                client.get_object(Bucket=bucket, Key=key)["Body"].read()
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def log_tail(self) -> str:
         path = self.root / "weed.log"
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""

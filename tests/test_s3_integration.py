@@ -306,6 +306,7 @@ def test_server_killed_mid_upload_then_rerun(
     with pytest.raises(RemoteError):
         publisher(server, bucket, **fragile).publish(big, on_progress=kill_after_first_part)
     server.start()
+    server.wait_readable(bucket, CURRENT)
 
     assert RELEASE.format(v="2.0.0") not in keys(server, bucket)
     assert body(server, bucket, CURRENT) == first.path.read_bytes()
