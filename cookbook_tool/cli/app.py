@@ -13,6 +13,9 @@ from cookbook_tool import __version__
 # A new command is one module with a ``register(app)`` function and one line here.
 _COMMAND_MODULES = (
     "cookbook_tool.cli.validate_cmd",
+    "cookbook_tool.cli.schemas_cmd",
+    "cookbook_tool.cli.layers_cmd",
+    "cookbook_tool.cli.new_cmd",
     "cookbook_tool.cli.publish_cmd",
 )
 
