@@ -171,3 +171,28 @@ def test_missing_bucket_exit_4(bundles: Path, seaweed: Any, s3_env: dict[str, st
 
     assert result.returncode == 4
     assert "bucket 'missing-bucket-xyz' does not exist" in result.stderr
+
+
+def test_configured_target_name(bundles: Path) -> None:
+    project = bundles / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "cookbook-tool.toml").write_text(
+        '[targets.local]\nurl = "file://out/releases"\nretention = 1\n'
+    )
+    bundle = str(bundles / "dist/cookbooks-1.0.0.tar.gz")
+
+    published = subprocess.run(
+        [sys.executable, "-m", "cookbook_tool", "publish", bundle, "--to", "local"],
+        capture_output=True, text=True, cwd=project / "sub", check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+    assert published.returncode == 0, published.stderr
+    assert (project / "out/releases/cookbooks/1.0.0/cookbooks-1.0.0.tar.gz").is_file()
+    listed = subprocess.run(
+        [sys.executable, "-m", "cookbook_tool", "releases", "--to", "local", "--format", "json"],
+        capture_output=True, text=True, cwd=project, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert as_json(listed)["retention"] == 1
+    assert as_json(listed)["target"] == (project / "out/releases").as_uri()

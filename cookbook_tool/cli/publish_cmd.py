@@ -8,7 +8,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ _K = inspect.Parameter.KEYWORD_ONLY
 # Every TargetOptions field as an option, shared by the four commands: (name, type, Option).
 _TARGET_PARAMETERS: list[tuple[str, Any, Any]] = [
     ("to", str, typer.Option(..., "--to", help="Target: s3://BUCKET[/PREFIX], file://DIR, a "
-                             "directory, or a Git URL.")),
+                             "directory, a Git URL, or a target name from cookbook-tool.toml.")),
     ("profile", str | None, typer.Option(None, "--profile", help="AWS profile.")),
     ("region", str | None, typer.Option(None, "--region", help="AWS region of the bucket.")),
     ("endpoint_url", str | None, typer.Option(
@@ -39,39 +39,58 @@ _TARGET_PARAMETERS: list[tuple[str, Any, Any]] = [
     ("ssh_key", Path | None, typer.Option(None, "--ssh-key", help="Git target: SSH key file.")),
     ("known_hosts", Path | None, typer.Option(
         None, "--known-hosts", help="Git target: known_hosts file.")),
-    ("tag_pattern", str, typer.Option(
-        "{name}-{version}", "--tag-pattern", help="Git target: release tag pattern.")),
+    ("tag_pattern", str | None, typer.Option(
+        None, "--tag-pattern",
+        help="Git target: release tag pattern [default: {name}-{version}].")),
     ("token_env", str | None, typer.Option(
         None, "--token-env", help="Git target: environment variable holding an HTTPS token.")),
     ("author_name", str | None, typer.Option(None, "--author-name", help="Git commit author.")),
     ("author_email", str | None, typer.Option(None, "--author-email", help="Git author email.")),
-    ("retention", int, typer.Option(5, "--retention", min=1, help="Releases to keep.")),
+    ("retention", int | None, typer.Option(
+        None, "--retention", min=1, help="Releases to keep [default: the configuration's, or 5].")),
 ]
 _TARGET_NAMES = [name for name, _, _ in _TARGET_PARAMETERS]
 
 
+@dataclass(frozen=True)
+class Target:
+    """``--to`` and the target options as given; ``resolve()`` inside the command body."""
+
+    to: str
+    values: dict[str, Any]
+
+    def resolve(self) -> tuple[str, TargetOptions]:
+        """A configured target name (``[targets.NAME]``) or a URL/path, with its options."""
+        if "://" not in self.to and "/" not in self.to and "@" not in self.to:
+            from cookbook_tool.config import find_config, load_config
+            from cookbook_tool.publish.configured import configured_target
+
+            found = find_config(Path.cwd())
+            config = load_config(found) if found else None
+            if config is not None and self.to in config.targets:
+                return configured_target(config, self.to, self.values)
+        given = {k: v for k, v in self.values.items() if v is not None}
+        return self.to, TargetOptions(**given)
+
+
 def with_target(command: Callable[..., None]) -> Callable[..., None]:
-    """Add the target options to ``command``'s signature; it receives ``to`` and ``options``."""
+    """Add the target options to ``command``'s signature; it receives ``target: Target``."""
     signature = inspect.signature(command)
-    own = [p for p in signature.parameters.values() if p.name not in ("to", "options")]
+    own = [p for p in signature.parameters.values() if p.name != "target"]
     extra = [inspect.Parameter(n, _K, default=o, annotation=t) for n, t, o in _TARGET_PARAMETERS]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
         values = {name: kwargs.pop(name) for name in _TARGET_NAMES}
-        to = values.pop("to")
-        command(to=to, options=TargetOptions(**values), **kwargs)
+        command(target=Target(values.pop("to"), values), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {
-        k: v for k, v in command.__annotations__.items() if k not in ("to", "options")
-    }
+    wrapper.__annotations__ = {k: v for k, v in command.__annotations__.items() if k != "target"}
     return wrapper
 
 
 def publish(
-    to: str,
-    options: TargetOptions,
+    target: Target,
     bundle: Path = typer.Argument(..., help="The bundle archive (.tar.gz or .zip)."),
     force_current: bool = typer.Option(
         False, "--force-current", help="Make this version current even if it is already "
@@ -86,6 +105,7 @@ def publish(
 
     def body() -> int:
         _check_format(output)
+        to, options = target.resolve()
         from cookbook_tool.cli.publish_render import document, progress_bar, publish_text
         from cookbook_tool.publish.service import publish_bundle
 
@@ -105,8 +125,7 @@ def publish(
 
 
 def releases(
-    to: str,
-    options: TargetOptions,
+    target: Target,
     name: str = NAME_OPTION,
     output: OutputFormat = FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
@@ -115,6 +134,7 @@ def releases(
 
     def body() -> int:
         _check_format(output)
+        to, options = target.resolve()
         from cookbook_tool.cli.publish_render import document, release_json, releases_text
         from cookbook_tool.publish.service import list_releases
 
@@ -132,8 +152,7 @@ def releases(
 
 
 def rollback(
-    to: str,
-    options: TargetOptions,
+    target: Target,
     version: str = typer.Argument(..., help="The kept release to make current again."),
     name: str = NAME_OPTION,
     output: OutputFormat = FORMAT_OPTION,
@@ -143,6 +162,7 @@ def rollback(
 
     def body() -> int:
         _check_format(output)
+        to, options = target.resolve()
         from cookbook_tool.cli.publish_render import consumer_text, document, release_json
         from cookbook_tool.publish.service import rollback_release
 
@@ -160,8 +180,7 @@ def rollback(
 
 
 def prune(
-    to: str,
-    options: TargetOptions,
+    target: Target,
     name: str = NAME_OPTION,
     keep: int | None = typer.Option(
         None, "--keep", min=1, help="Releases to keep (default: --retention, 5)."),
@@ -174,6 +193,7 @@ def prune(
 
     def body() -> int:
         _check_format(output)
+        to, options = target.resolve()
         from cookbook_tool.cli.publish_render import document, prune_plan_text, release_json
         from cookbook_tool.publish.service import prune_releases
 

@@ -29,13 +29,16 @@ _CHUNK = 1 << 20
 
 
 def folder_path(url: str) -> Path:
-    """``file:///abs/dir``, ``file://relative`` is refused, a plain path is taken as is."""
+    """``file:///abs/dir``, ``file://localhost/abs/dir``, ``file://rel/dir`` (relative to the
+    current folder) or a plain path."""
     if "://" not in url:
         return Path(url).expanduser().absolute()
     parsed = urlparse(url)
-    if parsed.netloc not in ("", "localhost"):
-        raise UsageError(f"{url}: a file:// target needs an absolute path (file:///DIR)")
-    return Path(unquote(parsed.path)).absolute()
+    if parsed.scheme != "file" or parsed.query or parsed.fragment:
+        raise UsageError(f"{url}: a folder target is file:///DIR or a directory path")
+    if parsed.netloc in ("", "localhost"):
+        return Path(unquote(parsed.path)).absolute()
+    return Path(unquote(parsed.netloc + parsed.path)).absolute()
 
 
 class FolderStore:
