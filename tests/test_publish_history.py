@@ -77,8 +77,10 @@ def test_bad_documents_are_remote_errors(data: bytes, message: str) -> None:
 def test_folder_urls(tmp_path: Path) -> None:
     assert folder_path(tmp_path.as_uri()) == tmp_path
     assert folder_path(str(tmp_path)) == tmp_path
-    with pytest.raises(UsageError, match="absolute path"):
-        folder_path("file://host/share")
+    assert folder_path("file://rel/dir") == Path("rel/dir").absolute()
+    assert folder_path("file://localhost/srv/x") == Path("/srv/x")
+    with pytest.raises(UsageError, match="folder target"):
+        folder_path("file:///srv/x?version=2")
     assert isinstance(open_publisher(str(tmp_path), TargetOptions()), FolderPublisher)
 
 
