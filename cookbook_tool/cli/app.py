@@ -16,6 +16,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.schemas_cmd",
     "cookbook_tool.cli.layers_cmd",
     "cookbook_tool.cli.new_cmd",
+    "cookbook_tool.cli.publish_cmd",
 )
 
 app = typer.Typer(
