@@ -151,7 +151,10 @@ class _Reader(ExprEvaluator):
                 "respond_to?/defined? used as a value")
             if unknown is None:
                 self.dsl.call(name, args, call.line, call.col)
-            elif not unknown.reported:
+                return
+            # set, but to a value the tool cannot know: rules can tell this from "missing"
+            self.dsl.metadata.lines[f"unknown:{name}"] = call.line
+            if not unknown.reported:
                 self.report("metadata-dynamic", f"the value of `{name}` on line {call.line} "
                             f"cannot be evaluated statically ({unknown.reason}); the tool "
                             f"ignores this `{name}`", call.line, call.col)

@@ -204,6 +204,7 @@ def test_version_read_from_a_file(tmp_path: Path, form: str) -> None:
 def test_version_file_missing_is_a_finding(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, "name 'x'\nversion File.read('VERSION').strip\n")
     assert md.version is None
+    assert md.lines["unknown:version"] == 2  # set, to a value the tool cannot know
     assert rules(findings) == [("metadata-missing-file", 2)]
     assert findings[0].severity is Severity.ERROR
     assert "VERSION" in findings[0].message
@@ -256,6 +257,7 @@ def test_interpolation_of_known_and_unknown_values(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, text)
     assert md.description == "Installs demo 2"
     assert md.version is None
+    assert md.lines["unknown:version"] == 3 and "version" not in md.lines
     assert rules(findings) == [("metadata-dynamic", 3)]
     assert "version" in findings[0].message and "ignores" in findings[0].message
 
