@@ -10,7 +10,6 @@ from cookbook_tool.discovery import Repository
 from cookbook_tool.findings import Finding, error, warning
 from cookbook_tool.model import Cookbook
 
-
 # Findings of the metadata reader after which a field may be missing only because it could not
 # be read: the "missing" rules stay quiet then, so the user sees the cause, not its echo.
 UNREADABLE_RULES = frozenset({"metadata-syntax", "metadata-json-invalid", "metadata-unreadable"})
