@@ -3,7 +3,9 @@ of a hook's ``GIT_DIR`` & co. comes back from ``os.environ``), timeouts, a missi
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,6 +40,13 @@ def test_the_child_gets_exactly_the_given_environment(monkeypatch: pytest.Monkey
     # nothing to drop: no `env -u` wrapper, still exactly the given variables
     full = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
     assert _environment_of(["env"], full) == full
+
+
+def test_git_found_on_a_path_without_the_system_folders(tmp_path: Path) -> None:
+    (tmp_path / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    result = run_git(["git", "--version"], {"PATH": str(tmp_path)})
+    assert (result.status, result.stderr) == (0, "")
+    assert result.stdout.startswith(b"git version ")
 
 
 @pytest.mark.parametrize(
@@ -129,3 +138,23 @@ def test_git_missing_gives_our_error_not_gitpythons(tmp_path: Path) -> None:
         "3 git is not installed or not on PATH: install it (apt-get install git) False"
     )
     assert done.stderr == ""
+
+
+def test_gitpython_tracing_never_logs_gits_output(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """GIT_PYTHON_TRACE=full would log git's stdout and stderr, which may hold credentials."""
+    from git.cmd import Git
+
+    monkeypatch.setattr(Git, "GIT_PYTHON_TRACE", "full")
+    caplog.set_level(logging.DEBUG, logger="git")
+    env = {
+        **os.environ,
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "alias.leak",
+        "GIT_CONFIG_VALUE_0": "!echo token-hunter2; echo token-hunter2 >&2; false",
+    }
+    result = run_git(["git", "leak"], env)
+    assert result.status != 0 and "token-hunter2" in result.stderr
+    assert result.stdout == b"token-hunter2\n"
+    assert "hunter2" not in caplog.text

@@ -18,7 +18,6 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cookbook_tool.errors import LocalError
@@ -49,26 +48,30 @@ def require_git(environ: Mapping[str, str]) -> None:
 
 
 def run_git(
-    command: Sequence[str],
-    env: Mapping[str, str],
-    timeout: float | None = None,
-    cwd: Path | None = None,
+    command: Sequence[str], env: Mapping[str, str], timeout: float | None = None
 ) -> GitResult:
     """Run ``command`` (``["git", ...]``) with exactly ``env`` as its environment, stdin from
     /dev/null, stdout and stderr captured; never raises for a non-zero exit status."""
+    git_class = _git_class()
+    from git.exc import GitCommandNotFound
+
     unset = (set(os.environ) | _ADDED_BY_GITPYTHON) - set(env)
-    prefix = ["env", *(word for name in sorted(unset) for word in ("-u", name))] if unset else []
+    words = (word for name in sorted(unset) for word in ("-u", name))
+    prefix = [shutil.which("env", path=os.defpath) or "env", *words] if unset else []
     started = time.monotonic()
-    status, stdout, stderr = _git_class()(cwd).execute(
-        [*prefix, *command],
-        with_extended_output=True,
-        with_exceptions=False,
-        stdout_as_string=False,
-        strip_newline_in_stdout=False,
-        kill_after_timeout=timeout,
-        shell=False,
-        env=dict(env),
-    )
+    try:
+        status, stdout, stderr = git_class().execute(
+            [*prefix, *command],
+            with_extended_output=True,
+            with_exceptions=False,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+            kill_after_timeout=timeout,
+            shell=False,
+            env=dict(env),
+        )
+    except GitCommandNotFound as exc:
+        raise LocalError(_MISSING_GIT) from exc
     timed_out = timeout is not None and status != 0 and time.monotonic() - started >= timeout
     # GitPython decoded stderr with surrogateescape: recover git's bytes, decode them leniently
     return GitResult(status, stdout, os.fsencode(stderr).decode(errors="replace"), timed_out)
