@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import time
 import zipfile
 from collections import deque
 from collections.abc import Iterable
@@ -276,8 +277,6 @@ def write_zip(members: Iterable[Member], out: BinaryIO, *, mtime: int = DEFAULT_
 
 
 def _dos_date_time(mtime: int) -> tuple[int, int, int, int, int, int]:
-    import time
-
     stamp = time.gmtime(max(mtime, DEFAULT_MTIME))
     year = min(stamp.tm_year, 2107)
     return (year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec & ~1)
