@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, Protocol
 
 from isal import isal_zlib
 
@@ -43,6 +43,10 @@ _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0, 
 _USTAR_MAX_SIZE = 8**11 - 1
 
 MemberKind = Literal["dir", "file"]
+
+
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -
     return length + len(trailer)
 
 
-def _copy_content(member: Member, sink: ParallelGzipWriter | BinaryIO) -> int:
+def _copy_content(member: Member, sink: Sink) -> int:
     if member.data is not None:
         sink.write(member.data)
         return len(member.data)
