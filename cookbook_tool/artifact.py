@@ -87,7 +87,8 @@ def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
         raise LocalError(f"{path}: bundle not found (run `cookbook-tool bundle` first)")
     is_zip = path.suffix == ".zip"
     manifest = read_manifest(path) or {}
-    bundle = manifest.get("bundle") if isinstance(manifest.get("bundle"), dict) else {}
+    found = manifest.get("bundle")
+    bundle: dict[str, Any] = found if isinstance(found, dict) else {}
     name, version = bundle.get("name"), bundle.get("version")
     if not (isinstance(name, str) and isinstance(version, str)):
         match = _FILENAME_RE.match(path.name)
@@ -109,4 +110,3 @@ def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
         layout=str(bundle.get("layout", "cookbooks")),
         source_commit=source_commit,
     )
-

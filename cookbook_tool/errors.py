@@ -1,4 +1,4 @@
-"""Failures of a run (as opposed to findings, which are data). One root class, one exit code each."""
+"""Failures of a run (as opposed to findings, which are data): one root class, exit codes."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -59,6 +61,19 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "path": finding.path,
         "message": finding.message,
     }
+
+
+def relative_findings(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
+    """Findings with their files shown relative to ``cwd`` where they lie below it."""
+    out = []
+    for finding in findings:
+        shown = finding
+        if finding.file and finding.file.startswith("/"):
+            path = Path(finding.file)
+            if path.is_relative_to(cwd):
+                shown = replace(finding, file=path.relative_to(cwd).as_posix())
+        out.append(shown)
+    return out
 
 
 def finding_location(finding: Finding) -> str:
@@ -147,9 +162,7 @@ def report_findings(
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
 
-def run(
-    command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
-) -> NoReturn:
+def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]) -> NoReturn:
     """Run a command body and exit with its code; turn errors into one clear line.
 
     ``ToolError`` -> its message and exit code; anything else -> exit 70 with a short message

@@ -1,0 +1,106 @@
+"""Checks of a parsed ``cookbook-tool.toml`` that name the key and its line.
+
+The structure (keys, types) is checked against the built-in ``cookbook-tool-config`` schema;
+the checks here are the ones a schema cannot express: known target schemes, usable globs,
+recipe names, preset names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from cookbook_tool.errors import LocalError, UsageError
+from cookbook_tool.opsworks import EXTERNAL_PRESETS, LIFECYCLE_EVENTS
+
+RECIPE_NAME = re.compile(r"^[A-Za-z0-9_.-]+(::[A-Za-z0-9_.-]+)?$")
+
+
+def check_config_document(data: Mapping[str, Any], path: Path, lines: Mapping[str, int]) -> None:
+    """Raise ``LocalError`` (``file:line: key: problem``) for the first problem found."""
+    from cookbook_tool.config_schema import structure_problems
+
+    problems = [*structure_problems(data), *_semantic_problems(data)]
+    if problems:
+        key, message = problems[0]
+        line = _nearest_line(key, lines)
+        where = f"{path}:{line}" if line else str(path)
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise LocalError(f"{where}: {key or '<top level>'}: {message}{more}")
+
+
+def _nearest_line(key: str, lines: Mapping[str, int]) -> int | None:
+    parts = key.split(".") if key else []
+    while parts:
+        line = lines.get(".".join(parts))
+        if line is not None:
+            return line
+        parts.pop()
+    return None
+
+
+def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for index, preset in enumerate(_list(data.get("external_presets"))):
+        if preset not in EXTERNAL_PRESETS:
+            known = ", ".join(sorted(EXTERNAL_PRESETS))
+            yield f"external_presets.{index}", f"unknown preset {preset!r} (known: {known})"
+    for index, mapping in enumerate(_list(data.get("schemas"))):
+        if isinstance(mapping, Mapping):
+            for number, glob in enumerate(_list(mapping.get("files"))):
+                problem = _glob_problem(glob)
+                if problem:
+                    yield f"schemas.{index}.files.{number}", problem
+    targets = data.get("targets")
+    if isinstance(targets, Mapping):
+        for name, target in targets.items():
+            url = target.get("url") if isinstance(target, Mapping) else None
+            if isinstance(url, str):
+                yield from _target_problems(f"targets.{name}.url", url)
+    layers = data.get("layers")
+    if isinstance(layers, Mapping):
+        for layer, events in layers.items():
+            if isinstance(events, Mapping):
+                yield from _layer_problems(f"layers.{layer}", events)
+
+
+def _target_problems(key: str, url: str) -> Iterator[tuple[str, str]]:
+    from cookbook_tool.publish.targets import target_kind
+
+    try:
+        target_kind(url)
+    except UsageError as exc:
+        yield key, exc.message
+
+
+def _layer_problems(key: str, events: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for event, recipes in events.items():
+        if event not in LIFECYCLE_EVENTS:
+            yield (
+                f"{key}.{event}",
+                (f"unknown lifecycle event {event!r}: use {', '.join(LIFECYCLE_EVENTS)}"),
+            )
+            continue
+        for index, recipe in enumerate(_list(recipes)):
+            if isinstance(recipe, str) and not RECIPE_NAME.match(recipe):
+                yield (
+                    f"{key}.{event}.{index}",
+                    (f"{recipe!r} is not a recipe name: write 'cookbook' or 'cookbook::recipe'"),
+                )
+
+
+def _glob_problem(glob: object) -> str | None:
+    if not isinstance(glob, str):
+        return None
+    if not glob.strip():
+        return "empty glob"
+    if glob.startswith("/") or ".." in Path(glob).parts:
+        return f"glob {glob!r} must be relative to the repository root and stay inside it"
+    if glob.count("[") != glob.count("]"):
+        return f"glob {glob!r} has an unclosed '['"
+    return None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []

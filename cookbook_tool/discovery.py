@@ -1,0 +1,111 @@
+"""Find the cookbooks of a repository, and the cookbook each changed file belongs to.
+
+A repository keeps its cookbooks at its top level or under ``cookbooks/`` (also
+``site-cookbooks/``). A cookbook is a folder with ``metadata.rb`` or ``metadata.json`` — or, so
+that a missing metadata file is reported rather than silently skipped, a folder with
+``recipes/`` or ``attributes/``. Cookbooks nested inside another cookbook (test fixtures such as
+``mycb/test/fixtures/cookbooks/x``) are files of that cookbook, not cookbooks of the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookbook_tool.errors import LocalError
+from cookbook_tool.model import Cookbook
+
+DEFAULT_COOKBOOK_DIRS = ("cookbooks", "site-cookbooks")
+METADATA_FILES = ("metadata.json", "metadata.rb")
+CONFIG_FILE = "cookbook-tool.toml"
+_COOKBOOK_MARKERS = ("recipes", "attributes")
+
+
+@dataclass
+class Repository:
+    """A cookbook repository: its root folder and its cookbooks, sorted by folder path."""
+
+    root: Path
+    cookbooks: list[Cookbook] = field(default_factory=list)
+
+    def by_name(self) -> dict[str, list[Cookbook]]:
+        named: dict[str, list[Cookbook]] = {}
+        for cookbook in self.cookbooks:
+            named.setdefault(cookbook.name, []).append(cookbook)
+        return named
+
+    def owner_of(self, path: Path) -> Cookbook | None:
+        """The cookbook a file or folder belongs to, or None."""
+        resolved = path.resolve()
+        for cookbook in self.cookbooks:
+            if resolved == cookbook.path or cookbook.path in resolved.parents:
+                return cookbook
+        return None
+
+
+def looks_like_cookbook(folder: Path) -> bool:
+    if any((folder / name).is_file() for name in METADATA_FILES):
+        return True
+    return any((folder / name).is_dir() for name in _COOKBOOK_MARKERS)
+
+
+def find_repository_root(path: Path) -> Path:
+    """The repository a path belongs to.
+
+    The nearest folder at or above ``path`` that holds ``cookbook-tool.toml`` or ``.git``; else,
+    for a cookbook under ``cookbooks/``, the folder above that; else the path's own folder.
+    """
+    start = path.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file() or (candidate / ".git").exists():
+            return candidate
+    if looks_like_cookbook(folder):
+        if folder.parent.name in DEFAULT_COOKBOOK_DIRS:
+            return folder.parent.parent
+        return folder.parent
+    return folder
+
+
+def discover(root: Path, cookbook_dirs: Sequence[str] = DEFAULT_COOKBOOK_DIRS) -> Repository:
+    """The cookbooks of the repository at ``root`` (metadata not read yet).
+
+    ``root`` may itself be a single cookbook. Raises ``LocalError`` when ``root`` is not a
+    readable folder.
+    """
+    root = root.resolve()
+    if not root.is_dir():
+        raise LocalError(f"{root}: not a folder (give a cookbook or a cookbook repository)")
+    if looks_like_cookbook(root) and any((root / n).is_file() for n in METADATA_FILES):
+        return Repository(root, [Cookbook(root)])
+    folders = [root, *(root / name for name in cookbook_dirs)]
+    found: dict[Path, Cookbook] = {}
+    for folder in folders:
+        for child in _subfolders(folder):
+            if child.name not in cookbook_dirs and looks_like_cookbook(child):
+                found.setdefault(child, Cookbook(child))
+    return Repository(root, sorted(found.values(), key=lambda c: c.path))
+
+
+def _subfolders(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as exc:
+        raise LocalError(f"{folder}: cannot list folder ({exc.strerror})") from exc
+    return [c for c in children if c.is_dir() and not c.name.startswith(".")]
+
+
+def map_files(repo: Repository, files: Iterable[Path]) -> tuple[dict[Path, list[Path]], list[Path]]:
+    """Group files by the cookbook (folder) that holds them; also return the files outside any."""
+    owned: dict[Path, list[Path]] = {}
+    outside: list[Path] = []
+    for file in files:
+        cookbook = repo.owner_of(file)
+        if cookbook is None:
+            outside.append(file)
+        else:
+            owned.setdefault(cookbook.path, []).append(file)
+    return owned, outside

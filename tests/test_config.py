@@ -1,0 +1,112 @@
+"""cookbook-tool.toml: loading, defaults, and errors that name the key and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cookbook_tool.config import Config, find_config, load_config
+from cookbook_tool.config_schema import SUPPORTED, config_schema
+from cookbook_tool.errors import LocalError
+from cookbook_tool.toml_lines import key_lines
+
+ISSUE_EXAMPLE = """\
+[bundle]
+name = "cookbooks"
+version = "1.4.0"
+
+[[schemas]]
+files = ["stack/*.json"]
+schema = "opsworks-custom-json"
+
+[targets.prod]
+url = "s3://layer-cookbooks/stacks/prod"
+region = "us-west-2"
+
+[targets.local]
+url = "file:///srv/cookbook-releases"
+
+[layers.java-app]
+setup = ["webapp"]
+deploy = ["webapp::deploy", "db_connect"]
+
+[layers.node-app]
+setup = ["nodejs_demo"]
+deploy = ["db_connect", "nodejs_demo"]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cookbook-tool.toml"
+    path.write_text(text)
+    return path
+
+
+def test_issue_example_loads_exactly_as_written(tmp_path):
+    config = load_config(_write(tmp_path, ISSUE_EXAMPLE))
+    assert config.bundle_name == "cookbooks" and config.bundle_version == "1.4.0"
+    assert config.schemas[0].globs == ("stack/*.json",)
+    assert config.targets["prod"].url == "s3://layer-cookbooks/stacks/prod"
+    assert config.targets["prod"].options == {"region": "us-west-2"}
+    assert config.layers["java-app"]["deploy"] == ("webapp::deploy", "db_connect")
+    assert config.line_of("layers.node-app.deploy") == 22
+
+
+def test_defaults_without_file():
+    config = Config()
+    assert config.bundle_name == "cookbooks" and config.retention == 5
+
+
+def test_find_config_walks_up(tmp_path):
+    path = _write(tmp_path, "")
+    (tmp_path / "a/b").mkdir(parents=True)
+    assert find_config(tmp_path / "a/b") == path.resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[bundle]\nnmae = "x"\n', r":2: bundle.nmae: unknown key 'nmae' \(did you mean 'name'\?\)"),
+        ("retention = 'five'\n", r":1: retention: expected an integer, found the string 'five'"),
+        ("retention = 0\n", r":1: retention: 0 is less than the minimum 1"),
+        ('[[schemas]]\nfiles = ["../x/*.json"]\nschema = "s"\n', r":2: schemas.0.files.0: glob"),
+        ('[[schemas]]\nfiles = ["a/[b.json"]\nschema = "s"\n', r"unclosed '\['"),
+        ('[targets.x]\nurl = "ftp://host/x"\n', r":2: targets.x.url: unknown target"),
+        ('[layers.web]\nsetup = ["bad name"]\n', r":2: layers.web.setup.0: 'bad name'"),
+        ('[layers.web]\nboot = ["x"]\n', r":2: layers.web.boot: unknown key 'boot'"),
+        ('[bundle]\nversion = "1.4"\nlayout = "tree"\n', r":3: bundle.layout: \"tree\" is not"),
+        ("[targets.x]\nregion = 'eu'\n", r":1: targets.x: missing required key 'url'"),
+        ("external_presets = ['chef-99']\n", r"unknown preset 'chef-99'"),
+        ("[bundle\n", r"invalid TOML"),
+    ],
+)
+def test_config_errors_name_key_and_line(tmp_path, text, expected):
+    with pytest.raises(LocalError, match=expected):
+        load_config(_write(tmp_path, text))
+
+
+def test_presets_make_builtin_names_external(tmp_path):
+    config = load_config(_write(tmp_path, 'external_presets = ["opsworks-chef-11.10"]\n'))
+    assert config.is_external("opsworks_commons") and not config.is_external("webapp")
+
+
+def test_config_schema_stays_in_supported_subset():
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key not in ("properties", "$defs"):
+                    assert key in SUPPORTED, key
+                for child in value.values() if key in ("properties", "$defs") else [value]:
+                    walk(child)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(config_schema())
+
+
+def test_key_lines_multiline_arrays():
+    text = 'a = [\n  "x",\n  "y",\n]\n[t]\nb = 1\n[[arr]]\nc = 2\n[[arr]]\nc = 3\n'
+    assert key_lines(text) == {"a": 1, "t": 5, "t.b": 6, "arr.0": 7, "arr.0.c": 8,
+                               "arr.1": 9, "arr.1.c": 10}  # fmt: skip
