@@ -231,8 +231,9 @@ def _copy_content(member: Member, sink: Sink) -> int:
     written = 0
     try:
         with member.source.open("rb") as stream:
-            while written < member.size and (block := stream.read(_READ_SIZE)):
-                block = block[: member.size - written]
+            while written < member.size and (
+                block := stream.read(min(_READ_SIZE, member.size - written))
+            ):
                 sink.write(block)
                 written += len(block)
             extra = stream.read(1)
@@ -244,7 +245,10 @@ def _copy_content(member: Member, sink: Sink) -> int:
 
 
 def write_tar_gz(
-    members: Iterable[Member], out: BinaryIO, *, mtime: int = DEFAULT_MTIME,
+    members: Iterable[Member],
+    out: BinaryIO,
+    *,
+    mtime: int = DEFAULT_MTIME,
     workers: int | None = None,
 ) -> str:
     """Write a deterministic .tar.gz to ``out``; return the sha256 of the uncompressed tar."""

@@ -184,9 +184,7 @@ def is_unsafe_path(name: str) -> bool:
     return ".." in name.replace("\\", "/").split("/")
 
 
-def _read(
-    scan: Scan, entry: ScannedEntry, stream: IO[bytes], keep: bool, limits: Limits
-) -> None:
+def _read(scan: Scan, entry: ScannedEntry, stream: IO[bytes], keep: bool, limits: Limits) -> None:
     digest = hashlib.sha256()
     kept = bytearray()
     size = 0

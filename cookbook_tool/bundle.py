@@ -124,7 +124,17 @@ def plan_bundle(root: Path, cookbooks: list[Cookbook], settings: BundleSettings)
                 excluded.append(Excluded(relpath, reason, cookbook.name))
     entries.sort(key=lambda e: e.sort_key)
     excluded.sort(key=lambda e: e.path)
-    return BundlePlan(settings, selection, entries, excluded)
+    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded)
+
+
+def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
+    """Drop folders with no file below them (as Chef, which only knows files)."""
+    needed = {"cookbooks"}
+    for entry in entries:
+        if entry.kind == "file":
+            parts = entry.name.split("/")[:-1]
+            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return [e for e in entries if e.kind == "file" or e.name in needed]
 
 
 def build_bundle(

@@ -13,8 +13,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.archive_scan import Limits, Scan, scan_archive
 from cookbook_tool.archive_metadata import read_archive_metadata
+from cookbook_tool.archive_scan import Limits, Scan, scan_archive
 from cookbook_tool.constraints import ConstraintError, Version
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.manifest import MANIFEST_NAME, ManifestError, parse_manifest
@@ -159,7 +159,11 @@ def _check_manifest(scan: Scan, name: str, findings: list[Finding]) -> None:
         entry = scan.entries.get(path)
         if entry is None or entry.kind != "file":
             findings.append(
-                error("archive-manifest-missing-file", "listed in the manifest, not in the archive", path)
+                error(
+                    "archive-manifest-missing-file",
+                    "listed in the manifest, not in the archive",
+                    path,
+                )
             )
         elif entry.size != expected.size or entry.sha256 != expected.sha256:
             findings.append(
@@ -172,4 +176,6 @@ def _check_manifest(scan: Scan, name: str, findings: list[Finding]) -> None:
             )
     for path, entry in sorted(scan.entries.items()):
         if entry.kind != "dir" and path != name and path not in listed:
-            findings.append(error("archive-extra-file", "in the archive, not in the manifest", path))
+            findings.append(
+                error("archive-extra-file", "in the archive, not in the manifest", path)
+            )
