@@ -1,0 +1,143 @@
+"""Benchmark: `cookbook-tool bundle` against `tar --sort=name ... | gzip -6` on the same tree.
+
+Generates a realistic cookbook repository (hundreds of cookbooks, recipes, attributes,
+templates, text files and incompressible binaries) in a temporary folder, then times both whole
+processes (best of --runs, page cache warm), and prints time, archive size, the ratios and the
+peak RSS of the cookbook-tool process.
+
+    python benchmarks/bundle.py [--size-mb 150] [--cookbooks 200] [--runs 3] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_TEXT_SUFFIXES = (".py", ".txt", ".json", ".html", ".rst", ".cfg", ".xml", ".csv")
+
+
+def real_text(limit: int = 48 << 20) -> bytes:
+    """Real source code and documentation to cut text files from: this interpreter's standard
+    library (code compresses like code; generated text would flatter one compressor or another).
+    """
+    library = Path(sysconfig.get_paths()["stdlib"])
+    parts: list[bytes] = []
+    total = 0
+    for path in sorted(library.rglob("*")):
+        if path.suffix in _TEXT_SUFFIXES and "site-packages" not in path.parts and path.is_file():
+            parts.append(path.read_bytes())
+            total += len(parts[-1])
+            if total >= limit:
+                break
+    return b"".join(parts)
+
+
+def _text(rng: random.Random, corpus: bytes, size: int) -> bytes:
+    start = rng.randrange(0, max(1, len(corpus) - size))
+    return corpus[start : start + size]
+
+
+def generate(
+    repo: Path, total_mb: int, cookbooks: int, binary_percent: int = 25, seed: int = 42
+) -> int:
+    """Write the corpus; return its size in bytes."""
+    rng = random.Random(seed)
+    code = real_text()
+    budget = total_mb << 20
+    per_cookbook = budget // cookbooks
+    written = 0
+    (repo / "cookbook-tool.toml").write_text('[bundle]\nname = "bench"\nversion = "1.0.0"\n')
+    for index in range(cookbooks):
+        folder = repo / "cookbooks" / f"cb_{index:03d}"
+        for sub in ("recipes", "attributes", "templates/default", "files/default", "libraries"):
+            (folder / sub).mkdir(parents=True)
+        deps = "".join(f"depends 'cb_{d:03d}'\n" for d in range(max(0, index - 2), index))
+        (folder / "metadata.rb").write_text(
+            f"name 'cb_{index:03d}'\nmaintainer 'Bench'\nmaintainer_email 'b@example.com'\n"
+            f"license 'Apache-2.0'\ndescription 'bench'\nversion '1.{index}.0'\n{deps}"
+        )
+        percent = min(90, max(0, round(rng.gauss(binary_percent, 15)))) if binary_percent else 0
+        binary_share = per_cookbook * percent // 100
+        text_share = per_cookbook - binary_share
+        files = rng.randint(3, 12)
+        for n in range(files):
+            kind = rng.choice(("recipes", "attributes", "libraries", "templates/default"))
+            suffix = ".erb" if kind.startswith("templates") else ".rb"
+            text = _text(rng, code, text_share // (2 * files))
+            written += _write(folder / kind / f"f{n}{suffix}", text)
+        written += _write(folder / "files/default/data.json", _text(rng, code, text_share // 4))
+        written += _write(folder / "files/default/notes.txt", _text(rng, code, text_share // 4))
+        if binary_share:
+            written += _write(folder / "files/default/blob.bin", rng.randbytes(binary_share))
+    return written
+
+
+def _write(path: Path, data: bytes) -> int:
+    path.write_bytes(data)
+    return len(data)
+
+
+def _timed(command: list[str] | str, **kwargs: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def run(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="cookbook-bench-"))
+    try:
+        repo = work / "repo"
+        repo.mkdir()
+        size = generate(repo, args.size_mb, args.cookbooks, args.binary_percent)
+        print(f"corpus: {args.cookbooks} cookbooks, {size / 1e6:.1f} MB in {repo}")
+        ours_out, tar_out = work / "ours", work / "tar.tar.gz"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        ours = [sys.executable, "-m", "cookbook_tool", "bundle", str(repo), "-o", str(ours_out)]
+        pipeline = (
+            f"tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner "
+            f"-C {repo} -c cookbooks | gzip -6 > {tar_out}"
+        )
+        _timed(["tar", "-C", str(repo), "-cf", "/dev/null", "cookbooks"])  # warm the cache
+        ours_times = [_timed(ours, env=env) for _ in range(args.runs)]
+        rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        tar_times = [_timed(pipeline, shell=True) for _ in range(args.runs)]
+        ours_size = (ours_out / "bench-1.0.0.tar.gz").stat().st_size
+        tar_size = tar_out.stat().st_size
+        best_ours, best_tar = min(ours_times), min(tar_times)
+        print(f"tar | gzip -6      : {best_tar:6.2f} s  {tar_size / 1e6:8.2f} MB")
+        print(f"cookbook-tool      : {best_ours:6.2f} s  {ours_size / 1e6:8.2f} MB")
+        print(f"speed-up           : {best_tar / best_ours:6.2f} x   (target >= 5)")
+        print(f"size vs gzip -6    : {100 * (ours_size / tar_size - 1):+6.2f} %  (target <= +5)")
+        print(f"peak RSS (ours)    : {rss_mb:6.1f} MB")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=150, help="corpus size (default 150)")
+    parser.add_argument("--cookbooks", type=int, default=200, help="number of cookbooks")
+    parser.add_argument(
+        "--binary-percent", type=int, default=25,
+        help="average share of incompressible bytes (vendored jars, tarballs), default 25",
+    )  # fmt: skip
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, best is kept")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and archives")
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
