@@ -30,7 +30,8 @@ class Limits:
 
     max_file_size: int = 2 << 30
     max_total_size: int = 8 << 30
-    max_ratio: float = 200.0  # uncompressed bytes per compressed byte, over the archive
+    max_ratio: float = 200.0  # uncompressed bytes per compressed byte, over the archive ...
+    ratio_floor: int = 16 << 20  # ... once it expands to more than this
     max_entries: int = 500_000
 
 
@@ -70,7 +71,7 @@ def scan_archive(path: Path, keep: Callable[[str], bool], limits: Limits) -> Sca
             error("archive-unreadable", f"not a readable tar or zip archive: {exc}", path.name)
         )
     compressed = max(path.stat().st_size, 1)
-    if scan.total_size > (1 << 20) and scan.total_size / compressed > limits.max_ratio:
+    if scan.total_size > limits.ratio_floor and scan.total_size / compressed > limits.max_ratio:
         scan.findings.append(
             error(
                 "archive-bomb",
@@ -115,7 +116,7 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str], bool], limits: Limit
             elif stat.S_ISLNK(mode):
                 target = archive.read(info)[:4096].decode("utf-8", "replace")
                 entry = ScannedEntry(name, "symlink", link=target)
-            elif mode and not stat.S_ISREG(mode):
+            elif stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 entry = ScannedEntry(name, "special")
             else:
                 entry = ScannedEntry(name, "file", info.file_size)

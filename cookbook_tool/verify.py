@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.archive_metadata import read_archive_metadata
-from cookbook_tool.archive_scan import Limits, Scan, scan_archive
+from cookbook_tool.archive_scan import Limits, Scan, is_unsafe_path, scan_archive
 from cookbook_tool.constraints import ConstraintError, Version
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.manifest import MANIFEST_NAME, ManifestError, parse_manifest
@@ -65,14 +65,15 @@ def _base(names: Collection[str]) -> str | None:
 
 
 def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
-    base = _base(scan.entries)
+    names = [name for name in scan.entries if not is_unsafe_path(name)]
+    base = _base(names)
     if base is None:
         folders = [""]
     else:
         folders = sorted(
             {
                 base + name[len(base) :].split("/", 1)[0]
-                for name in scan.entries
+                for name in names
                 if name.startswith(base) and "/" in name[len(base) :]
             }
         )
