@@ -122,7 +122,9 @@ def test_path_traversal_and_absolute_paths(tmp_path, name, rule):
     assert [(f.rule, f.file) for f in findings] == [(rule, name)]
 
 
-@pytest.mark.parametrize("target", ["../../../../etc/shadow", "/etc/shadow", "../../../b/../../../x"])
+@pytest.mark.parametrize(
+    "target", ["../../../../etc/shadow", "/etc/shadow", "../../../b/../../../x"]
+)
 def test_links_out_of_the_archive(tmp_path, target):
     link = tarfile.TarInfo("cookbooks/a/files/link")
     link.type = tarfile.SYMTYPE
