@@ -13,6 +13,7 @@ from cookbook_tool import __version__
 # A new command is one module with a ``register(app)`` function and one line here.
 _COMMAND_MODULES = (
     "cookbook_tool.cli.validate_cmd",
+    "cookbook_tool.cli.schemas_cmd",
     "cookbook_tool.cli.bundle_cmd",
     "cookbook_tool.cli.verify_cmd",
 )

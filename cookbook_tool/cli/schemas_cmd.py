@@ -1,0 +1,71 @@
+"""``cookbook-tool schemas list|show``: the built-in JSON schemas."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from cookbook_tool.cli.output import (
+    DEBUG_OPTION,
+    FORMAT_OPTION,
+    JSON_DOCUMENT_VERSION,
+    OutputFormat,
+    emit_json,
+    run,
+)
+
+NAME_ARGUMENT = typer.Argument(..., help="A built-in schema name (see `schemas list`) or its $id.")
+
+
+def register(app: typer.Typer) -> None:
+    schemas = typer.Typer(
+        help="List and show the built-in JSON schemas (custom JSON, metadata.json, the "
+        "configuration file).",
+        no_args_is_help=True,
+    )
+
+    @schemas.command("list")
+    def list_command(output: OutputFormat = FORMAT_OPTION, debug: bool = DEBUG_OPTION) -> None:
+        """List the built-in schemas: name, title and $id.
+
+        Example: cookbook-tool schemas list --format json
+        """
+        run("schemas list", output, debug, lambda: _list(output))
+
+    @schemas.command("show")
+    def show_command(name: str = NAME_ARGUMENT, debug: bool = DEBUG_OPTION) -> None:
+        """Print a built-in schema as JSON, to read it or to save it next to your own schemas.
+
+        Example: cookbook-tool schemas show opsworks-deploy-app
+        """
+        run("schemas show", OutputFormat.TEXT, debug, lambda: _show(name))
+
+    app.add_typer(schemas, name="schemas")
+
+
+def _list(output: OutputFormat) -> int:
+    from cookbook_tool.customjson.schemastore import list_schemas
+
+    found = list_schemas()
+    if output is OutputFormat.JSON:
+        emit_json({
+            "version": JSON_DOCUMENT_VERSION,
+            "command": "schemas list",
+            "schemas": [{"name": s.name, "title": s.title, "id": s.id,
+                         "description": s.description} for s in found],
+        })
+        return 0
+    width = max(len(s.name) for s in found)
+    title_width = max(len(s.title) for s in found)
+    for s in found:
+        sys.stdout.write(f"{s.name:<{width}}  {s.title:<{title_width}}  {s.id}\n")
+    return 0
+
+
+def _show(name: str) -> int:
+    from cookbook_tool.customjson.schemastore import load_schema
+
+    sys.stdout.write(json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n")
+    return 0

@@ -1,0 +1,111 @@
+"""A schema compiled once and reused for every file.
+
+Two validators per schema: a fast one (jsonschema-rs, compiled Rust) that only says valid or
+not, and the reference one (jsonschema) that explains, used only for documents that fail.
+Both are built lazily, and both resolve ``$ref`` from the bundle's resources only: no network.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from cookbook_tool.customjson.messages import Violation, violations
+from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
+from cookbook_tool.customjson.unknownkeys import KeyRule, key_rules
+from cookbook_tool.errors import LocalError
+
+CUSTOM_JSON_SCHEMA = "opsworks-custom-json"
+
+
+class CompiledSchema:
+    def __init__(self, bundle: SchemaBundle) -> None:
+        self.bundle = bundle
+        self.key_rules: list[KeyRule] = key_rules(bundle)
+        self.is_custom_json = _is_custom_json(bundle)
+        self._fast: Any = None
+        self._slow: Any = None
+
+    @property
+    def label(self) -> str:
+        return self.bundle.builtin or self.bundle.label
+
+    def is_valid(self, instance: object) -> bool:
+        if self._fast is None:
+            self._fast = self._compile_fast()
+        try:
+            return bool(self._fast.is_valid(instance))
+        except (ValueError, TypeError):  # not a JSON value (a TOML date): let jsonschema explain
+            return False
+
+    def violations(self, instance: object) -> list[Violation]:
+        if self._slow is None:
+            self._slow = self._compile_slow()
+        from referencing.exceptions import Unresolvable
+
+        try:
+            return list(violations(self._slow.iter_errors(instance)))
+        except Unresolvable as exc:
+            raise LocalError(f"schema {self.label}: cannot resolve {exc}") from exc
+        except RecursionError as exc:
+            raise LocalError(f"schema {self.label}: recursion too deep while validating") from exc
+
+    def _compile_fast(self) -> Any:
+        import jsonschema_rs
+
+        registry = jsonschema_rs.Registry(list(self.bundle.resources.items()))
+        try:
+            return jsonschema_rs.validator_for(
+                self.bundle.root, registry=registry, offline=True, validate_formats=False,
+                base_uri=self.bundle.uri,
+            )
+        except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
+            message = str(exc).splitlines()[0]
+            raise LocalError(f"schema {self.label} cannot be compiled: {message}") from exc
+
+    def _compile_slow(self) -> Any:
+        # Lazy: jsonschema costs ~70 ms to import and is needed only for failing documents.
+        from jsonschema.validators import (
+            Draft202012Validator,
+            validator_for,
+        )
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [
+            (uri, Resource.from_contents(contents, default_specification=DRAFT202012))
+            for uri, contents in self.bundle.resources.items()
+        ]
+        registry: Registry[Any] = Registry(
+            retrieve=_never_retrieve,  # type: ignore[call-arg]
+        ).with_resources(resources)
+        cls = validator_for(self.bundle.root, default=Draft202012Validator)
+        return cls(self.bundle.root, registry=registry)
+
+
+def _never_retrieve(uri: str) -> Any:
+    raise LocalError(f"{uri} is not a known schema; remote schemas are never fetched")
+
+
+def _is_custom_json(bundle: SchemaBundle) -> bool:
+    """The built-in custom JSON schema, or a schema that ``$ref``s it at its root."""
+    if bundle.builtin == CUSTOM_JSON_SCHEMA:
+        return True
+    root = bundle.root
+    refs = [root.get("$ref")] + [s.get("$ref") for s in root.get("allOf") or []
+                                 if isinstance(s, dict)]
+    return any(isinstance(r, str) and builtin_name(r) == CUSTOM_JSON_SCHEMA for r in refs)
+
+
+@functools.cache
+def compiled_builtin(name: str) -> CompiledSchema:
+    """Built-in schemas never change during a run: compile each once per process."""
+    return CompiledSchema(resolve_schema(name, Path(".")))
+
+
+def compile_schema(ref: str, base_dir: Path) -> CompiledSchema:
+    name = builtin_name(ref)
+    if name is not None:
+        return compiled_builtin(name)
+    return CompiledSchema(resolve_schema(ref, base_dir))

@@ -1,0 +1,213 @@
+"""Strict JSON reading that knows where every value is.
+
+The fast path is the standard library's C parser with hooks that notice duplicate keys and
+``NaN``/``Infinity``. Positions (line and column of every value and key) come from a small
+pure-Python indexer that runs only when a finding needs a place, so valid files cost no more
+than ``json.loads``.
+
+Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax errors,
+duplicate keys, ``NaN``/``Infinity``, nesting deeper than ``max_depth`` and files larger than
+``max_bytes`` (checked before reading, so never a ``MemoryError`` or ``RecursionError``). A UTF-8
+byte order mark is accepted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cookbook_tool.customjson.jsonindex import Indexer, Pointer, PositionIndex, Stop
+from cookbook_tool.errors import LocalError
+
+MAX_DEPTH = 100
+MAX_BYTES = 10 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+
+__all__ = ["JsonDocument", "Pointer", "Problem", "ReadResult", "parse_json_bytes", "read_json_file"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file could not be read as strict JSON, and where."""
+
+    rule: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: Pointer | None = None
+
+
+class JsonDocument:
+    """A parsed document, its text, and (on demand) where each of its values is."""
+
+    def __init__(self, value: object, text: str, size: int, max_depth: int = MAX_DEPTH) -> None:
+        self.value = value
+        self.text = text
+        self.size = size
+        self._max_depth = max_depth
+        self._index: PositionIndex | None = None
+        self._lines: list[int] | None = None
+
+    @property
+    def index(self) -> PositionIndex:
+        if self._index is None:
+            self._index = Indexer(self.text, self._max_depth).run()
+        return self._index
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._lines, offset)
+        start = self._lines[line - 1] if line else 0
+        return line + 1, offset - start + 1
+
+    def locate(self, path: Pointer) -> tuple[int | None, int | None]:
+        """Line and column of the value at ``path`` (of its nearest located ancestor)."""
+        values = self.index.values
+        for end in range(len(path), -1, -1):
+            offset = values.get(path[:end])
+            if offset is not None:
+                return self.line_column(offset)
+        return None, None
+
+    def locate_key(self, path: Pointer) -> tuple[int | None, int | None]:
+        """Line and column of the key naming the value at ``path``."""
+        offset = self.index.keys.get(path)
+        return self.line_column(offset) if offset is not None else self.locate(path)
+
+
+@dataclass
+class ReadResult:
+    document: JsonDocument | None
+    problems: list[Problem]
+
+
+def read_json_file(
+    path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
+) -> ReadResult:
+    """Read ``path`` strictly. OS errors (missing, unreadable) raise ``LocalError``."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return ReadResult(None, [_too_large(size, max_bytes)])
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise LocalError(f"{path}: is a directory, not a JSON file") from exc
+    except OSError as exc:
+        raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth)
+
+
+def _too_large(size: int, max_bytes: int) -> Problem:
+    return Problem(
+        "json-too-large", f"file is {size:,} bytes; refusing JSON larger than {max_bytes:,} bytes"
+    )
+
+
+def parse_json_bytes(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
+) -> ReadResult:
+    if len(data) > max_bytes:
+        return ReadResult(None, [_too_large(len(data), max_bytes)])
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if not data.strip(b" \t\r\n"):
+        return ReadResult(None, [Problem("json-empty", "file is empty; expected a JSON value")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ReadResult(None, [_encoding_problem(data, exc)])
+    document = JsonDocument(None, text, len(data), max_depth)
+    if text.count("{") + text.count("[") > max_depth:
+        stop = document.index.stop
+        if stop is not None and stop.rule == "json-too-deep":
+            return ReadResult(None, [_stop_problem(document, stop)])
+    return _parse_text(document)
+
+
+def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
+    line = data.count(b"\n", 0, exc.start) + 1
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+    return Problem(
+        "json-encoding",
+        f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); JSON files must be UTF-8",
+        line,
+        column,
+    )
+
+
+def _stop_problem(document: JsonDocument, stop: Stop) -> Problem:
+    line, column = document.line_column(stop.offset)
+    return Problem(stop.rule, stop.message, line, column)
+
+
+def _parse_text(document: JsonDocument) -> ReadResult:
+    flags: set[str] = set()
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        result = dict(items)
+        if len(result) != len(items):
+            flags.add("duplicate")
+        return result
+
+    def constant(token: str) -> float:
+        flags.add("constant")
+        return float(token)
+
+    try:
+        document.value = json.loads(
+            document.text, object_pairs_hook=pairs, parse_constant=constant
+        )
+    except json.JSONDecodeError as exc:
+        return ReadResult(None, [_syntax_problem(document.text, exc)])
+    except RecursionError:
+        return ReadResult(None, [Problem("json-too-deep", "nesting too deep to read")])
+    problems = _flagged_problems(document) if flags else []
+    return ReadResult(document, problems)
+
+
+def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
+    message, offset = exc.msg, exc.pos
+    before = text[: exc.pos].rstrip(" \t\r\n")
+    following = text[exc.pos : exc.pos + 1]
+    if before.endswith(",") and following in ("}", "]"):
+        message, offset = f"trailing comma before {following!r}", len(before) - 1
+    elif following == "'":
+        message = "strings and keys must use double quotes"
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Problem("json-syntax", f"invalid JSON: {message}", line, column)
+
+
+def _flagged_problems(document: JsonDocument) -> list[Problem]:
+    index = document.index
+    problems = []
+    for path, offset, first in index.duplicates:
+        line, column = document.line_column(offset)
+        first_line, _ = document.line_column(first)
+        problems.append(
+            Problem(
+                "json-duplicate-key",
+                f"duplicate key {json.dumps(path[-1], ensure_ascii=False)} (first on line "
+                f"{first_line}); JSON readers silently keep only the last one",
+                line,
+                column,
+                path,
+            )
+        )
+    for path, offset, token in index.constants:
+        line, column = document.line_column(offset)
+        problems.append(
+            Problem(
+                "json-invalid-number",
+                f"{token} is not valid JSON; use a number or null",
+                line,
+                column,
+                path,
+            )
+        )
+    return problems

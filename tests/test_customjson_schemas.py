@@ -1,0 +1,134 @@
+"""The built-in schemas: well-formed, documented, listed, shown, and shipped in the wheel."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from cookbook_tool.customjson import BUILTIN_NAMES, list_schemas, load_schema, schemas_dir
+from cookbook_tool.errors import LocalError
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real entry point; until the `validate` command lands on this branch, an app made
+    of the `schemas` command alone (same module, same register())."""
+    if importlib.util.find_spec("cookbook_tool.cli.validate_cmd") is not None:
+        command = [sys.executable, "-m", "cookbook_tool", *args]
+    else:
+        command = [sys.executable, "-c",
+                   "import sys, typer\n"
+                   "from cookbook_tool.cli import schemas_cmd\n"
+                   "app = typer.Typer()\n"
+                   "app.callback()(lambda: None)\n"
+                   "schemas_cmd.register(app)\n"
+                   "app(sys.argv[1:], prog_name='cookbook-tool')\n", *args]
+    return subprocess.run(command, check=False, env=ENV, capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+
+
+def properties(schema: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(schema, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            yield f"{where}/{name}", sub
+        for key, sub in schema.items():
+            if key not in ("enum", "const", "default", "examples"):
+                yield from properties(sub, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for i, sub in enumerate(schema):
+            yield from properties(sub, f"{where}/{i}")
+
+
+@pytest.mark.parametrize("name", BUILTIN_NAMES)
+def test_built_in_schema_is_valid_2020_12_and_documented(name: str) -> None:
+    schema = json.loads((ROOT / "schemas" / f"{name}.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"https://cookbook-tool.dev/schemas/{name}.json"
+    assert schema["title"] and schema["description"]
+    undocumented = [where for where, sub in properties(schema)
+                    if not (isinstance(sub, dict) and sub.get("description"))]
+    assert undocumented == []
+
+
+def test_documented_deploy_values_are_enforced() -> None:
+    app = load_schema("opsworks-deploy-app")["properties"]
+    assert app["application_type"]["enum"] == ["java", "nodejs", "php", "rails", "web", "other"]
+    assert app["scm"]["properties"]["scm_type"]["enum"] == ["git", "svn", "s3", "archive", "other"]
+    database = app["database"]["properties"]
+    assert database["port"] == {**database["port"], "type": "integer", "minimum": 1,
+                                "maximum": 65535}
+    assert database["reconnect"]["type"] == "boolean"
+    assert {"type", "encoding", "pool"} <= set(database)
+
+
+def test_list_and_load_by_name_or_id() -> None:
+    listed = {info.name: info for info in list_schemas()}
+    assert set(listed) == set(BUILTIN_NAMES)
+    for name, info in listed.items():
+        assert load_schema(name) is load_schema(info.id)
+    with pytest.raises(LocalError, match="did you mean 'cookbook-metadata'"):
+        load_schema("cookbook-metdata")
+
+
+def test_schemas_list_text_and_json() -> None:
+    done = cli("schemas", "list")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(BUILTIN_NAMES)
+    assert "https://cookbook-tool.dev/schemas/opsworks-deploy-app.json" in done.stdout
+    done = cli("schemas", "list", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert [s["name"] for s in document["schemas"]] == list(BUILTIN_NAMES)
+    prefix = "https://cookbook-tool.dev/schemas/"
+    assert all(s["id"].startswith(prefix) for s in document["schemas"])
+
+
+def test_schemas_show_prints_the_schema_and_refuses_unknown_names() -> None:
+    done = cli("schemas", "show", "opsworks-deploy-app")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == load_schema("opsworks-deploy-app")
+    done = cli("schemas", "show", "opsworks-deploy")
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert "unknown schema 'opsworks-deploy'" in done.stderr
+    assert "did you mean 'opsworks-deploy-app'" in done.stderr
+
+
+def test_source_checkout_finds_the_repository_schemas() -> None:
+    assert schemas_dir() == ROOT / "schemas"
+
+
+def test_wheel_contains_the_schemas_and_finds_them(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
+               str(tmp_path / "dist"), str(ROOT)]
+    if importlib.util.find_spec("hatchling") is not None:
+        command.insert(4, "--no-build-isolation")
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = (tmp_path / "dist").glob("cookbook_tool-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    assert {f"cookbook_tool/schemas/{name}.json" for name in BUILTIN_NAMES} <= names
+    probe = ("from cookbook_tool.customjson import schemas_dir, list_schemas\n"
+             "print(schemas_dir()); print(len(list_schemas()))\n")
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(tmp_path / "site" / "cookbook_tool" / "schemas"),
+                                   str(len(BUILTIN_NAMES))]

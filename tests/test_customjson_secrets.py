@@ -1,0 +1,103 @@
+"""Secret values never appear in findings, in text or JSON output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cookbook_tool.cli.output import findings_document, render_findings_github, render_findings_text
+from cookbook_tool.customjson import check_json_files
+from cookbook_tool.customjson.secrets import is_secret_key, mask_value, render
+from cookbook_tool.findings import Finding
+
+SECRETS = ("hunter2", "s3cr3t-t0ken", "-----BEGIN RSA PRIVATE KEY-----", "AKIAEXAMPLESECRET")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["password", "db_password", "passwd", "ssh_key", "ssl_certificate_key", "secret",
+     "secret_key_base", "client_secret", "github_token", "tokens", "aws_secret_access_key",
+     "api_key", "private_key", "privateSSHKey", "Password", "deploy-key"],
+)
+def test_secret_key_names(key: str) -> None:
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["host", "port", "username", "user", "ssl_certificate", "ssl_certificate_ca", "token_env",
+     "sse_kms_key_id", "encoding", "passenger", "sort_key", "bypass", 3],
+)
+def test_not_secret_key_names(key: str | int) -> None:
+    assert not is_secret_key(key)
+
+
+def test_render_masks_secrets_and_nested_secret_values() -> None:
+    assert render("hunter2", secret=True) == '"***"'
+    shown = render({"user": "u", "password": "hunter2", "nested": [{"api_token": "t0k"}]})
+    assert "hunter2" not in shown and "t0k" not in shown
+    assert mask_value({"password": {"a": 1}}) == {"password": "***"}
+
+
+@pytest.fixture
+def leaky(tmp_path: Path) -> tuple[Path, Path]:
+    """A custom JSON file whose secrets break the schema in every way a message could leak."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [{"$ref": "opsworks-custom-json-local.json"}],
+        "properties": {
+            "api": {"type": "object", "additionalProperties": False, "properties": {
+                "token": {"type": "string", "minLength": 40, "pattern": "^tok_"},
+                "client_secret": {"enum": ["a", "b"]},
+                "secret_mode": {"oneOf": [{"const": 1}, {"type": "integer"}]},
+            }},
+        },
+    }))
+    (tmp_path / "opsworks-custom-json-local.json").write_text(json.dumps(
+        {"$ref": "https://cookbook-tool.dev/schemas/opsworks-custom-json.json"}))
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps({
+        "deploy": {"app": {
+            "database": {"password": ["hunter2"], "port": 3306},
+            "scm": {"ssh_key": 42, "password": {"value": "s3cr3t-t0ken"}},
+            "ssl_certificate_key": 7,
+            "environment_variables": {"AWS_SECRET_ACCESS_KEY": 1234},
+        }, "other": [{"password": "AKIAEXAMPLESECRET"}]},
+        "api": {"token": "s3cr3t-t0ken", "client_secret": "hunter2", "secret_mode": "hunter2",
+                "password": "-----BEGIN RSA PRIVATE KEY-----"},
+    }, indent=2))
+    return path, schema
+
+
+def _findings(leaky: tuple[Path, Path]) -> list[Finding]:
+    path, schema = leaky
+    return check_json_files([path], schema=str(schema), mappings=[], base_dir=path.parent,
+                            warn_plaintext_secrets=True).findings
+
+
+def test_findings_never_contain_secret_values(leaky: tuple[Path, Path]) -> None:
+    findings = _findings(leaky)
+    paths = {f.path for f in findings}
+    assert {"/deploy/app/database/password", "/deploy/app/scm/ssh_key",
+            "/deploy/app/scm/password", "/deploy/app/ssl_certificate_key", "/deploy/other",
+            "/api/token", "/api/client_secret", "/api/secret_mode", "/api/password"} <= paths
+    for finding in findings:
+        for secret in SECRETS:
+            assert secret not in finding.message, finding
+    masked = [f.message for f in findings if '"***"' in f.message]
+    assert len(masked) >= 6
+
+
+def test_text_and_json_output_never_contain_secret_values(leaky: tuple[Path, Path]) -> None:
+    findings = _findings(leaky)
+    text = render_findings_text(findings, "1 file")
+    document = json.dumps(findings_document("validate", findings))
+    github = render_findings_github(findings)
+    for output in (text, document, github):
+        assert '"***"' in output or "\\\"***\\\"" in output
+        for secret in SECRETS:
+            assert secret not in output
+    assert '/deploy/app/database/password: error [schema-violation] "***" is not of type' in text
