@@ -10,6 +10,7 @@ that are not valid UTF-8. Links to folders inside the cookbook are stored as fol
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,11 @@ from typing import Literal
 
 from cookbook_tool.archive import Member
 from cookbook_tool.chefignore import load_chefignore
-from cookbook_tool.errors import LocalError
+from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.model import Cookbook
 from cookbook_tool.walk import Entry, walk_cookbook
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,10 @@ def cookbook_members(
 
     Raises ``LocalError`` for the first entry that cannot ship (see the module docstring).
     """
-    base = "/".join((*prefix, cookbook.name))
+    base = "/".join((*prefix, _checked_name(cookbook)))
     root = cookbook.path.resolve()
+    if output_dir is not None and output_dir.resolve() == root:
+        raise UsageError(f"{output_dir}: the output folder cannot be a cookbook folder")
     extra = (output_dir,) if output_dir is not None else ()
     yield PlannedEntry(base, "dir", cookbook.path, 0, False, ""), None
     for entry in walk_cookbook(cookbook.path, load_chefignore(cookbook.path), extra):
@@ -65,6 +70,16 @@ def cookbook_members(
             )
         else:
             yield _planned(name, entry, root), None
+
+
+def _checked_name(cookbook: Cookbook) -> str:
+    if not _SAFE_NAME.fullmatch(cookbook.name):
+        where = cookbook.metadata_file or cookbook.path
+        raise LocalError(
+            f"{where}: cookbook name {cookbook.name!r} cannot be a folder name in a bundle "
+            "(use letters, digits, _ - and .)"
+        )
+    return cookbook.name
 
 
 def _planned(name: str, entry: Entry, root: Path) -> PlannedEntry:

@@ -323,3 +323,25 @@ def test_executable_bit_is_kept(sample_repo, tmp_path):
         assert bundle.getmember("cookbooks/nodejs_demo/files/default/healthcheck.sh").mode == 0o755
         assert bundle.getmember("cookbooks/nodejs_demo/metadata.rb").mode == 0o644
     shutil.rmtree(tmp_path / "out")
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", ".hidden", ""])
+def test_cookbook_names_that_are_not_folder_names_are_refused(tmp_path, name):
+    cookbook = make_cookbook(tmp_path / "repo/cookbooks/x", "x")
+    cookbooks = load_cookbooks(tmp_path / "repo")
+    assert cookbooks[0].metadata is not None
+    cookbooks[0].metadata.name = name or None
+    if not name:
+        cookbooks[0].path = cookbook  # falls back to the folder name: accepted
+        assert build_bundle(tmp_path / "repo", cookbooks, _settings(tmp_path / "o")).ok
+        return
+    with pytest.raises(LocalError, match="cannot be a folder name"):
+        build_bundle(tmp_path / "repo", cookbooks, _settings(tmp_path / "o"))
+
+
+def test_output_folder_cannot_be_the_cookbook(tmp_path):
+    from cookbook_tool.errors import UsageError
+
+    cookbook = make_cookbook(tmp_path / "mycb", "mycb")
+    with pytest.raises(UsageError, match="cannot be a cookbook folder"):
+        build_bundle(tmp_path / "mycb", load_cookbooks(tmp_path / "mycb"), _settings(cookbook))
