@@ -53,19 +53,44 @@ def looks_like_cookbook(folder: Path) -> bool:
 def find_repository_root(path: Path) -> Path:
     """The repository a path belongs to.
 
-    The nearest folder at or above ``path`` that holds ``cookbook-tool.toml`` or ``.git``; else,
-    for a cookbook under ``cookbooks/``, the folder above that; else the path's own folder.
+    A folder outside any cookbook is itself the repository. For a cookbook (or a file inside
+    one): the nearest folder above it with ``cookbook-tool.toml`` (or ``.git``) from which the
+    cookbook is discovered; else the folder holding it (above ``cookbooks/`` when it sits in
+    one). A file outside any cookbook belongs to the nearest folder with a configuration or
+    ``.git``.
     """
     start = path.resolve()
     folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_FILE).is_file() or (candidate / ".git").exists():
-            return candidate
-    if looks_like_cookbook(folder):
-        if folder.parent.name in DEFAULT_COOKBOOK_DIRS:
-            return folder.parent.parent
-        return folder.parent
-    return folder
+    cookbook = outermost_cookbook(folder)
+    if cookbook is None:
+        if start.is_dir():
+            return start
+        return _nearest_marked(folder) or folder
+    if _is_marked(cookbook):
+        return cookbook
+    marked = _nearest_marked(cookbook.parent)
+    if marked is not None and any(c.path == cookbook for c in discover(marked).cookbooks):
+        return marked
+    if cookbook.parent.name in DEFAULT_COOKBOOK_DIRS:
+        return cookbook.parent.parent
+    return cookbook.parent
+
+
+def outermost_cookbook(folder: Path) -> Path | None:
+    """The outermost cookbook folder at or above ``folder`` (nested fixtures belong to it)."""
+    found = folder if looks_like_cookbook(folder) else None
+    for parent in folder.parents:
+        if any((parent / name).is_file() for name in METADATA_FILES):
+            found = parent
+    return found
+
+
+def _is_marked(folder: Path) -> bool:
+    return (folder / CONFIG_FILE).is_file() or (folder / ".git").exists()
+
+
+def _nearest_marked(folder: Path) -> Path | None:
+    return next((c for c in (folder, *folder.parents) if _is_marked(c)), None)
 
 
 def discover(root: Path, cookbook_dirs: Sequence[str] = DEFAULT_COOKBOOK_DIRS) -> Repository:

@@ -35,15 +35,29 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
-def error(rule: str, message: str, file: str | Path | None = None, line: int | None = None,
-          column: int | None = None, *, cookbook: str | None = None,
-          path: str | None = None) -> Finding:
+def error(
+    rule: str,
+    message: str,
+    file: str | Path | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    *,
+    cookbook: str | None = None,
+    path: str | None = None,
+) -> Finding:
     return Finding(_as_str(file), line, column, rule, Severity.ERROR, message, cookbook, path)
 
 
-def warning(rule: str, message: str, file: str | Path | None = None, line: int | None = None,
-            column: int | None = None, *, cookbook: str | None = None,
-            path: str | None = None) -> Finding:
+def warning(
+    rule: str,
+    message: str,
+    file: str | Path | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    *,
+    cookbook: str | None = None,
+    path: str | None = None,
+) -> Finding:
     return Finding(_as_str(file), line, column, rule, Severity.WARNING, message, cookbook, path)
 
 

@@ -14,6 +14,8 @@ from cookbook_tool import __version__
 _COMMAND_MODULES = (
     "cookbook_tool.cli.validate_cmd",
     "cookbook_tool.cli.schemas_cmd",
+    "cookbook_tool.cli.layers_cmd",
+    "cookbook_tool.cli.new_cmd",
     "cookbook_tool.cli.bundle_cmd",
     "cookbook_tool.cli.verify_cmd",
 )

@@ -86,7 +86,7 @@ def finding_location(finding: Finding) -> str:
 
 
 def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
-    """Findings grouped by file, then one summary line."""
+    """Findings grouped by file (a header line per file), then one summary line."""
     ordered = sort_findings(findings)
     lines: list[str] = []
     current_file: str | None = "\0"
@@ -94,10 +94,11 @@ def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
         if finding.file != current_file:
             current_file = finding.file
             lines.append(current_file or "<repository>")
-        where = finding_location(finding)
-        pointer = f" {finding.path}:" if finding.path else ""
+        where = ":".join(str(n) for n in (finding.line, finding.column) if n is not None)
+        pointer = f" {finding.path}" if finding.path else ""
+        prefix = f"  {where}:" if where else " "
         lines.append(
-            f"  {where}:{pointer} {finding.severity.value} [{finding.rule}] {finding.message}"
+            f"{prefix}{pointer} {finding.severity.value} [{finding.rule}] {finding.message}"
         )
     errors = sum(1 for f in ordered if f.is_error)
     warnings = len(ordered) - errors

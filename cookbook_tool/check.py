@@ -1,0 +1,170 @@
+"""What ``cookbook-tool validate PATH...`` checks: the cookbooks the paths name or hold, the
+custom JSON files among them (or mapped to schemas by the configuration), and the layers.
+
+Paths may be repositories, cookbooks, or files inside them (as pre-commit passes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookbook_tool.config import Config, resolve_config
+from cookbook_tool.discovery import CONFIG_FILE, Repository, discover, find_repository_root
+from cookbook_tool.errors import LocalError
+from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.layers import check_layers, normalize
+from cookbook_tool.model import Cookbook
+from cookbook_tool.validate import validate_repository
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    paths: tuple[Path, ...]
+    cwd: Path
+    config_path: Path | None = None
+    schema: str | None = None  # check the given files against this schema
+    cookbooks: bool = True  # run the cookbook checks
+    custom_json: bool = True  # run the custom JSON checks
+
+
+@dataclass
+class CheckReport:
+    findings: list[Finding] = field(default_factory=list)
+    cookbooks: list[str] = field(default_factory=list)  # names checked
+    json_files: list[Path] = field(default_factory=list)  # custom JSON files checked
+    skipped: list[Path] = field(default_factory=list)  # files nothing applies to
+    config: Config | None = None
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.cookbooks)} cookbook(s)"] if self.cookbooks or not self.json_files else []
+        if self.json_files:
+            parts.append(f"{len(self.json_files)} JSON file(s)")
+        return " and ".join(parts) + " checked"
+
+
+@dataclass
+class _Group:
+    """The paths given inside one repository."""
+
+    root: Path
+    members: list[Path]
+    config: Config
+    whole: bool = False  # the repository itself was named
+    cookbooks: list[Path] = field(default_factory=list)
+    loose_files: list[Path] = field(default_factory=list)  # files outside any cookbook
+
+
+def run_checks(settings: CheckSettings) -> CheckReport:
+    paths = [p if p.is_absolute() else settings.cwd / p for p in settings.paths or (Path("."),)]
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise LocalError(f"{path}: no such file or folder")
+    report = CheckReport()
+    for root, members in _group_by_repository(paths).items():
+        config = resolve_config(settings.config_path, root, settings.cwd)
+        report.config = report.config or config
+        group = _select(_Group(root, members, config))
+        if settings.cookbooks and (group.whole or group.cookbooks):
+            _check_cookbooks(group, report)
+        elif settings.cookbooks is False and settings.schema is None:
+            group.loose_files += [m for m in members if m.is_file() and m not in group.loose_files]
+        if settings.custom_json:
+            _check_json(group, settings, report)
+        else:
+            report.skipped.extend(f for f in group.loose_files)
+    report.findings = sort_findings(report.findings)
+    return report
+
+
+def _check_cookbooks(group: _Group, report: CheckReport) -> None:
+    only = None if group.whole else group.cookbooks
+    result = validate_repository(group.root, group.config, only)
+    report.findings.extend(result.findings)
+    report.cookbooks.extend(c.name for c in result.cookbooks)
+    if result.loaded is not None and _layers_concerned(group, result.cookbooks):
+        report.findings.extend(check_layers(group.config, result.loaded))
+
+
+def _check_json(group: _Group, settings: CheckSettings, report: CheckReport) -> None:
+    config = group.config
+    base_dir = config.base_dir or group.root
+    if settings.schema is not None:
+        files = [m for m in group.members if m.is_file()]
+        schema = _schema_ref(settings.schema, settings.cwd)
+    else:
+        files = list(group.loose_files)
+        if group.whole:
+            files += _mapped_files(base_dir, config)
+        schema = None
+    files = sorted(set(files))
+    if not files:
+        return
+    from cookbook_tool.customjson import check_json_files
+
+    result = check_json_files(
+        files, schema=schema, mappings=config.schemas, base_dir=base_dir,
+        warn_plaintext_secrets=config.warn_plaintext_secrets,
+    )  # fmt: skip
+    report.findings.extend(result.findings)
+    report.json_files.extend(result.checked)
+    report.skipped.extend(result.skipped)
+
+
+def _schema_ref(schema: str, cwd: Path) -> str:
+    """A ``--schema`` given as a path is taken relative to the current folder."""
+    candidate = Path(schema)
+    if not candidate.is_absolute() and (cwd / candidate).is_file():
+        return str(cwd / candidate)
+    return schema
+
+
+def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
+    """Every file under ``base_dir`` that a ``[[schemas]]`` glob names."""
+    found: list[Path] = []
+    for mapping in config.schemas:
+        for glob in mapping.globs:
+            found.extend(p for p in base_dir.glob(glob) if p.is_file() and ".git" not in p.parts)
+    return found
+
+
+def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
+    """Check the layers when the whole repository, the configuration, or a cookbook a layer
+    names is being checked."""
+    config = group.config
+    if not config.layers:
+        return False
+    if group.whole or (config.file is not None and config.file in group.members):
+        return True
+    named = {normalize(r).partition("::")[0] for e in config.layers.values() for rs in e.values()
+             for r in rs}  # fmt: skip
+    return any(c.name in named for c in checked)
+
+
+def _group_by_repository(paths: Sequence[Path]) -> dict[Path, list[Path]]:
+    groups: dict[Path, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(find_repository_root(path), []).append(path.resolve())
+    return groups
+
+
+def _select(group: _Group) -> _Group:
+    """Which cookbooks the members name or hold, and which files lie outside any cookbook."""
+    if group.root in group.members:
+        group.whole = True
+        return group
+    repo: Repository = discover(group.root, group.config.cookbook_dirs)
+    selected: set[Path] = set()
+    for member in group.members:
+        owner = repo.owner_of(member)
+        inside = [c.path for c in repo.cookbooks if member in c.path.parents]
+        if owner is not None:
+            selected.add(owner.path)
+        elif member.is_dir() and inside:
+            selected.update(inside)
+        elif member.is_file() and member.name != CONFIG_FILE:
+            group.loose_files.append(member)
+    group.cookbooks = sorted(selected)
+    return group

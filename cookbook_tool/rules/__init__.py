@@ -1,0 +1,1 @@
+"""Validation rules. Each module checks one aspect and returns findings; ``validate`` runs them."""

@@ -1,0 +1,69 @@
+"""Secrets that must never ship in an archive: private keys and AWS access key ids.
+
+Findings name the file and line but never contain the secret itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from cookbook_tool.findings import Finding, error
+from cookbook_tool.repository import CookbookFiles
+
+_PRIVATE_KEY = re.compile(rb"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----")
+_AWS_KEY_ID = re.compile(rb"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_CHUNK = 8 << 20
+_OVERLAP = 64
+
+
+def check_secrets(walked: CookbookFiles) -> Iterator[Finding]:
+    cookbook = walked.cookbook.dirname
+    for entry in walked.shipped():
+        if not entry.is_file_like:
+            continue
+        for rule, line, message in scan_file(entry.content_path):
+            yield error(rule, f"{entry.relpath}: {message}", entry.path, line, cookbook=cookbook)
+
+
+def scan_file(path: Path) -> Iterator[tuple[str, int, str]]:
+    """(rule, line, message) for each secret in a file, read in chunks."""
+    try:
+        stream = path.open("rb")
+    except OSError:
+        return
+    with stream:
+        offset_lines = 1
+        carry = b""
+        seen: set[tuple[str, int]] = set()
+        while chunk := stream.read(_CHUNK):
+            data = carry + chunk
+            for rule, line, message in _scan(data):
+                key = (rule, offset_lines + line - 1)
+                if key not in seen:
+                    seen.add(key)
+                    yield rule, key[1], message
+            carry = data[-_OVERLAP:]
+            offset_lines += data[: len(data) - len(carry)].count(b"\n")
+
+
+def _scan(data: bytes) -> Iterator[tuple[str, int, str]]:
+    for match in _PRIVATE_KEY.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        kind = match.group(1).decode("ascii").strip() or "a"
+        yield (
+            "secret-private-key",
+            line,
+            f"{kind} private key block: private keys must never ship in a cookbook; remove "
+            "it and deliver it at run time (encrypted data bag, SSM parameter, Secrets Manager)",
+        )
+    for match in _AWS_KEY_ID.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        prefix = match.group(1).decode("ascii")
+        yield (
+            "secret-aws-access-key",
+            line,
+            f"AWS access key id ({prefix}…, not shown): remove it, rotate the key, and use an "
+            "instance role instead",
+        )

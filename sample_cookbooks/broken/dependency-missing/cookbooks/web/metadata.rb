@@ -1,0 +1,3 @@
+name 'web'
+version '1.0.0'
+depends 'apache_custom', '~> 2.0'

@@ -1,0 +1,1 @@
+log 'hello from db_connect'

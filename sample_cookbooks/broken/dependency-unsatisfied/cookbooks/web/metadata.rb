@@ -1,0 +1,3 @@
+name 'web'
+version '1.0.0'
+depends 'db_connect', '~> 2.0'

@@ -1,0 +1,2 @@
+name 'db_connect'
+version '1.2.0'

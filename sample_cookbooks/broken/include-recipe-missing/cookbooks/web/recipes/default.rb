@@ -1,0 +1,2 @@
+package 'nginx'
+include_recipe 'db_connect::setup'

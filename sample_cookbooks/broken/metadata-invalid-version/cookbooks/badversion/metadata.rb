@@ -1,0 +1,2 @@
+name 'badversion'
+version '1.0.0-beta'

@@ -1,0 +1,3 @@
+name 'unparseable'
+version '1.0.0
+depends 'x'

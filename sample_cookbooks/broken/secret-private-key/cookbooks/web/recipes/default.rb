@@ -1,0 +1,1 @@
+log 'hello from web'
