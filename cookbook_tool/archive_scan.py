@@ -21,7 +21,7 @@ from cookbook_tool.findings import Finding, error
 
 EntryKind = Literal["file", "dir", "symlink", "hardlink", "special"]
 _READ = 1 << 20
-KEEP_MAX = 64 << 20  # largest file kept in memory (manifests, metadata)
+KEEP_MAX = 64 << 20  # largest file kept in memory (manifests, metadata), and all of them
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ScannedEntry:
 class Scan:
     entries: dict[str, ScannedEntry] = field(default_factory=dict)
     kept: dict[str, bytes] = field(default_factory=dict)
+    kept_size: int = 0
     findings: list[Finding] = field(default_factory=list)
     total_size: int = 0
 
@@ -56,8 +57,8 @@ class _Stop(Exception):
     """Reading further would be unsafe (a bomb): stop the scan."""
 
 
-def scan_archive(path: Path, keep: Callable[[str], bool], limits: Limits) -> Scan:
-    """Scan ``path``; ``keep(name)`` says which files to keep in memory."""
+def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -> Scan:
+    """Scan ``path``; ``keep(name, size)`` says which files to keep in memory."""
     scan = Scan()
     try:
         if zipfile.is_zipfile(path):
@@ -83,14 +84,14 @@ def scan_archive(path: Path, keep: Callable[[str], bool], limits: Limits) -> Sca
     return scan
 
 
-def _scan_tar(path: Path, scan: Scan, keep: Callable[[str], bool], limits: Limits) -> None:
+def _scan_tar(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits) -> None:
     with tarfile.open(path, "r|*") as archive:
         for member in archive:
             entry = _tar_entry(member)
             if _admit(scan, entry, limits) and entry.kind == "file":
                 stream = archive.extractfile(member)
                 if stream is not None:
-                    _read(scan, entry, stream, keep(entry.name), limits)
+                    _read(scan, entry, stream, keep(entry.name, entry.size), limits)
 
 
 def _tar_entry(member: tarfile.TarInfo) -> ScannedEntry:
@@ -106,7 +107,7 @@ def _tar_entry(member: tarfile.TarInfo) -> ScannedEntry:
     return ScannedEntry(name, "special")
 
 
-def _scan_zip(path: Path, scan: Scan, keep: Callable[[str], bool], limits: Limits) -> None:
+def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits) -> None:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
@@ -122,7 +123,7 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str], bool], limits: Limit
                 entry = ScannedEntry(name, "file", info.file_size)
             if _admit(scan, entry, limits) and entry.kind == "file":
                 with archive.open(info) as stream:
-                    _read(scan, entry, stream, keep(entry.name), limits)
+                    _read(scan, entry, stream, keep(entry.name, entry.size), limits)
 
 
 def normalise(name: str) -> str:
@@ -206,5 +207,6 @@ def _read(scan: Scan, entry: ScannedEntry, stream: IO[bytes], keep: bool, limits
             kept += block
     entry.size = size
     entry.sha256 = digest.hexdigest()
-    if keep and len(kept) <= KEEP_MAX:
+    if keep and len(kept) <= KEEP_MAX - scan.kept_size:
         scan.kept[entry.name] = bytes(kept)
+        scan.kept_size += len(kept)

@@ -30,11 +30,13 @@ from cookbook_tool.manifest import (
 )
 from cookbook_tool.model import Cookbook
 from cookbook_tool.selection import Selection, select_cookbooks
+from cookbook_tool.walk import Entry
 
 Layout = Literal["cookbooks", "flat"]
 ArchiveFormat = Literal["tar.gz", "zip"]
 _HASH_READ = 1 << 20
 T = TypeVar("T")
+EntriesOf = Callable[[Cookbook], Sequence[Entry]]
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,17 @@ class BundleResult:
         return not has_errors(self.findings)
 
 
-def plan_bundle(root: Path, cookbooks: list[Cookbook], settings: BundleSettings) -> BundlePlan:
-    """Select the cookbooks and list their entries. Raises ``LocalError`` on refused entries."""
+def plan_bundle(
+    root: Path,
+    cookbooks: list[Cookbook],
+    settings: BundleSettings,
+    entries_of: EntriesOf | None = None,
+) -> BundlePlan:
+    """Select the cookbooks and list their entries. Raises ``LocalError`` on refused entries.
+
+    ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
+    with the output folder excluded); by default each cookbook is walked here.
+    """
     selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
     entries: list[PlannedEntry] = []
     excluded: list[Excluded] = []
@@ -116,7 +127,8 @@ def plan_bundle(root: Path, cookbooks: list[Cookbook], settings: BundleSettings)
     if prefix:
         entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
     for cookbook in selection.cookbooks:
-        for entry, reason in cookbook_members(cookbook, prefix, settings.output_dir):
+        walked = entries_of(cookbook) if entries_of is not None else None
+        for entry, reason in cookbook_members(cookbook, prefix, settings.output_dir, walked):
             if reason is None:
                 entries.append(entry)
             else:
@@ -142,12 +154,11 @@ def build_bundle(
     cookbooks: list[Cookbook],
     settings: BundleSettings,
     validation: Sequence[Finding] = (),
+    entries_of: EntriesOf | None = None,
 ) -> BundleResult:
     """Plan and write the bundle, unless ``validation`` or the selection found errors."""
-    plan = plan_bundle(root, cookbooks, settings)
-    chosen = {c.name for c in plan.selection.cookbooks}
-    relevant = [f for f in validation if f.cookbook is None or f.cookbook in chosen]
-    findings = sort_findings([*relevant, *plan.selection.findings])
+    plan = plan_bundle(root, cookbooks, settings, entries_of)
+    findings = merge_findings(validation, plan.selection.findings)
     if has_errors(findings):
         return BundleResult(settings, findings, plan)
     files = hash_files(plan.files, settings.workers)
@@ -172,6 +183,13 @@ def build_bundle(
     return BundleResult(
         settings, findings, plan, files, target, target.stat().st_size, archive_sha, identity
     )
+
+
+def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) -> list[Finding]:
+    """Validation findings plus the selection's, without saying twice that one ``depends``
+    line is unresolved (validate reports it as ``dependency-missing``)."""
+    seen = {(f.file, f.line) for f in validation if f.rule.startswith("dependency-")}
+    return sort_findings([*validation, *(f for f in selection if (f.file, f.line) not in seen)])
 
 
 def hash_files(files: list[PlannedEntry], workers: int | None = None) -> list[ManifestFile]:

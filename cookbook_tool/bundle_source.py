@@ -1,23 +1,26 @@
-"""The repository a bundle is made from: its cookbooks with their metadata, and what
-``validate`` says about them (a bundle is refused when that includes errors)."""
+"""The repository a bundle is made from: its cookbooks with their metadata, walked once, and
+what ``validate`` says about the cookbooks being bundled (errors refuse the bundle)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from cookbook_tool.bundle import BundleSettings
 from cookbook_tool.config import Config
-from cookbook_tool.discovery import Repository, discover
 from cookbook_tool.findings import Finding
+from cookbook_tool.repository import LoadedRepository, open_repository
+from cookbook_tool.selection import select_cookbooks
+from cookbook_tool.validate import validate_loaded
 
 
-def load_repository(path: Path, config: Config) -> tuple[Repository, list[Finding]]:
-    """Discover the cookbooks below ``path``, read their metadata and validate them."""
-    from cookbook_tool.metadata import read_metadata
-    from cookbook_tool.validate import validate_repository
+def load_repository(
+    root: Path, config: Config, settings: BundleSettings
+) -> tuple[LoadedRepository, list[Finding]]:
+    """Open the repository at ``root`` and validate the cookbooks ``settings`` selects.
 
-    repo = discover(path, config.cookbook_dirs)
-    for cookbook in repo.cookbooks:
-        if cookbook.metadata is None:
-            cookbook.metadata = read_metadata(cookbook.path)
-            cookbook.metadata_file = cookbook.metadata.source if cookbook.metadata else None
-    return repo, validate_repository(repo, config)
+    Raises ``UsageError`` when ``settings`` names a cookbook the repository does not have.
+    """
+    loaded = open_repository(root, config, (settings.output_dir,))
+    selection = select_cookbooks(loaded.repo.cookbooks, settings.cookbooks, settings.external)
+    result = validate_loaded(loaded, config, [c.path for c in selection.cookbooks])
+    return loaded, result.findings

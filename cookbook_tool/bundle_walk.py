@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -46,7 +46,10 @@ class PlannedEntry:
 
 
 def cookbook_members(
-    cookbook: Cookbook, prefix: tuple[str, ...], output_dir: Path | None
+    cookbook: Cookbook,
+    prefix: tuple[str, ...],
+    output_dir: Path | None,
+    walked: Iterable[Entry] | None = None,
 ) -> Iterator[tuple[PlannedEntry, str | None]]:
     """Every entry of ``cookbook`` with ``None`` (included) or the reason it is left out.
 
@@ -58,7 +61,9 @@ def cookbook_members(
         raise UsageError(f"{output_dir}: the output folder cannot be a cookbook folder")
     extra = (output_dir,) if output_dir is not None else ()
     yield PlannedEntry(base, "dir", cookbook.path, 0, False, ""), None
-    for entry in walk_cookbook(cookbook.path, load_chefignore(cookbook.path), extra):
+    if walked is None:
+        walked = walk_cookbook(cookbook.path, load_chefignore(cookbook.path), extra)
+    for entry in walked:
         name = f"{base}/{entry.relpath}"
         if entry.excluded is not None:
             kind: Literal["dir", "file"] = "dir" if entry.kind == "dir" else "file"

@@ -22,6 +22,7 @@ from cookbook_tool.model import Metadata
 
 _MANIFESTS = (f"cookbooks/{MANIFEST_NAME}", MANIFEST_NAME)
 _METADATA_FILES = ("metadata.json", "metadata.rb")
+_KEEP_TOP_LEVEL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,12 @@ def verify_archive(
     return sort_findings(findings)
 
 
-def _keep(name: str) -> bool:
-    return name in _MANIFESTS or (
-        posixpath.basename(name) in _METADATA_FILES and name.count("/") <= 2
-    )
+def _keep(name: str, size: int) -> bool:
+    """The manifest, and the small files at the top of a cookbook folder (metadata files and
+    what metadata.rb may read, such as README.md)."""
+    depth = name.count("/")
+    top = depth <= 1 or (depth == 2 and name.startswith("cookbooks/"))
+    return name in _MANIFESTS or (top and size <= _KEEP_TOP_LEVEL)
 
 
 def _base(names: Collection[str]) -> str | None:
@@ -80,8 +83,7 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
     cookbooks = []
     for folder in folders:
         prefix = f"{folder}/" if folder else ""
-        files = {m: scan.kept[prefix + m] for m in _METADATA_FILES if prefix + m in scan.kept}
-        if not files:
+        if not any(prefix + m in scan.kept for m in _METADATA_FILES):
             findings.append(
                 error(
                     "archive-no-metadata",
@@ -91,6 +93,11 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
             )
             cookbooks.append(ArchiveCookbook(folder, None))
             continue
+        files = {
+            name[len(prefix) :]: data
+            for name, data in scan.kept.items()
+            if name.startswith(prefix) and "/" not in name[len(prefix) :] and name not in _MANIFESTS
+        }
         metadata, problems = read_archive_metadata(folder, files)
         findings.extend(problems)
         cookbooks.append(ArchiveCookbook(folder, metadata))

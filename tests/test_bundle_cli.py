@@ -103,7 +103,8 @@ def test_unresolved_dependency_refuses_with_findings(sample_repo):
     assert run.returncode == 1
     document = json.loads(run.stdout)
     assert document["ok"] is False
-    assert "bundle-unresolved-dependency" in [f["rule"] for f in document["findings"]]
+    # said once: validate's rule, not the selection's duplicate
+    assert [f["rule"] for f in document["findings"]] == ["dependency-missing"]
     assert not (sample_repo / "out").exists()
 
 

@@ -80,13 +80,24 @@ def test_tampered_content_is_caught(sample_repo, tmp_path):
 
 def test_extra_and_missing_files_are_caught(sample_repo, tmp_path):
     members = _members(_bundle(sample_repo, tmp_path / "out"))
-    kept = [(i, d) for i, d in members if not i.name.endswith("db_connect/README.md")]
+    kept = [(i, d) for i, d in members if not i.name.endswith("db_connect/attributes/default.rb")]
     kept.append(_file("cookbooks/webapp/recipes/backdoor.rb", b"x"))
     findings = verify_archive(_write_tar(tmp_path / "t.tar.gz", kept))
     assert sorted((f.rule, f.file) for f in findings) == [
         ("archive-extra-file", "cookbooks/webapp/recipes/backdoor.rb"),
+        ("archive-manifest-missing-file", "cookbooks/db_connect/attributes/default.rb"),
+    ]
+
+
+def test_metadata_that_reads_a_missing_file_is_reported(sample_repo, tmp_path):
+    members = _members(_bundle(sample_repo, tmp_path / "out"))
+    kept = [(i, d) for i, d in members if not i.name.endswith("db_connect/README.md")]
+    findings = verify_archive(_write_tar(tmp_path / "t.tar.gz", kept))
+    assert sorted((f.rule, f.file) for f in findings) == [
+        ("archive-bad-metadata", "cookbooks/db_connect/metadata.rb"),
         ("archive-manifest-missing-file", "cookbooks/db_connect/README.md"),
     ]
+    assert "/tmp" not in findings[0].message
 
 
 def test_invalid_manifest_is_reported(sample_repo, tmp_path):

@@ -60,24 +60,26 @@ def bundle(
     """Validate the repository, then write <name>-<version>.tar.gz and print its sha256."""
 
     def body() -> int:
-        from cookbook_tool.bundle import build_bundle, plan_bundle
+        from cookbook_tool.bundle import build_bundle, merge_findings, plan_bundle
         from cookbook_tool.bundle_settings import bundle_settings
         from cookbook_tool.bundle_source import load_repository
         from cookbook_tool.config import resolve_config
 
-        config = resolve_config(config_file, repo, Path.cwd())
-        repository, validation = load_repository(repo, config)
+        root = repo.resolve()
+        config = resolve_config(config_file, root, Path.cwd())
         settings = bundle_settings(
-            repository.root, config, cookbooks=cookbook, output=output_dir, name=name,
-            version=version, layout=layout, archive_format=archive_format,
+            root, config, cookbooks=cookbook, output=output_dir, name=name, version=version,
+            layout=layout, archive_format=archive_format,
             source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
         )  # fmt: skip
+        loaded, validation = load_repository(root, config, settings)
+        cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
         if explain:
-            plan = plan_bundle(repository.root, repository.cookbooks, settings)
-            findings = [*validation, *plan.selection.findings]
-            return _render_plan(plan, findings, output, repository.root)
-        result = build_bundle(repository.root, repository.cookbooks, settings, validation)
-        return _render_result(result, output, repository.root)
+            plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
+            findings = merge_findings(validation, plan.selection.findings)
+            return _render_plan(plan, findings, output, loaded.root)
+        result = build_bundle(loaded.root, cookbooks, settings, validation, entries_of)
+        return _render_result(result, output, loaded.root)
 
     run("bundle", output, debug, body)
 
