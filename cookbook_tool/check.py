@@ -39,7 +39,8 @@ class CheckReport:
 
     @property
     def summary(self) -> str:
-        parts = [f"{len(self.cookbooks)} cookbook(s)"] if self.cookbooks or not self.json_files else []
+        show_cookbooks = self.cookbooks or not self.json_files
+        parts = [f"{len(self.cookbooks)} cookbook(s)"] if show_cookbooks else []
         if self.json_files:
             parts.append(f"{len(self.json_files)} JSON file(s)")
         return " and ".join(parts) + " checked"

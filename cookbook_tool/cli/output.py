@@ -95,7 +95,7 @@ def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
             current_file = finding.file
             lines.append(current_file or "<repository>")
         where = ":".join(str(n) for n in (finding.line, finding.column) if n is not None)
-        pointer = f" {finding.path}" if finding.path else ""
+        pointer = f" {finding.path}:" if finding.path else ""
         prefix = f"  {where}:" if where else " "
         lines.append(
             f"{prefix}{pointer} {finding.severity.value} [{finding.rule}] {finding.message}"
