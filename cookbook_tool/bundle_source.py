@@ -22,5 +22,7 @@ def load_repository(
     """
     loaded = open_repository(root, config, (settings.output_dir,))
     selection = select_cookbooks(loaded.repo.cookbooks, settings.cookbooks, settings.external)
-    result = validate_loaded(loaded, config, [c.path for c in selection.cookbooks])
+    chosen = [c.path for c in selection.cookbooks]
+    everything = len(chosen) == len(loaded.repo.cookbooks)
+    result = validate_loaded(loaded, config, None if everything else chosen)
     return loaded, result.findings
