@@ -47,38 +47,48 @@ def _text(rng: random.Random, corpus: bytes, size: int) -> bytes:
     return corpus[start : start + size]
 
 
-def generate(
-    repo: Path, total_mb: int, cookbooks: int, binary_percent: int = 25, seed: int = 42
-) -> int:
-    """Write the corpus; return its size in bytes."""
+def generate(repo: Path, total_mb: int, cookbooks: int, text_kb: int = 150, seed: int = 42) -> int:
+    """Write the corpus; return its size in bytes.
+
+    Each cookbook has about ``text_kb`` KB of text (recipes, attributes, libraries, templates,
+    data files: real source text); the rest of the requested size is payloads (vendored
+    packages, jars, images: incompressible) carried by some of the cookbooks, as in real
+    repositories whose size comes from such files.
+    """
     rng = random.Random(seed)
     code = real_text()
-    budget = total_mb << 20
-    per_cookbook = budget // cookbooks
-    written = 0
+    payload_budget = max(0, (total_mb << 20) - cookbooks * (text_kb << 10))
+    carriers = sorted(rng.sample(range(cookbooks), k=max(1, cookbooks * 2 // 5)))
+    weights = [rng.uniform(0.2, 1.8) for _ in carriers]
+    payloads = {
+        c: int(payload_budget * w / sum(weights)) for c, w in zip(carriers, weights, strict=True)
+    }
     (repo / "cookbook-tool.toml").write_text('[bundle]\nname = "bench"\nversion = "1.0.0"\n')
+    written = 0
     for index in range(cookbooks):
         folder = repo / "cookbooks" / f"cb_{index:03d}"
-        for sub in ("recipes", "attributes", "templates/default", "files/default", "libraries"):
-            (folder / sub).mkdir(parents=True)
-        deps = "".join(f"depends 'cb_{d:03d}'\n" for d in range(max(0, index - 2), index))
-        (folder / "metadata.rb").write_text(
-            f"name 'cb_{index:03d}'\nmaintainer 'Bench'\nmaintainer_email 'b@example.com'\n"
-            f"license 'Apache-2.0'\ndescription 'bench'\nversion '1.{index}.0'\n{deps}"
-        )
-        percent = min(90, max(0, round(rng.gauss(binary_percent, 15)))) if binary_percent else 0
-        binary_share = per_cookbook * percent // 100
-        text_share = per_cookbook - binary_share
-        files = rng.randint(3, 12)
-        for n in range(files):
-            kind = rng.choice(("recipes", "attributes", "libraries", "templates/default"))
-            suffix = ".erb" if kind.startswith("templates") else ".rb"
-            text = _text(rng, code, text_share // (2 * files))
-            written += _write(folder / kind / f"f{n}{suffix}", text)
-        written += _write(folder / "files/default/data.json", _text(rng, code, text_share // 4))
-        written += _write(folder / "files/default/notes.txt", _text(rng, code, text_share // 4))
-        if binary_share:
-            written += _write(folder / "files/default/blob.bin", rng.randbytes(binary_share))
+        written += _cookbook(folder, index, rng, code, text_kb << 10)
+        if payloads.get(index):
+            written += _write(folder / "files/default/payload.bin", rng.randbytes(payloads[index]))
+    return written
+
+
+def _cookbook(folder: Path, index: int, rng: random.Random, code: bytes, text: int) -> int:
+    for sub in ("recipes", "attributes", "templates/default", "files/default", "libraries"):
+        (folder / sub).mkdir(parents=True)
+    deps = "".join(f"depends 'cb_{d:03d}'\n" for d in range(max(0, index - 2), index))
+    (folder / "metadata.rb").write_text(
+        f"name 'cb_{index:03d}'\nmaintainer 'Bench'\nmaintainer_email 'b@example.com'\n"
+        f"license 'Apache-2.0'\ndescription 'bench'\nversion '1.{index}.0'\n{deps}"
+    )
+    written = _write(folder / "recipes/default.rb", _text(rng, code, text // 8))
+    files = rng.randint(3, 12)
+    for n in range(files):
+        kind = rng.choice(("recipes", "attributes", "libraries", "templates/default"))
+        suffix = ".erb" if kind.startswith("templates") else ".rb"
+        written += _write(folder / kind / f"f{n}{suffix}", _text(rng, code, text // (2 * files)))
+    written += _write(folder / "files/default/data.json", _text(rng, code, text // 4))
+    written += _write(folder / "README.md", _text(rng, code, text // 8))
     return written
 
 
@@ -87,9 +97,9 @@ def _write(path: Path, data: bytes) -> int:
     return len(data)
 
 
-def _timed(command: list[str] | str, **kwargs: object) -> float:
+def _timed(command: list[str] | str, *, check: bool = True, **kwargs: object) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(command, check=check, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
     return time.perf_counter() - start
 
 
@@ -98,7 +108,7 @@ def run(args: argparse.Namespace) -> None:
     try:
         repo = work / "repo"
         repo.mkdir()
-        size = generate(repo, args.size_mb, args.cookbooks, args.binary_percent)
+        size = generate(repo, args.size_mb, args.cookbooks, args.text_kb)
         print(f"corpus: {args.cookbooks} cookbooks, {size / 1e6:.1f} MB in {repo}")
         ours_out, tar_out = work / "ours", work / "tar.tar.gz"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -111,11 +121,14 @@ def run(args: argparse.Namespace) -> None:
         ours_times = [_timed(ours, env=env) for _ in range(args.runs)]
         rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         tar_times = [_timed(pipeline, shell=True) for _ in range(args.runs)]
+        check = [sys.executable, "-m", "cookbook_tool", "validate", str(repo), "--skip-json", "-q"]
+        validate_time = min(_timed(check, env=env, check=False) for _ in range(args.runs))
         ours_size = (ours_out / "bench-1.0.0.tar.gz").stat().st_size
         tar_size = tar_out.stat().st_size
         best_ours, best_tar = min(ours_times), min(tar_times)
         print(f"tar | gzip -6      : {best_tar:6.2f} s  {tar_size / 1e6:8.2f} MB")
         print(f"cookbook-tool      : {best_ours:6.2f} s  {ours_size / 1e6:8.2f} MB")
+        print(f"  of which validate: {validate_time:6.2f} s  (`cookbook-tool validate`, same tree)")
         print(f"speed-up           : {best_tar / best_ours:6.2f} x   (target >= 5)")
         print(f"size vs gzip -6    : {100 * (ours_size / tar_size - 1):+6.2f} %  (target <= +5)")
         print(f"peak RSS (ours)    : {rss_mb:6.1f} MB")
@@ -131,8 +144,9 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=150, help="corpus size (default 150)")
     parser.add_argument("--cookbooks", type=int, default=200, help="number of cookbooks")
     parser.add_argument(
-        "--binary-percent", type=int, default=25,
-        help="average share of incompressible bytes (vendored jars, tarballs), default 25",
+        "--text-kb", type=int, default=150,
+        help="text per cookbook in KB (default 150, like real cookbooks); the rest of --size-mb "
+        "is incompressible payloads. --text-kb 750 with the defaults: an all-text corpus",
     )  # fmt: skip
     parser.add_argument("--runs", type=int, default=3, help="runs of each, best is kept")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and archives")

@@ -19,6 +19,7 @@ from cookbook_tool.cli.output import (
     relative_findings,
     report_findings,
     run,
+    stderr,
 )
 
 if TYPE_CHECKING:
@@ -99,9 +100,12 @@ def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> in
         f"  sha256    {result.sha256}",
         f"  identity  {result.identity}",
     ]
-    for finding in findings:
-        lines.append(f"  {finding.severity.value} [{finding.rule}] {finding.message}")
     sys.stdout.write("\n".join(lines) + "\n")
+    if findings:
+        stderr(
+            f"note: validation reported {len(findings)} warning(s); "
+            "`cookbook-tool validate` shows them"
+        )
     return 0
 
 
