@@ -34,8 +34,11 @@ def read_metadata(cookbook_dir: Path) -> tuple[Metadata | None, list[Finding]]:
     cookbook = cookbook_dir.name or None
     for name in ("metadata.json", "metadata.rb"):
         path = cookbook_dir / name
-        if not (path.exists() or path.is_symlink()):
-            continue
+        try:
+            if not (path.exists() or path.is_symlink()):
+                continue
+        except OSError:
+            pass  # _read_text reports it
         text, problem = _read_text(path, cookbook)
         if problem is not None:
             return Metadata(source=path), [problem]

@@ -37,6 +37,9 @@ def parse_metadata_json(text: str, path: Path, cookbook: str | None,
     except RecursionError:
         reader.report("metadata-json-invalid", "JSON nested too deeply to read", 1, 1)
         return reader.metadata, reader.findings
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        reader.report("metadata-json-invalid", f"invalid JSON: {exc}", 1, 1)
+        return reader.metadata, reader.findings
     if not isinstance(data, dict):
         reader.report("metadata-json-invalid", "metadata.json must hold a JSON object, not "
                       f"{_json_type(data)}", 1, 1)

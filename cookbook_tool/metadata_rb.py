@@ -23,18 +23,15 @@ from cookbook_tool.ruby_ast import (
     Skip,
     Stmt,
 )
-from cookbook_tool.ruby_eval import ASSUMED, ExprEvaluator, Unknown, truthy
+from cookbook_tool.ruby_eval import ExprEvaluator
 from cookbook_tool.ruby_lexer import MetadataSyntaxError, tokenize
 from cookbook_tool.ruby_parser import parse
+from cookbook_tool.ruby_values import ASSUMED, EvaluationBudget, Unknown, truthy
 
 __all__ = ["MetadataSyntaxError", "parse_metadata_rb"]
 
 MAX_STEPS = 20_000
 _RUBY_LOADERS = ("require", "require_relative", "load")
-
-
-class _Budget(Exception):
-    """Evaluation took more statements than any metadata.rb needs."""
 
 
 def parse_metadata_rb(text: str, path: Path, cookbook_dir: Path,
@@ -49,6 +46,9 @@ def parse_metadata_rb(text: str, path: Path, cookbook_dir: Path,
     except (RecursionError, MemoryError):
         reader.report("metadata-syntax", "this metadata.rb is too deeply nested or too large "
                       "to read; simplify it", 1, 1)
+    except Exception as exc:  # a bug of the reader must not stop a validation run
+        reader.report("metadata-syntax", f"internal error of the metadata reader "
+                      f"({type(exc).__name__}: {exc}); please report it with this file", 1, 1)
     return reader.dsl.metadata, reader.findings
 
 
@@ -60,10 +60,14 @@ class _Reader(ExprEvaluator):
         self.findings: list[Finding] = []
         self.dsl = MetadataBuilder(Metadata(source=path), self.report, cookbook_dir.as_posix())
         self.steps = 0
+        self.reported: set[tuple[str, int, int, str]] = set()
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
-        self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
-                                     self.cookbook))
+        key = (rule, line, col, message)
+        if key not in self.reported:  # a statement in a loop reports its problem once
+            self.reported.add(key)
+            self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
+                                         self.cookbook))
 
     def getter(self, name: str) -> object:
         if name in SINGLE_FIELDS and name in self.dsl.metadata.lines:
@@ -75,9 +79,9 @@ class _Reader(ExprEvaluator):
         statements, syntax = parse(tokens, lex_error)
         try:
             self.run(statements)
-        except _Budget:
-            self.report("metadata-dynamic", f"evaluation stopped after {MAX_STEPS} statements: "
-                        "the rest of metadata.rb is ignored", 1, 1)
+        except EvaluationBudget as exc:
+            self.report("metadata-dynamic", f"evaluation stopped ({exc}): the rest of "
+                        "metadata.rb is ignored", 1, 1)
         if syntax is not None:
             self.report("metadata-syntax", f"{syntax.message}: Ruby cannot load this "
                         "metadata.rb; fix the syntax", syntax.line, syntax.column)
@@ -86,7 +90,7 @@ class _Reader(ExprEvaluator):
         for stmt in statements:
             self.steps += 1
             if self.steps > MAX_STEPS:
-                raise _Budget
+                raise EvaluationBudget(f"more than {MAX_STEPS} statements run")
             if isinstance(stmt, ExprStmt):
                 self.statement(stmt.expr)
             elif isinstance(stmt, Assign):
@@ -142,10 +146,15 @@ class _Reader(ExprEvaluator):
             self.field = name
             args = [self.value(arg) for arg in call.args]
             self.field = ""
-            unknown = next((a for a in args if isinstance(a, Unknown)), None)
+            odd = next((a for a in args if isinstance(a, Unknown) or a is ASSUMED), None)
+            unknown = odd if isinstance(odd, Unknown) or odd is None else Unknown(
+                "respond_to?/defined? used as a value")
             if unknown is None:
                 self.dsl.call(name, args, call.line, call.col)
-            elif not unknown.reported:
+                return
+            # set, but to a value the tool cannot know: rules can tell this from "missing"
+            self.dsl.metadata.lines[f"unknown:{name}"] = call.line
+            if not unknown.reported:
                 self.report("metadata-dynamic", f"the value of `{name}` on line {call.line} "
                             f"cannot be evaluated statically ({unknown.reason}); the tool "
                             f"ignores this `{name}`", call.line, call.col)
@@ -171,15 +180,16 @@ class _Reader(ExprEvaluator):
             items = [[k, v] for k, v in items.items()]
         if not isinstance(items, list):
             return Unknown(f"`.each` on {type(items).__name__} on line {line}")
-        saved = self.scope
+        params = block.params
+        outer = {name: self.scope[name] for name in params if name in self.scope}
         try:
             for item in items:
-                params = block.params
                 values = item if len(params) > 1 and isinstance(item, list) else [item]
-                self.scope = {**saved, **dict(zip(params, values, strict=False))}
-                for extra in params[len(values):]:
-                    self.scope[extra] = None
+                for index, param in enumerate(params):
+                    self.scope[param] = values[index] if index < len(values) else None
                 self.run(block.body)
-        finally:
-            self.scope = saved
+        finally:  # block parameters are local to the block; other assignments are not
+            for name in params:
+                self.scope.pop(name, None)
+            self.scope.update(outer)
         return items

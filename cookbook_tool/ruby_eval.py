@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 from cookbook_tool.ruby_ast import (
@@ -28,46 +27,26 @@ from cookbook_tool.ruby_ast import (
     Str,
     Unary,
 )
+from cookbook_tool.ruby_values import (
+    ASSUMED,
+    COOKBOOK,
+    MAX_TEXT,
+    MAX_WORK,
+    EvaluationBudget,
+    Unknown,
+    as_unknown,
+    call_method,
+    expand_path,
+    is_number,
+    logic,
+    operate,
+    plain,
+    to_s,
+    truthy,
+)
 
-COOKBOOK = "\ue000"  # stands for the cookbook folder in paths built from __FILE__
-MAX_TEXT = 4_000_000
-_STR_METHODS: dict[str, Callable[[str], str]] = {
-    "strip": str.strip, "chomp": lambda s: s.removesuffix("\n").removesuffix("\r"),
-    "lstrip": str.lstrip, "rstrip": str.rstrip, "downcase": str.lower, "upcase": str.upper,
-    "to_s": str, "to_str": str, "to_sym": str, "freeze": str, "dup": str,
-}
 _FILE_CONSTS = ("File", "IO", "::File", "::IO")
 _EXISTS = ("exist?", "exists?", "file?", "readable?")
-
-
-class Unknown:
-    """A value only Ruby could compute, and why."""
-
-    __slots__ = ("reason", "reported")
-
-    def __init__(self, reason: str, reported: bool = False) -> None:
-        self.reason = reason
-        self.reported = reported  # a finding was already made for it
-
-
-class _Assumed:
-    def __repr__(self) -> str:
-        return "ASSUMED"
-
-
-ASSUMED = _Assumed()
-
-
-def truthy(value: object) -> bool:
-    return value is not None and value is not False
-
-
-def _plain(value: object) -> bool:
-    return not isinstance(value, Unknown | _Assumed)
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class ExprEvaluator:
@@ -78,6 +57,7 @@ class ExprEvaluator:
         self.cookbook_dir = cookbook_dir
         self.scope: dict[str, object] = {}
         self.field = ""  # the DSL method whose arguments are being evaluated
+        self.work = 0
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
         raise NotImplementedError
@@ -123,7 +103,7 @@ class ExprEvaluator:
                 return value if value.reported else Unknown(
                     f"string interpolation: {value.reason}")
             if isinstance(value, str | int | float) or value is None:
-                out.append(_to_s(value))
+                out.append(to_s(value))
             else:
                 return Unknown(f"interpolation of {type(value).__name__} on line {part.line}")
         return "".join(out)
@@ -131,14 +111,14 @@ class ExprEvaluator:
     def container(self, node: Array | HashLit) -> object:
         if isinstance(node, Array):
             items = [self.value(item) for item in node.items]
-            bad = next((i for i in items if not _plain(i)), None)
-            return bad if isinstance(bad, Unknown) else items
+            bad = next((i for i in items if not plain(i)), None)
+            return items if bad is None else as_unknown(bad)
         result: dict[object, object] = {}
         for key_node, value_node in node.pairs:
             key, value = self.value(key_node), self.value(value_node)
             for item in (key, value):
-                if isinstance(item, Unknown):
-                    return item
+                if not plain(item):
+                    return as_unknown(item)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 return Unknown(f"a {type(key).__name__} as hash key on line {node.line}")
             result[key] = value
@@ -174,7 +154,7 @@ class ExprEvaluator:
         bad = next((a for a in args if isinstance(a, Unknown)), None)
         if bad is not None:
             return bad
-        return _method(recv, node.name, args, node.line)
+        return call_method(recv, node.name, args, node.line)
 
     def file_call(self, node: Call) -> object:
         args = [self.value(arg) for arg in node.args]
@@ -197,10 +177,13 @@ class ExprEvaluator:
         if name == "basename" and len(texts) == 1:
             return posixpath.basename(texts[0].rstrip("/"))
         if name == "expand_path" and len(texts) <= 2:
-            return _expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
+            return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
         if name in _EXISTS and len(texts) == 1:
-            return self.resolve(texts[0]).is_file() if name != "exist?" else \
-                self.resolve(texts[0]).exists()
+            try:
+                target = self.resolve(texts[0])
+                return target.exists() if name in ("exist?", "exists?") else target.is_file()
+            except (OSError, ValueError):  # permission denied, a NUL byte in the name
+                return False
         return Unknown(f"`File.{name}` on line {node.line}")
 
     def resolve(self, text: str) -> Path:
@@ -248,90 +231,32 @@ class ExprEvaluator:
     def chain(self, node: Chain) -> object:
         left = self.value(node.first)
         for op, right_node in node.rest:
-            if op in ("&&", "||") and _plain(left) and truthy(left) == (op == "||"):
+            if op in ("&&", "||") and plain(left) and truthy(left) == (op == "||"):
                 continue  # short-circuit, as in Ruby
             right = self.value(right_node)
-            left = _logic(left, right) if op in ("&&", "||") else self.binop(op, left, right)
+            left = logic(left, right) if op in ("&&", "||") else self.binop(op, left, right)
         return left
 
     def binop(self, op: str, left: object, right: object) -> object:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
-        if not (_plain(left) and _plain(right)):
+        if not (plain(left) and plain(right)):
             return Unknown("a comparison with respond_to?/defined?")
-        return _binop(op, left, right)
+        result = operate(op, left, right)
+        if isinstance(result, str | list):
+            self.work += len(result)
+            if self.work > MAX_WORK:
+                raise EvaluationBudget(f"more than {MAX_WORK} characters built by operators")
+        return result
 
     def unary(self, node: Unary) -> object:
         value = self.value(node.operand)
-        if not _plain(value):
+        if not plain(value):
             return value
         if node.op == "!":
             return not truthy(value)
-        if _number(value):
+        if is_number(value):
             assert isinstance(value, int | float)
             return -value if node.op == "-" else value
         return Unknown(f"unary {node.op} on line {node.line}")
-
-
-def _logic(left: object, right: object) -> object:
-    for side in (left, right):
-        if isinstance(side, Unknown):
-            return side
-    if ASSUMED in (left, right):
-        return ASSUMED
-    return right
-
-
-def _binop(op: str, left: object, right: object) -> object:
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    both_numbers = _number(left) and _number(right)
-    try:
-        if op == "+" and (both_numbers or (type(left) is type(right) and isinstance(
-                left, str | list))):
-            result = left + right  # type: ignore[operator]
-        elif op in ("<", ">", "<=", ">=") and (both_numbers or (
-                isinstance(left, str) and isinstance(right, str))):
-            result = {"<": left < right, ">": left > right,  # type: ignore[operator]
-                      "<=": left <= right, ">=": left >= right}[op]  # type: ignore[operator]
-        elif both_numbers and op in ("-", "*"):
-            result = left - right if op == "-" else left * right  # type: ignore[operator]
-        else:
-            return Unknown(f"the operator {op} on {type(left).__name__} and "
-                           f"{type(right).__name__}")
-    except (OverflowError, ValueError):
-        return Unknown(f"the operator {op} overflows")
-    if isinstance(result, str | list) and len(result) > MAX_TEXT:
-        return Unknown("a value too large to evaluate")
-    return result
-
-
-def _method(recv: object, name: str, args: list[object], line: int) -> object:
-    if isinstance(recv, str) and name in _STR_METHODS and not args:
-        return str(_STR_METHODS[name](recv))
-    if name in ("freeze", "dup", "to_a") and not args and isinstance(recv, list):
-        return recv
-    if isinstance(recv, list) and not args and name in ("first", "last"):
-        return (recv[0] if name == "first" else recv[-1]) if recv else None
-    if isinstance(recv, list) and name == "join" and len(args) <= 1 and all(
-            isinstance(x, str) for x in [*recv, *args]):
-        return (str(args[0]) if args else "").join(str(x) for x in recv)
-    if name == "to_s" and not args and (_number(recv) or recv is None):
-        return _to_s(recv)
-    return Unknown(f"the method `.{name}` on line {line}")
-
-
-def _expand_path(path: str, base: str) -> str:
-    if path.startswith("/") or not base.startswith(COOKBOOK):
-        return posixpath.normpath(posixpath.join(base, path))
-    relative = posixpath.normpath(posixpath.join("." + base[len(COOKBOOK):], path))
-    return COOKBOOK if relative == "." else f"{COOKBOOK}/{relative}"
-
-
-def _to_s(value: object) -> str:
-    if value is None:
-        return ""
-    return str(value)

@@ -84,9 +84,8 @@ class _Lexer(StringScanner):
                     break
             ch = text[start]
             if ch == "\n":
-                self.end_line(out)
                 spaced = True
-                if self.line_start_checks():
+                if self.end_line(out):
                     break
                 continue
             line, col = self.line, start - self.line_start + 1
@@ -105,6 +104,10 @@ class _Lexer(StringScanner):
                 return
             out.append(token)
             spaced = False
+        self.finish(stack, interpolation)
+
+    def finish(self, stack: list[Token], interpolation: bool) -> None:
+        """At the end of the text: whatever is still open is a syntax error."""
         if interpolation:
             self.fail("unterminated string interpolation '#{'")
         if stack:
@@ -133,11 +136,20 @@ class _Lexer(StringScanner):
         return re.match(r"__END__\r?(?:\n|$)", text[self.pos:self.pos + 9]) is not None and (
             self.pos == 0 or text[self.pos - 1] == "\n")
 
-    def end_line(self, out: list[Token]) -> None:
+    def end_line(self, out: list[Token]) -> bool:
+        """Past a newline: heredoc bodies, then a statement end unless the line continues.
+
+        ``True`` at ``__END__``.
+        """
+        line, col = self.line, self.col()
         self.newline(self.pos)
         self.pos += 1
         if self.heredocs:
             self.read_heredoc_bodies()
+        self.newline_token(out, line, col)
+        return self.line_start_checks()
+
+    def newline_token(self, out: list[Token], line: int, col: int) -> None:
         last = out[-1] if out else None
         if last is None or last.kind == "nl":
             return
@@ -146,7 +158,7 @@ class _Lexer(StringScanner):
             return
         if _LEADING_DOT_RE.match(self.text, self.pos):
             return
-        out.append(Token("nl", "\n", self.line - 1, 0))
+        out.append(Token("nl", "\n", line, col))
 
     def bracket(self, token: Token, stack: list[Token], interpolation: bool) -> bool:
         """Keep brackets balanced; ``True`` when the ``}`` closing an interpolation is read."""

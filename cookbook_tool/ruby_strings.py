@@ -9,6 +9,7 @@ from cookbook_tool.ruby_tokens import MAX_NESTING, Interp, MetadataSyntaxError, 
 
 BRACKETS = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _PERCENT_RE = re.compile(r"%([qQwWiI]?)([(\[{<|!/^])")
+_SINGLE_ESCAPE = re.compile(r"\\([\\'])")
 _SINGLE_RE = re.compile(r"'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "s": " ", "r": "\r", "0": "\0", "e": "\x1b",
                    "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -49,10 +50,11 @@ class StringScanner:
         match = _SINGLE_RE.match(self.text, self.pos)
         if match is None:
             self.fail("unterminated string: missing closing '")
-            return ""
-        self.track_newlines(match.group())
+        body = match.group(1)
+        if "\n" in body:
+            self.track_newlines(match.group())
         self.pos = match.end()
-        return re.sub(r"\\([\\'])", r"\1", match.group(1))
+        return _SINGLE_ESCAPE.sub(r"\1", body) if "\\" in body else body
 
     def percent(self, spaced: bool, out: list[Token], line: int, col: int) -> Token | None:
         match = _PERCENT_RE.match(self.text, self.pos)

@@ -61,7 +61,11 @@ def _cookbook_findings(
 ) -> Iterator[Finding]:
     named = loaded.repo.by_name()
     walked = loaded.files_of(cookbook)
-    yield from check_metadata(cookbook, config)
+    reported = frozenset(
+        f.rule for f in loaded.metadata_findings if f.cookbook == cookbook.dirname
+        and cookbook.metadata is not None and f.file == cookbook.metadata.source.as_posix()
+    )  # fmt: skip
+    yield from check_metadata(cookbook, config, reported)
     yield from check_dependencies(cookbook, named, config)
     yield from check_files(walked)
     yield from check_recipe_files(walked)

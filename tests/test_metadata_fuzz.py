@@ -45,7 +45,9 @@ EOH
 FRAGMENTS = ["name", "depends", "supports", " ", "\n", "'", '"', "(", ")", "[", "]", "{", "}",
              "%w(", "#{", "#", ",", "=>", ":", "do", "end", "|os|", "if", "unless", ".each",
              "respond_to?(:x)", "'1.0'", "\\", "<<~EOS\n", "EOS", "=begin\n", "=end\n", ";",
-             "File.read('VERSION')", "__FILE__", ".strip", "=", "+", "?", "def ", "&", "*"]
+             "File.read('VERSION')", "__FILE__", ".strip", "=", "+", "?", "def ", "&", "*",
+             "x = ", "x", "x[0]", "{ |p| ", "%w(a b)", "'k' => ", "a: ", "not ", "&&", "elsif",
+             "else", "then", "-1", "1.5", ":sym", "@iv", "$gv", "`cmd`", "%i[", "::", "||="]
 COOKBOOK = Path("/nonexistent/fuzzed")
 PATH = COOKBOOK / "metadata.rb"
 

@@ -154,3 +154,8 @@ def test_invalid_utf8_json(tmp_path: Path) -> None:
     md, findings = read_metadata(folder)
     assert md is not None and md.source.name == "metadata.json"
     assert [(f.rule, f.line) for f in findings] == [("metadata-unreadable", 1)]
+
+
+def test_huge_number_in_json_is_a_finding(tmp_path: Path) -> None:
+    _, findings = read_metadata(write(tmp_path / "cb", '{"version": ' + "9" * 5000 + "}"))
+    assert [f.rule for f in findings] == ["metadata-json-invalid"]

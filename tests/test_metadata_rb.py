@@ -204,6 +204,7 @@ def test_version_read_from_a_file(tmp_path: Path, form: str) -> None:
 def test_version_file_missing_is_a_finding(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, "name 'x'\nversion File.read('VERSION').strip\n")
     assert md.version is None
+    assert md.lines["unknown:version"] == 2  # set, to a value the tool cannot know
     assert rules(findings) == [("metadata-missing-file", 2)]
     assert findings[0].severity is Severity.ERROR
     assert "VERSION" in findings[0].message
@@ -256,6 +257,7 @@ def test_interpolation_of_known_and_unknown_values(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, text)
     assert md.description == "Installs demo 2"
     assert md.version is None
+    assert md.lines["unknown:version"] == 3 and "version" not in md.lines
     assert rules(findings) == [("metadata-dynamic", 3)]
     assert "version" in findings[0].message and "ignores" in findings[0].message
 
@@ -414,6 +416,7 @@ def test_metadata_that_is_a_directory(tmp_path: Path) -> None:
     ("license 'MIT' if not false and true\n", "license", "MIT"),
     ("name 'a' 'b'\n", "name", "ab"),
     ("name('x',)\n", "name", "x"),
+    ('description "#{true} #{nil}#{2.5}"\n', "description", "true 2.5"),
     ("description [\n  'a',\n  'b',\n].join(' ')\n", "description", "a b"),
 ])
 def test_ruby_forms(tmp_path: Path, text: str, field: str, expected: object) -> None:
@@ -428,3 +431,36 @@ def test_symbols_and_percent_i(tmp_path: Path) -> None:
     assert findings == []
     assert list(md.supports) == ["ubuntu", "centos", "amazon"]
     assert md.attributes == {"a": {"type": "string"}}
+
+
+@pytest.mark.parametrize("text", [
+    "x = 'ab'\n(1..40).each { x = x + x }\n",  # ranges are not evaluated
+    "x = 'ab'\n%w(" + "a " * 40 + ").each { |_| x = x + x + x }\nname x\n",
+    "n = 3\n%w(" + "a " * 40 + ").each { |_| n = n * n }\nname \"#{n}\"\n",
+    "%w(" + "a " * 300 + ").each { |_| %w(" + "b " * 300 + ").each { |_| supports 'x' } }\n",
+    "version " + "9" * 5000 + "\n",
+])
+def test_runaway_evaluation_is_bounded(tmp_path: Path, text: str) -> None:
+    """Loops that would build huge values or run forever stop with a finding."""
+    _, findings = parse(tmp_path, text)
+    assert findings
+    assert all(f.severity in (Severity.WARNING, Severity.ERROR) for f in findings)
+
+
+def test_respond_to_used_as_a_value(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "attribute 'a', default: respond_to?(:x)\nname defined?(x)\n")
+    assert md.attributes == {} and md.name is None
+    assert rules(findings) == [("metadata-dynamic", 1), ("metadata-dynamic", 2)]
+
+
+def test_a_problem_inside_a_loop_is_reported_once(tmp_path: Path) -> None:
+    _, findings = parse(tmp_path, "%w(a b c).each do |os|\n  suports os\nend\n")
+    assert rules(findings) == [("metadata-unknown-method", 2)]
+
+
+def test_file_checks_with_odd_names(tmp_path: Path) -> None:
+    text = ("version '1.0.0' if File.exist?(\"a\\0b\")\n"
+            "name File.read(\"x\\0y\")\nlicense File.read('.')\n")
+    md, findings = parse(tmp_path, text)
+    assert md.version is None and md.name is None and md.license is None
+    assert rules(findings) == [("metadata-unreadable", 2), ("metadata-unreadable", 3)]

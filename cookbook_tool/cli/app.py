@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.new_cmd",
     "cookbook_tool.cli.bundle_cmd",
     "cookbook_tool.cli.verify_cmd",
+    "cookbook_tool.cli.publish_cmd",
 )
 
 app = typer.Typer(

@@ -10,8 +10,16 @@ from cookbook_tool.discovery import Repository
 from cookbook_tool.findings import Finding, error, warning
 from cookbook_tool.model import Cookbook
 
+# Findings of the metadata reader after which a field may be missing only because it could not
+# be read: the "missing" rules stay quiet then, so the user sees the cause, not its echo.
+UNREADABLE_RULES = frozenset({"metadata-syntax", "metadata-json-invalid", "metadata-unreadable"})
 
-def check_metadata(cookbook: Cookbook, config: Config) -> Iterator[Finding]:
+
+def check_metadata(
+    cookbook: Cookbook, config: Config, reader_rules: frozenset[str] = frozenset()
+) -> Iterator[Finding]:
+    """Rules on one cookbook's metadata; ``reader_rules`` are the rule ids the metadata reader
+    already reported for it."""
     metadata = cookbook.metadata
     where = cookbook.dirname
     if metadata is None:
@@ -24,7 +32,10 @@ def check_metadata(cookbook: Cookbook, config: Config) -> Iterator[Finding]:
         )
         return
     file = metadata.source
-    if not metadata.name:
+    unreadable = bool(reader_rules & UNREADABLE_RULES)
+    if not metadata.name and (unreadable or "unknown:name" in metadata.lines):
+        pass
+    elif not metadata.name:
         message = f"metadata has no `name`: add `name '{cookbook.dirname}'`"
         if config.targets_chef_11:
             yield warning(
@@ -45,6 +56,8 @@ def check_metadata(cookbook: Cookbook, config: Config) -> Iterator[Finding]:
             metadata.lines.get("name"),
             cookbook=where,
         )
+    if metadata.version is None and (unreadable or "unknown:version" in metadata.lines):
+        return
     if metadata.version is None:
         yield error("metadata-missing-version", "metadata has no `version`: add `version '0.1.0'`",
                     file, cookbook=where)  # fmt: skip

@@ -50,7 +50,7 @@ def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
                 f"metadata declares recipe {declared!r} but recipes/{recipe}.rb does not exist"
                 + did_you_mean(recipe, names),
                 metadata.source,
-                metadata.lines.get(f"recipe:{declared}"),
+                metadata.lines.get(f"recipes:{declared}"),
                 cookbook=cookbook.dirname,
             )
 

@@ -1,0 +1,188 @@
+"""The release history of one bundle name at a target: the ``releases.json`` document.
+
+Pure functions only: parse/dump the document and compute new versions of it (add a release,
+make one current, drop pruned ones). The publishers read it, apply one of these functions and
+write it back with a compare-and-swap, so concurrent publishers never lose an entry.
+
+Document (``format_version`` 1)::
+
+    {"format": "cookbook-tool/releases", "format_version": 1, "name": "cookbooks",
+     "current": "1.4.0",
+     "releases": [{"version": "1.3.0", "sha256": "...", "archive_sha256": "...", "size": 123,
+                   "archive_format": "tar.gz", "published_at": "2026-01-02T03:04:05Z",
+                   "source_commit": null}, ...],          # oldest first
+     "events": [{"action": "publish" | "rollback" | "force-current" | "prune",
+                 "version": "1.4.0", "previous": "1.3.0", "at": "..."}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from cookbook_tool.errors import RemoteError
+from cookbook_tool.publish.base import Artifact, Release
+
+FORMAT = "cookbook-tool/releases"
+FORMAT_VERSION = 1
+MAX_EVENTS = 200
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: str
+    sha256: str
+    archive_sha256: str
+    size: int
+    archive_format: str
+    published_at: str
+    source_commit: str | None = None
+
+    @classmethod
+    def of(cls, artifact: Artifact, published_at: str) -> Entry:
+        return cls(
+            version=artifact.version,
+            sha256=artifact.sha256,
+            archive_sha256=artifact.archive_sha256,
+            size=artifact.size,
+            archive_format=artifact.archive_format,
+            published_at=published_at,
+            source_commit=artifact.source_commit,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    version: str
+    previous: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class History:
+    name: str
+    current: str | None = None
+    entries: tuple[Entry, ...] = ()  # oldest first
+    events: tuple[Event, ...] = field(default=())
+
+    def find(self, version: str) -> Entry | None:
+        return next((e for e in self.entries if e.version == version), None)
+
+    @property
+    def current_entry(self) -> Entry | None:
+        return self.find(self.current) if self.current else None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse(data: bytes | None, name: str, where: str) -> History:
+    """Read a ``releases.json`` document; ``None`` (no document yet) is an empty history."""
+    if data is None:
+        return History(name=name)
+    try:
+        doc = json.loads(data)
+        if doc.get("format") != FORMAT or not isinstance(doc.get("format_version"), int):
+            raise ValueError("not a cookbook-tool release history")
+        if doc["format_version"] > FORMAT_VERSION:
+            raise RemoteError(
+                f"{where}: written by a newer cookbook-tool (format_version "
+                f"{doc['format_version']}): upgrade cookbook-tool"
+            )
+        entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
+        events = tuple(Event(**_fields(item, Event)) for item in doc.get("events", []))
+        current = doc.get("current")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RemoteError(
+            f"{where}: not a valid release history ({exc}): restore it from a backup or "
+            "remove it to start a new history"
+        ) from exc
+    return History(name=doc.get("name", name), current=current, entries=entries, events=events)
+
+
+def _fields(item: dict[str, Any], cls: type[Entry] | type[Event]) -> dict[str, Any]:
+    known = cls.__dataclass_fields__
+    return {k: v for k, v in item.items() if k in known}
+
+
+def dump(history: History) -> bytes:
+    doc = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": history.name,
+        "current": history.current,
+        "releases": [asdict(e) for e in history.entries],
+        "events": [asdict(e) for e in history.events[-MAX_EVENTS:]],
+    }
+    return (json.dumps(doc, indent=2) + "\n").encode()
+
+
+def _event(history: History, action: str, version: str, at: str) -> tuple[Event, ...]:
+    return (*history.events, Event(action, version, history.current, at))[-MAX_EVENTS:]
+
+
+def add_release(history: History, entry: Entry, *, make_current: bool) -> History:
+    """Record a release (no-op if the version is already recorded); optionally make it current."""
+    if history.find(entry.version) is None:
+        history = replace(
+            history,
+            entries=(*history.entries, entry),
+            events=_event(history, "publish", entry.version, entry.published_at),
+        )
+    if make_current and history.current != entry.version:
+        history = replace(history, current=entry.version)
+    return history
+
+
+def set_current(history: History, version: str, *, action: str, at: str) -> History:
+    """Make a recorded release current (``action``: ``rollback`` or ``force-current``)."""
+    if history.find(version) is None:
+        kept = ", ".join(e.version for e in reversed(history.entries)) or "none"
+        raise RemoteError(
+            f"{history.name} {version} is not a kept release (kept: {kept}): "
+            "list them with `cookbook-tool releases`"
+        )
+    if history.current == version:
+        return history
+    return replace(history, current=version, events=_event(history, action, version, at))
+
+
+def newest_first(history: History) -> list[Entry]:
+    return list(reversed(history.entries))
+
+
+def prune_plan(history: History, keep: int) -> list[Entry]:
+    """The releases beyond the newest ``keep``, never the current one; newest first."""
+    return [e for e in newest_first(history)[max(keep, 0) :] if e.version != history.current]
+
+
+def remove(history: History, versions: set[str], at: str) -> History:
+    if not versions:
+        return history
+    events = history.events
+    for version in sorted(versions):
+        events = (*events, Event("prune", version, history.current, at))
+    return replace(
+        history,
+        entries=tuple(e for e in history.entries if e.version not in versions),
+        events=events[-MAX_EVENTS:],
+    )
+
+
+def to_releases(history: History) -> list[Release]:
+    return [
+        Release(
+            name=history.name,
+            version=e.version,
+            sha256=e.sha256,
+            size=e.size,
+            published_at=e.published_at,
+            source_commit=e.source_commit,
+            current=e.version == history.current,
+        )
+        for e in newest_first(history)
+    ]
