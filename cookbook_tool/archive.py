@@ -1,4 +1,5 @@
-"""Deterministic, streaming archive writers: tar.gz (parallel zlib-ng deflate) and zip.
+"""Deterministic, streaming archive writers: tar.gz (parallel zlib-ng deflate); zip in
+``archive_zip``.
 
 The same members give the same bytes whatever the machine, umask, clock or filesystem order:
 members are written in the order given (the caller sorts them), every header is built here
@@ -18,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import time
-import zipfile
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,7 +33,6 @@ from cookbook_tool.errors import LocalError
 
 DEFAULT_MTIME = 315532800  # 1980-01-01T00:00:00Z: the earliest date a zip can hold
 GZIP_LEVEL = 4  # zlib-ng level 4: within ~4% of gzip -6 on code, several times faster
-ZIP_LEVEL = 6  # zlib's default, what zipfile uses
 CHUNK_SIZE = 1 << 20  # fixed: part of the byte-for-byte format
 _WINDOW = 1 << 15
 _PROBE_BLOCK = 64 << 10  # compressibility is judged per 64 KiB block ...
@@ -245,7 +243,7 @@ def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -
         sink.write(header)
         length += len(header)
         if member.kind == "file":
-            written = _copy_content(member, sink)
+            written = copy_content(member, sink)
             padding = b"\0" * (-written % _BLOCK)
             sink.write(padding)
             length += written + len(padding)
@@ -255,7 +253,7 @@ def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -
     return length + len(trailer)
 
 
-def _copy_content(member: Member, sink: Sink) -> int:
+def copy_content(member: Member, sink: Sink) -> int:
     if member.data is not None:
         sink.write(member.data)
         return len(member.data)
@@ -292,31 +290,3 @@ def write_tar_gz(
         raise
     sink.close()
     return sink.sha256.hexdigest()
-
-
-# --------------------------------------------------------------------------- zip
-
-
-def write_zip(members: Iterable[Member], out: BinaryIO, *, mtime: int = DEFAULT_MTIME) -> None:
-    """Write a deterministic zip to the seekable ``out``."""
-    date_time = _dos_date_time(mtime)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for member in members:
-            info = zipfile.ZipInfo(member.name + ("/" if member.kind == "dir" else ""), date_time)
-            info.create_system = 3  # unix: the mode below is meaningful
-            if member.kind == "dir":
-                info.external_attr = (0o040000 | member.mode) << 16 | 0x10
-                info.compress_type = zipfile.ZIP_STORED
-                archive.writestr(info, b"")
-                continue
-            info.external_attr = (0o100000 | member.mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.file_size = member.size
-            with archive.open(info, "w", force_zip64=member.size >= 1 << 31) as target:
-                _copy_content(member, target)
-
-
-def _dos_date_time(mtime: int) -> tuple[int, int, int, int, int, int]:
-    stamp = time.gmtime(max(mtime, DEFAULT_MTIME))
-    year = min(stamp.tm_year, 2107)
-    return (year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec & ~1)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz, write_zip
+from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz
+from cookbook_tool.archive_zip import write_zip
 from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
@@ -37,6 +38,7 @@ ArchiveFormat = Literal["tar.gz", "zip"]
 _HASH_READ = 1 << 20
 T = TypeVar("T")
 EntriesOf = Callable[[Cookbook], Sequence[Entry]]
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
 @dataclass(frozen=True)
@@ -155,13 +157,21 @@ def build_bundle(
     settings: BundleSettings,
     validation: Sequence[Finding] = (),
     entries_of: EntriesOf | None = None,
+    on_progress: Progress | None = None,
 ) -> BundleResult:
-    """Plan and write the bundle, unless ``validation`` or the selection found errors."""
+    """Plan and write the bundle, unless ``validation`` or the selection found errors.
+
+    ``on_progress(done, total)`` is called with file bytes hashed and then written (the total
+    counts every byte twice: once for the manifest, once into the archive).
+    """
     plan = plan_bundle(root, cookbooks, settings, entries_of)
     findings = merge_findings(validation, plan.selection.findings)
     if has_errors(findings):
         return BundleResult(settings, findings, plan)
+    total = 2 * sum(entry.size for entry in plan.files)
     files = hash_files(plan.files, settings.workers)
+    if on_progress is not None:
+        on_progress(total // 2, total)
     manifest = Manifest(
         settings.name,
         settings.version,
@@ -169,7 +179,7 @@ def build_bundle(
         tuple(plan.manifest_cookbooks()),
         tuple(files),
     )
-    members = _members(plan, render_manifest(manifest))
+    members = _members(plan, render_manifest(manifest), on_progress, total)
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
         _write_atomically(target, lambda out: write_zip(members, out, mtime=settings.mtime))
@@ -214,16 +224,22 @@ def _hash_file(entry: PlannedEntry) -> ManifestFile:
     return ManifestFile(entry.name, size, digest.hexdigest())
 
 
-def _members(plan: BundlePlan, manifest: bytes) -> Iterator[Member]:
+def _members(
+    plan: BundlePlan, manifest: bytes, on_progress: Progress | None = None, total: int = 0
+) -> Iterator[Member]:
     manifest_entry = PlannedEntry(
         manifest_path(plan.settings.layout), "file", None, len(manifest), False, ""
     )
     ordered = sorted([*plan.entries, manifest_entry], key=lambda e: e.sort_key)
+    done = total // 2
     for entry in ordered:
         if entry is manifest_entry:
             yield Member(entry.name, "file", len(manifest), data=manifest)
-        else:
-            yield entry.member()
+            continue
+        yield entry.member()
+        done += entry.size  # the member has been written when the next one is asked for
+        if on_progress is not None:
+            on_progress(done, total)
 
 
 def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:

@@ -20,8 +20,8 @@ from cookbook_tool.archive import (
     ParallelGzipWriter,
     tar_header,
     write_tar_gz,
-    write_zip,
 )
+from cookbook_tool.archive_zip import write_zip
 from cookbook_tool.errors import LocalError
 
 

@@ -211,7 +211,7 @@ def test_interrupted_write_leaves_nothing(sample_repo, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     calls = {"n": 0}
-    original = archive._copy_content
+    original = archive.copy_content
 
     def failing(member, sink):
         calls["n"] += 1
@@ -219,7 +219,7 @@ def test_interrupted_write_leaves_nothing(sample_repo, tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return original(member, sink)
 
-    monkeypatch.setattr(archive, "_copy_content", failing)
+    monkeypatch.setattr(archive, "copy_content", failing)
     with pytest.raises(KeyboardInterrupt):
         build_bundle(sample_repo, load_cookbooks(sample_repo), _settings(out))
     assert list(out.iterdir()) == []
@@ -232,7 +232,7 @@ def test_a_failed_rebuild_keeps_the_previous_archive(sample_repo, tmp_path, monk
     def failing(member, sink):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(archive, "_copy_content", failing)
+    monkeypatch.setattr(archive, "copy_content", failing)
     with pytest.raises(LocalError, match="No space left"):
         build_bundle(sample_repo, load_cookbooks(sample_repo), _settings(tmp_path / "out"))
     assert first.path.read_bytes() == before
@@ -345,3 +345,17 @@ def test_output_folder_cannot_be_the_cookbook(tmp_path):
     cookbook = make_cookbook(tmp_path / "mycb", "mycb")
     with pytest.raises(UsageError, match="cannot be a cookbook folder"):
         build_bundle(tmp_path / "mycb", load_cookbooks(tmp_path / "mycb"), _settings(cookbook))
+
+
+def test_progress_reaches_the_total(sample_repo, tmp_path):
+    seen: list[tuple[int, int]] = []
+    settings = _settings(tmp_path / "out")
+    build_bundle(
+        sample_repo,
+        load_cookbooks(sample_repo),
+        settings,
+        on_progress=lambda d, t: seen.append((d, t)),
+    )
+    total = 2 * sum(p.stat().st_size for p in (sample_repo / "cookbooks").rglob("*") if p.is_file())
+    assert seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -55,6 +55,7 @@ def bundle(
         help="Show what would go in and why the rest is left out; write nothing.",
     ),
     config_file: Path | None = typer.Option(None, "--config", help="cookbook-tool.toml to use."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     output: OutputFormat = FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
@@ -79,7 +80,13 @@ def bundle(
             plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
             findings = merge_findings(validation, plan.selection.findings)
             return _render_plan(plan, findings, output, loaded.root)
-        result = build_bundle(loaded.root, cookbooks, settings, validation, entries_of)
+        from cookbook_tool.cli.publish_render import progress_bar
+
+        show = output is OutputFormat.TEXT and not no_progress
+        with progress_bar(show, f"bundling {settings.filename}") as on_progress:
+            result = build_bundle(
+                loaded.root, cookbooks, settings, validation, entries_of, on_progress
+            )
         return _render_result(result, output, loaded.root)
 
     run("bundle", output, debug, body)
