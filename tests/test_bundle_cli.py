@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
+
+import pytest
 
 from cookbook_tool.artifact import open_artifact
 from tests.conftest import ROOT
@@ -151,3 +156,31 @@ def test_verify_accepts_ours_and_rejects_tampering(sample_repo, tmp_path):
     ]
     missing = _cli("verify", str(tmp_path / "nope.tar.gz"), cwd=tmp_path)
     assert missing.returncode == 3
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_bundle_leaves_nothing(tmp_path, signum):
+    cookbook = tmp_path / "big"
+    (cookbook / "files").mkdir(parents=True)
+    (cookbook / "metadata.rb").write_text("name 'big'\nversion '1.0.0'\n")
+    (cookbook / "recipes").mkdir()
+    (cookbook / "recipes/default.rb").write_text("log 'big'\n")
+    for index in range(4):  # text that deflates slowly: a long enough window to interrupt
+        (cookbook / f"files/part{index}.txt").write_bytes(base64.b64encode(os.urandom(6 << 20)))
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cookbook_tool", "bundle", str(cookbook), "--version", "1.0.0",
+         "-o", str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not any(out.glob(".*.part")) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.skip("the bundle finished before it could be interrupted")
+        time.sleep(0.002)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert list(out.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,7 @@ def bundle(
         from cookbook_tool.cli.publish_render import progress_bar
 
         show = output is OutputFormat.TEXT and not no_progress
+        signal.signal(signal.SIGTERM, _interrupt)  # clean up the temporary file as on Ctrl-C
         with progress_bar(show, f"bundling {settings.filename}") as on_progress:
             result = build_bundle(
                 loaded.root, cookbooks, settings, validation, entries_of, on_progress
@@ -90,6 +92,10 @@ def bundle(
         return _render_result(result, output, loaded.root)
 
     run("bundle", output, debug, body)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> int:
