@@ -16,6 +16,8 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.schemas_cmd",
     "cookbook_tool.cli.layers_cmd",
     "cookbook_tool.cli.new_cmd",
+    "cookbook_tool.cli.bundle_cmd",
+    "cookbook_tool.cli.verify_cmd",
     "cookbook_tool.cli.publish_cmd",
 )
 

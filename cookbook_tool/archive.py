@@ -1,0 +1,292 @@
+"""Deterministic, streaming archive writers: tar.gz (parallel zlib-ng deflate); zip in
+``archive_zip``.
+
+The same members give the same bytes whatever the machine, umask, clock or filesystem order:
+members are written in the order given (the caller sorts them), every header is built here
+from fixed values (uid/gid 0, empty owner names, mode 0644/0755, one mtime), and the gzip header
+carries mtime 0 and no file name.
+
+The tar stream is compressed with zlib-ng in fixed-size chunks on a thread pool (zlib-ng
+releases the GIL): each chunk is a raw-deflate run primed with the previous 32 KiB and ended
+with a sync flush, the last one with a final block; the result is ONE standard gzip member (the pigz
+technique), readable by gzip, tar, Python and Ruby alike. Chunk boundaries depend only on the
+stream offset, so the bytes do not depend on the number of threads. Memory is bounded by a few
+chunks in flight whatever the file sizes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal, Protocol
+
+from isal import isal_zlib
+from zlib_ng import zlib_ng
+
+from cookbook_tool.errors import LocalError
+
+DEFAULT_MTIME = 315532800  # 1980-01-01T00:00:00Z: the earliest date a zip can hold
+GZIP_LEVEL = 4  # zlib-ng level 4: within ~4% of gzip -6 on code, several times faster
+CHUNK_SIZE = 1 << 20  # fixed: part of the byte-for-byte format
+_WINDOW = 1 << 15
+_PROBE_BLOCK = 64 << 10  # compressibility is judged per 64 KiB block ...
+_PROBE = 4 << 10  # ... from its first 4 KiB
+_READ_SIZE = 1 << 20
+_BLOCK = 512
+_RECORD = 20 * _BLOCK
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0, OS unknown
+_USTAR_MAX_SIZE = 8**11 - 1
+
+MemberKind = Literal["dir", "file"]
+
+
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class Member:
+    """One archive entry: a directory, a file read from ``source``, or generated ``data``."""
+
+    name: str  # posix path inside the archive, no trailing slash
+    kind: MemberKind
+    size: int = 0
+    executable: bool = False
+    source: Path | None = None
+    data: bytes | None = None
+
+    @property
+    def mode(self) -> int:
+        return 0o755 if self.kind == "dir" or self.executable else 0o644
+
+
+# --------------------------------------------------------------------------- gzip
+
+
+class ParallelGzipWriter:
+    """A write-only binary sink that gzips into ``out`` and hashes the uncompressed bytes."""
+
+    def __init__(self, out: BinaryIO, *, level: int = GZIP_LEVEL, workers: int | None = None):
+        self._out = out
+        self._level = level
+        self._buffer = bytearray()
+        self._previous_tail = b""
+        self._crc = 0
+        self._length = 0
+        self.sha256 = hashlib.sha256()
+        threads = workers or os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
+        self._pending: deque[Future[bytes]] = deque()
+        self._max_pending = 2 * threads + 1
+        out.write(_GZIP_HEADER)
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_SIZE:
+            view = memoryview(self._buffer)
+            whole = len(view) - len(view) % CHUNK_SIZE
+            for start in range(0, whole, CHUNK_SIZE):
+                self._dispatch(bytes(view[start : start + CHUNK_SIZE]), final=False)
+            view.release()
+            del self._buffer[:whole]
+
+    def close(self) -> None:
+        """Compress what is left, write the trailer and stop the threads."""
+        try:
+            self._dispatch(bytes(self._buffer), final=True)
+            self._buffer.clear()
+            while self._pending:
+                self._out.write(self._pending.popleft().result())
+            self._out.write(struct.pack("<II", self._crc, self._length & 0xFFFFFFFF))
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _dispatch(self, chunk: bytes, *, final: bool) -> None:
+        self.sha256.update(chunk)
+        self._crc = zlib_ng.crc32(chunk, self._crc)
+        self._length += len(chunk)
+        future = self._pool.submit(_deflate, chunk, self._previous_tail, self._level, final)
+        self._previous_tail = chunk[-_WINDOW:]
+        self._pending.append(future)
+        while len(self._pending) > self._max_pending:
+            self._out.write(self._pending.popleft().result())
+
+
+def _deflate(chunk: bytes, dictionary: bytes, level: int, final: bool) -> bytes:
+    """One chunk as raw deflate, primed with the 32 KiB before it, ended by a sync flush
+    (a final block for the last chunk).
+
+    Text goes through zlib-ng (close to gzip -6 in size); stretches that sample as
+    incompressible (vendored archives, images) go through ISA-L, which is several times faster
+    on them. The split depends only on the chunk's bytes: the output is a function of the input.
+    """
+    out: list[bytes] = []
+    history = dictionary + chunk
+    base = len(dictionary)
+    for start, end, incompressible in _segments(chunk):
+        library = isal_zlib if incompressible else zlib_ng
+        chosen = 1 if incompressible else level
+        primer = history[max(0, base + start - _WINDOW) : base + start]
+        if primer:
+            compressor = library.compressobj(chosen, library.DEFLATED, -15, zdict=primer)
+        else:
+            compressor = library.compressobj(chosen, library.DEFLATED, -15)
+        last = final and end == len(chunk)
+        mode = library.Z_FINISH if last else library.Z_SYNC_FLUSH
+        out.append(compressor.compress(chunk[start:end]) + compressor.flush(mode))
+    return b"".join(out)
+
+
+def _segments(chunk: bytes) -> list[tuple[int, int, bool]]:
+    """Split a chunk into runs of 64 KiB blocks that are (or are not) incompressible."""
+    runs: list[tuple[int, int, bool]] = []
+    for start in range(0, max(len(chunk), 1), _PROBE_BLOCK):
+        end = min(start + _PROBE_BLOCK, len(chunk))
+        sample = chunk[start : start + _PROBE]
+        flat = len(sample) == _PROBE and len(isal_zlib.compress(sample, 1, -15)) > 0.9 * _PROBE
+        if runs and runs[-1][2] == flat:
+            runs[-1] = (runs[-1][0], end, flat)
+        else:
+            runs.append((start, end, flat))
+    return runs
+
+
+# --------------------------------------------------------------------------- tar
+
+
+def tar_header(member: Member, mtime: int) -> bytes:
+    """The header block(s) of one member: a pax header first when ustar cannot hold it."""
+    name = member.name + "/" if member.kind == "dir" else member.name
+    encoded = name.encode("utf-8")
+    size = member.size if member.kind == "file" else 0
+    split = _split_ustar_name(encoded) if encoded.isascii() else None
+    pax: dict[str, str] = {}
+    if split is None:
+        pax["path"] = name
+        split = (b"", encoded[-100:].lstrip(b"/") or b"x")
+    if size > _USTAR_MAX_SIZE:
+        pax["size"] = str(size)
+    typeflag = b"5" if member.kind == "dir" else b"0"
+    block = _ustar_block(split, member.mode, 0 if pax.get("size") else size, mtime, typeflag)
+    if not pax:
+        return block
+    records = b"".join(_pax_record(key, value) for key, value in pax.items())
+    pax_block = _ustar_block((b"", b"././@PaxHeader"), 0o644, len(records), mtime, b"x")
+    return pax_block + _padded(records) + block
+
+
+def _split_ustar_name(name: bytes) -> tuple[bytes, bytes] | None:
+    if len(name) <= 100:
+        return b"", name
+    for index in range(len(name) - 1, 0, -1):
+        if name[index : index + 1] == b"/" and index <= 155 and len(name) - index - 1 <= 100:
+            return name[:index], name[index + 1 :]
+    return None
+
+
+def _ustar_block(
+    split: tuple[bytes, bytes], mode: int, size: int, mtime: int, typeflag: bytes
+) -> bytes:
+    prefix, name = split
+    fields = [
+        name.ljust(100, b"\0"),
+        b"%07o\0" % mode,
+        b"0000000\0",  # uid
+        b"0000000\0",  # gid
+        b"%011o\0" % size,
+        b"%011o\0" % mtime,
+        b" " * 8,  # checksum placeholder
+        typeflag,
+        b"\0" * 100,  # linkname
+        b"ustar\x0000",
+        b"\0" * 32,  # uname
+        b"\0" * 32,  # gname
+        b"0000000\0",  # devmajor
+        b"0000000\0",  # devminor
+        prefix.ljust(155, b"\0"),
+        b"\0" * 12,
+    ]
+    block = bytearray(b"".join(fields))
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+def _pax_record(key: str, value: str) -> bytes:
+    body = f" {key}={value}\n".encode()
+    length = len(body) + len(str(len(body)))
+    if len(str(length)) != len(str(len(body))):
+        length += 1
+    return str(length).encode() + body
+
+
+def _padded(data: bytes) -> bytes:
+    return data + b"\0" * (-len(data) % _BLOCK)
+
+
+def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -> int:
+    """Write a tar stream of ``members`` into ``sink``; return the uncompressed length."""
+    length = 0
+    for member in members:
+        header = tar_header(member, mtime)
+        sink.write(header)
+        length += len(header)
+        if member.kind == "file":
+            written = copy_content(member, sink)
+            padding = b"\0" * (-written % _BLOCK)
+            sink.write(padding)
+            length += written + len(padding)
+    trailer = b"\0" * (2 * _BLOCK)
+    trailer += b"\0" * (-(length + len(trailer)) % _RECORD)
+    sink.write(trailer)
+    return length + len(trailer)
+
+
+def copy_content(member: Member, sink: Sink) -> int:
+    if member.data is not None:
+        sink.write(member.data)
+        return len(member.data)
+    assert member.source is not None
+    written = 0
+    try:
+        with member.source.open("rb") as stream:
+            while written < member.size and (
+                block := stream.read(min(_READ_SIZE, member.size - written))
+            ):
+                sink.write(block)
+                written += len(block)
+            extra = stream.read(1)
+    except OSError as exc:
+        raise LocalError(f"{member.source}: cannot read ({exc.strerror or exc})") from exc
+    if written != member.size or extra:
+        raise LocalError(f"{member.source}: file changed while bundling; run the bundle again")
+    return written
+
+
+def write_tar_gz(
+    members: Iterable[Member],
+    out: BinaryIO,
+    *,
+    mtime: int = DEFAULT_MTIME,
+    workers: int | None = None,
+) -> str:
+    """Write a deterministic .tar.gz to ``out``; return the sha256 of the uncompressed tar."""
+    sink = ParallelGzipWriter(out, workers=workers)
+    try:
+        write_tar(members, sink, mtime)
+    except BaseException:
+        sink.abort()
+        raise
+    sink.close()
+    return sink.sha256.hexdigest()

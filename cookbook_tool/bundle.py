@@ -1,0 +1,282 @@
+"""Build a reproducible cookbook bundle: select, plan, validate, write atomically.
+
+``plan_bundle`` decides what goes in (and why the rest is left out) without writing anything;
+``build_bundle`` validates the repository, plans, hashes every file for the manifest and writes
+``<name>-<version>.tar.gz`` (or ``.zip``) through a temporary file renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal, TypeVar
+
+from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz
+from cookbook_tool.archive_zip import write_zip
+from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members
+from cookbook_tool.errors import LocalError
+from cookbook_tool.findings import Finding, has_errors, sort_findings
+from cookbook_tool.manifest import (
+    Manifest,
+    ManifestCookbook,
+    ManifestFile,
+    manifest_path,
+    render_manifest,
+)
+from cookbook_tool.model import Cookbook
+from cookbook_tool.selection import Selection, select_cookbooks
+from cookbook_tool.walk import Entry
+
+Layout = Literal["cookbooks", "flat"]
+ArchiveFormat = Literal["tar.gz", "zip"]
+_HASH_READ = 1 << 20
+T = TypeVar("T")
+EntriesOf = Callable[[Cookbook], Sequence[Entry]]
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass(frozen=True)
+class BundleSettings:
+    """Everything the CLI decided: where, what, how."""
+
+    output_dir: Path
+    name: str
+    version: str
+    layout: Layout = "cookbooks"
+    archive_format: ArchiveFormat = "tar.gz"
+    cookbooks: tuple[str, ...] = ()  # empty: every cookbook of the repository
+    external: tuple[str, ...] = ()  # dependencies the consumer provides
+    mtime: int = DEFAULT_MTIME
+    workers: int | None = None
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}.{self.archive_format}"
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A path of the repository left out of the bundle, and why."""
+
+    path: str  # relative to the repository root, posix
+    reason: str
+    cookbook: str
+
+
+@dataclass(frozen=True)
+class BundlePlan:
+    settings: BundleSettings
+    selection: Selection
+    entries: list[PlannedEntry]  # directories and files, sorted, without the manifest
+    excluded: list[Excluded]
+
+    @property
+    def files(self) -> list[PlannedEntry]:
+        return [entry for entry in self.entries if entry.kind == "file"]
+
+    def manifest_cookbooks(self) -> list[ManifestCookbook]:
+        base = "" if self.settings.layout == "flat" else "cookbooks/"
+        return [
+            ManifestCookbook(
+                name=cookbook.name,
+                version=cookbook.version,
+                path=base + cookbook.name,
+                dependencies={d.name: str(d.constraint) for d in cookbook.depends},
+            )
+            for cookbook in self.selection.cookbooks
+        ]
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    """What ``build_bundle`` did. With error findings, nothing was written (``path`` is None)."""
+
+    settings: BundleSettings
+    findings: list[Finding]
+    plan: BundlePlan | None = None
+    files: list[ManifestFile] = field(default_factory=list)
+    path: Path | None = None
+    size: int = 0
+    sha256: str | None = None  # of the archive file
+    identity: str | None = None  # of the uncompressed tar stream (zip: of the file)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def plan_bundle(
+    root: Path,
+    cookbooks: list[Cookbook],
+    settings: BundleSettings,
+    entries_of: EntriesOf | None = None,
+) -> BundlePlan:
+    """Select the cookbooks and list their entries. Raises ``LocalError`` on refused entries.
+
+    ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
+    with the output folder excluded); by default each cookbook is walked here.
+    """
+    selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
+    entries: list[PlannedEntry] = []
+    excluded: list[Excluded] = []
+    prefix = () if settings.layout == "flat" else ("cookbooks",)
+    if prefix:
+        entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
+    for cookbook in selection.cookbooks:
+        walked = entries_of(cookbook) if entries_of is not None else None
+        for entry, reason in cookbook_members(cookbook, prefix, settings.output_dir, walked):
+            if reason is None:
+                entries.append(entry)
+            else:
+                relpath = _relative(entry.source or cookbook.path, root)
+                excluded.append(Excluded(relpath, reason, cookbook.name))
+    entries.sort(key=lambda e: e.sort_key)
+    excluded.sort(key=lambda e: e.path)
+    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded)
+
+
+def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
+    """Drop folders with no file below them (as Chef, which only knows files)."""
+    needed = {"cookbooks"}
+    for entry in entries:
+        if entry.kind == "file":
+            parts = entry.name.split("/")[:-1]
+            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return [e for e in entries if e.kind == "file" or e.name in needed]
+
+
+def build_bundle(
+    root: Path,
+    cookbooks: list[Cookbook],
+    settings: BundleSettings,
+    validation: Sequence[Finding] = (),
+    entries_of: EntriesOf | None = None,
+    on_progress: Progress | None = None,
+) -> BundleResult:
+    """Plan and write the bundle, unless ``validation`` or the selection found errors.
+
+    ``on_progress(done, total)`` is called with file bytes hashed and then written (the total
+    counts every byte twice: once for the manifest, once into the archive).
+    """
+    plan = plan_bundle(root, cookbooks, settings, entries_of)
+    findings = merge_findings(validation, plan.selection.findings)
+    if has_errors(findings):
+        return BundleResult(settings, findings, plan)
+    total = 2 * sum(entry.size for entry in plan.files)
+    files = hash_files(plan.files, settings.workers)
+    if on_progress is not None:
+        on_progress(total // 2, total)
+    manifest = Manifest(
+        settings.name,
+        settings.version,
+        settings.layout,
+        tuple(plan.manifest_cookbooks()),
+        tuple(files),
+    )
+    members = _members(plan, render_manifest(manifest), on_progress, total)
+    target = settings.output_dir / settings.filename
+    if settings.archive_format == "zip":
+        _write_atomically(target, lambda out: write_zip(members, out, mtime=settings.mtime))
+        identity = archive_sha = _file_sha256(target)
+    else:
+        identity = _write_atomically(
+            target,
+            lambda out: write_tar_gz(members, out, mtime=settings.mtime, workers=settings.workers),
+        )
+        archive_sha = _file_sha256(target)
+    return BundleResult(
+        settings, findings, plan, files, target, target.stat().st_size, archive_sha, identity
+    )
+
+
+def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) -> list[Finding]:
+    """Validation findings plus the selection's, without saying twice that one ``depends``
+    line is unresolved (validate reports it as ``dependency-missing``)."""
+    seen = {(f.file, f.line) for f in validation if f.rule.startswith("dependency-")}
+    return sort_findings([*validation, *(f for f in selection if (f.file, f.line) not in seen)])
+
+
+def hash_files(files: list[PlannedEntry], workers: int | None = None) -> list[ManifestFile]:
+    """size and sha256 of every planned file, in parallel, in the order given."""
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        return list(pool.map(_hash_file, files))
+
+
+def _hash_file(entry: PlannedEntry) -> ManifestFile:
+    assert entry.source is not None
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with entry.source.open("rb") as stream:
+            while block := stream.read(_HASH_READ):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise LocalError(f"{entry.source}: cannot read ({exc.strerror or exc})") from exc
+    if size != entry.size:
+        raise LocalError(f"{entry.source}: file changed while bundling; run the bundle again")
+    return ManifestFile(entry.name, size, digest.hexdigest())
+
+
+def _members(
+    plan: BundlePlan, manifest: bytes, on_progress: Progress | None = None, total: int = 0
+) -> Iterator[Member]:
+    manifest_entry = PlannedEntry(
+        manifest_path(plan.settings.layout), "file", None, len(manifest), False, ""
+    )
+    ordered = sorted([*plan.entries, manifest_entry], key=lambda e: e.sort_key)
+    done = total // 2
+    for entry in ordered:
+        if entry is manifest_entry:
+            yield Member(entry.name, "file", len(manifest), data=manifest)
+            continue
+        yield entry.member()
+        done += entry.size  # the member has been written when the next one is asked for
+        if on_progress is not None:
+            on_progress(done, total)
+
+
+def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Write through a temporary file in the target folder, renamed into place at the end."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as exc:
+        raise LocalError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            result = write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise LocalError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise
+    return result
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(_HASH_READ):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,148 @@
+"""The bundle manifest: what a bundle holds, as deterministic JSON.
+
+Stored inside the archive at ``cookbooks/.manifest.json`` (``.manifest.json`` in the flat
+layout)::
+
+    {"manifest_version": 1,
+     "bundle": {"name": "cookbooks", "version": "1.4.0", "layout": "cookbooks"},
+     "cookbooks": [{"name": "db_connect", "version": "1.2.0", "path": "cookbooks/db_connect",
+                    "dependencies": {"x": ">= 1.0"}}],
+     "files": [{"path": "cookbooks/db_connect/metadata.rb", "size": 123, "sha256": "..."}]}
+
+Keys are sorted, cookbooks sorted by name, files by path; two-space indent; ends with a newline.
+The manifest does not list itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+MANIFEST_VERSION = 1
+MANIFEST_NAME = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ManifestCookbook:
+    name: str
+    version: str | None
+    path: str
+    dependencies: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    layout: str
+    cookbooks: tuple[ManifestCookbook, ...]
+    files: tuple[ManifestFile, ...]
+
+
+def manifest_path(layout: str) -> str:
+    """Where the manifest sits inside the archive for ``layout``."""
+    return MANIFEST_NAME if layout == "flat" else f"cookbooks/{MANIFEST_NAME}"
+
+
+def render_manifest(manifest: Manifest) -> bytes:
+    """The manifest as deterministic UTF-8 JSON."""
+    document: dict[str, Any] = {
+        "manifest_version": MANIFEST_VERSION,
+        "bundle": {"name": manifest.name, "version": manifest.version, "layout": manifest.layout},
+        "cookbooks": [
+            {
+                "name": cookbook.name,
+                "version": cookbook.version,
+                "path": cookbook.path,
+                "dependencies": dict(sorted(cookbook.dependencies.items())),
+            }
+            for cookbook in sorted(manifest.cookbooks, key=lambda c: c.name)
+        ],
+        "files": [
+            {"path": f.path, "size": f.size, "sha256": f.sha256}
+            for f in sorted(manifest.files, key=lambda f: f.path)
+        ],
+    }
+    return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+class ManifestError(ValueError):
+    """A manifest that is not JSON or not the shape above."""
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """Read a manifest; raise ``ManifestError`` naming the first problem."""
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise ManifestError("not a JSON object")
+    if document.get("manifest_version") != MANIFEST_VERSION:
+        raise ManifestError(
+            f"unsupported manifest_version {document.get('manifest_version')!r} "
+            f"(this tool reads {MANIFEST_VERSION})"
+        )
+    bundle = _object(document, "bundle")
+    return Manifest(
+        name=_string(bundle, "name", "/bundle"),
+        version=_string(bundle, "version", "/bundle"),
+        layout=_string(bundle, "layout", "/bundle"),
+        cookbooks=tuple(_cookbooks(document.get("cookbooks"))),
+        files=tuple(_files(document.get("files"))),
+    )
+
+
+def _cookbooks(value: object) -> Iterable[ManifestCookbook]:
+    if not isinstance(value, list):
+        raise ManifestError("/cookbooks must be a list")
+    for index, item in enumerate(value):
+        where = f"/cookbooks/{index}"
+        if not isinstance(item, dict):
+            raise ManifestError(f"{where} must be an object")
+        version = item.get("version")
+        deps = item.get("dependencies", {})
+        if not isinstance(deps, dict) or not all(isinstance(v, str) for v in deps.values()):
+            raise ManifestError(f"{where}/dependencies must map names to constraint strings")
+        yield ManifestCookbook(
+            name=_string(item, "name", where),
+            version=version if isinstance(version, str) else None,
+            path=_string(item, "path", where),
+            dependencies=dict(deps),
+        )
+
+
+def _files(value: object) -> Iterable[ManifestFile]:
+    if not isinstance(value, list):
+        raise ManifestError("/files must be a list")
+    for index, item in enumerate(value):
+        where = f"/files/{index}"
+        if not isinstance(item, dict):
+            raise ManifestError(f"{where} must be an object")
+        size = item.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ManifestError(f"{where}/size must be a non-negative integer")
+        yield ManifestFile(_string(item, "path", where), size, _string(item, "sha256", where))
+
+
+def _object(document: dict[str, Any], key: str) -> dict[str, Any]:
+    value = document.get(key)
+    if not isinstance(value, dict):
+        raise ManifestError(f"/{key} must be an object")
+    return value
+
+
+def _string(document: dict[str, Any], key: str, where: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str):
+        raise ManifestError(f"{where}/{key} must be a string")
+    return value

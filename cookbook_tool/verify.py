@@ -1,0 +1,189 @@
+"""``verify``: is a cookbook archive safe to extract, complete, and what its manifest says?
+
+Works on this tool's bundles and on anyone's (``berks package``, a hand-made ``tar czf``, a zip):
+safety (``archive_scan``), then every cookbook folder has readable metadata, every declared
+dependency is inside (or declared external), and when a manifest is present every file matches
+its size and sha256 and nothing is missing or extra. Findings name the path inside the archive.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from cookbook_tool.archive_metadata import read_archive_metadata
+from cookbook_tool.archive_scan import Limits, Scan, is_unsafe_path, scan_archive
+from cookbook_tool.constraints import ConstraintError, Version
+from cookbook_tool.findings import Finding, error, sort_findings
+from cookbook_tool.manifest import MANIFEST_NAME, ManifestError, parse_manifest
+from cookbook_tool.model import Metadata
+
+_MANIFESTS = (f"cookbooks/{MANIFEST_NAME}", MANIFEST_NAME)
+_METADATA_FILES = ("metadata.json", "metadata.rb")
+_KEEP_TOP_LEVEL = 1 << 20
+
+
+@dataclass(frozen=True)
+class ArchiveCookbook:
+    folder: str  # path of the cookbook folder inside the archive ("" for a root cookbook)
+    metadata: Metadata | None
+
+
+def verify_archive(
+    path: Path, *, external: Collection[str] = (), limits: Limits | None = None
+) -> list[Finding]:
+    """Every problem of the archive at ``path`` (empty when it is sound)."""
+    scan = scan_archive(path, _keep, limits or Limits())
+    findings = list(scan.findings)
+    if any(f.rule in ("archive-unreadable", "archive-bomb") for f in findings):
+        return sort_findings(findings)
+    cookbooks = _cookbooks(scan, findings)
+    if not cookbooks:
+        findings.append(error("archive-no-cookbooks", "no cookbook folder found", path.name))
+    _check_dependencies(cookbooks, external, findings)
+    manifest_name = next((name for name in _MANIFESTS if name in scan.entries), None)
+    if manifest_name is not None:
+        _check_manifest(scan, manifest_name, findings)
+    return sort_findings(findings)
+
+
+def _keep(name: str, size: int) -> bool:
+    """The manifest, and the small files at the top of a cookbook folder (metadata files and
+    what metadata.rb may read, such as README.md)."""
+    depth = name.count("/")
+    top = depth <= 1 or (depth == 2 and name.startswith("cookbooks/"))
+    return name in _MANIFESTS or (top and size <= _KEEP_TOP_LEVEL)
+
+
+def _base(names: Collection[str]) -> str | None:
+    """The folder holding the cookbook folders ("cookbooks/" or ""), None for a root cookbook."""
+    if any(name in names for name in _METADATA_FILES):
+        return None
+    inside = [name for name in names if name not in _MANIFESTS]
+    if inside and all(n == "cookbooks" or n.startswith("cookbooks/") for n in inside):
+        return "cookbooks/"
+    return ""
+
+
+def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
+    names = [name for name in scan.entries if not is_unsafe_path(name)]
+    base = _base(names)
+    if base is None:
+        folders = [""]
+    else:
+        folders = sorted(
+            {
+                base + name[len(base) :].split("/", 1)[0]
+                for name in names
+                if name.startswith(base) and "/" in name[len(base) :]
+            }
+        )
+    cookbooks = []
+    for folder in folders:
+        prefix = f"{folder}/" if folder else ""
+        if not any(prefix + m in scan.kept for m in _METADATA_FILES):
+            findings.append(
+                error(
+                    "archive-no-metadata",
+                    "cookbook folder without metadata.rb or metadata.json",
+                    folder or ".",
+                )
+            )
+            cookbooks.append(ArchiveCookbook(folder, None))
+            continue
+        files = {
+            name[len(prefix) :]: data
+            for name, data in scan.kept.items()
+            if name.startswith(prefix) and "/" not in name[len(prefix) :] and name not in _MANIFESTS
+        }
+        metadata, problems = read_archive_metadata(folder, files)
+        findings.extend(problems)
+        cookbooks.append(ArchiveCookbook(folder, metadata))
+    return cookbooks
+
+
+def _check_dependencies(
+    cookbooks: list[ArchiveCookbook], external: Collection[str], findings: list[Finding]
+) -> None:
+    versions = {
+        c.metadata.name or posixpath.basename(c.folder): c.metadata.version
+        for c in cookbooks
+        if c.metadata is not None
+    }
+    for cookbook in cookbooks:
+        if cookbook.metadata is None:
+            continue
+        source = posixpath.join(cookbook.folder, cookbook.metadata.source.name)
+        for dependency in cookbook.metadata.depends:
+            if dependency.name in external:
+                continue
+            if dependency.name not in versions:
+                findings.append(
+                    error(
+                        "archive-missing-dependency",
+                        f"depends on {dependency.name!r}, which is not in the archive",
+                        source,
+                        dependency.line,
+                        cookbook=cookbook.metadata.name,
+                    )
+                )
+                continue
+            present = versions[dependency.name]
+            if present is not None and not _allows(dependency.constraint, present):
+                findings.append(
+                    error(
+                        "archive-dependency-version",
+                        f"depends on {dependency.name} {dependency.constraint}, the archive "
+                        f"has {dependency.name} {present}",
+                        source,
+                        dependency.line,
+                        cookbook=cookbook.metadata.name,
+                    )
+                )
+
+
+def _allows(constraint: object, version: str) -> bool:
+    try:
+        parsed = Version.parse(version)
+    except ConstraintError:
+        return True  # the metadata finding already says the version is bad
+    return bool(constraint.allows(parsed))  # type: ignore[attr-defined]
+
+
+def _check_manifest(scan: Scan, name: str, findings: list[Finding]) -> None:
+    data = scan.kept.get(name)
+    if data is None:
+        findings.append(error("archive-manifest-invalid", "manifest too large to read", name))
+        return
+    try:
+        manifest = parse_manifest(data)
+    except ManifestError as exc:
+        findings.append(error("archive-manifest-invalid", f"manifest: {exc}", name))
+        return
+    listed = {f.path: f for f in manifest.files}
+    for path, expected in sorted(listed.items()):
+        entry = scan.entries.get(path)
+        if entry is None or entry.kind != "file":
+            findings.append(
+                error(
+                    "archive-manifest-missing-file",
+                    "listed in the manifest, not in the archive",
+                    path,
+                )
+            )
+        elif entry.size != expected.size or entry.sha256 != expected.sha256:
+            findings.append(
+                error(
+                    "archive-manifest-mismatch",
+                    f"content differs from the manifest (size {entry.size}, expected "
+                    f"{expected.size}; sha256 {entry.sha256}, expected {expected.sha256})",
+                    path,
+                )
+            )
+    for path, entry in sorted(scan.entries.items()):
+        if entry.kind != "dir" and path != name and path not in listed:
+            findings.append(
+                error("archive-extra-file", "in the archive, not in the manifest", path)
+            )
