@@ -16,15 +16,8 @@ from typing import Any
 from cookbook_tool.discovery import CONFIG_FILE, DEFAULT_COOKBOOK_DIRS
 from cookbook_tool.errors import LocalError
 from cookbook_tool.opsworks import EXTERNAL_PRESETS
+from cookbook_tool.schema_mapping import SchemaMapping
 from cookbook_tool.toml_lines import key_lines
-
-
-@dataclass(frozen=True)
-class SchemaMapping:
-    """Files (globs relative to the repository root) checked against one schema."""
-
-    globs: tuple[str, ...]
-    schema: str
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.opsworks import EXTERNAL_PRESETS, LIFECYCLE_EVENTS
+from cookbook_tool.schema_mapping import glob_problem
 
 RECIPE_NAME = re.compile(r"^[A-Za-z0-9_.-]+(::[A-Za-z0-9_.-]+)?$")
 
@@ -49,7 +50,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for index, mapping in enumerate(_list(data.get("schemas"))):
         if isinstance(mapping, Mapping):
             for number, glob in enumerate(_list(mapping.get("files"))):
-                problem = _glob_problem(glob)
+                problem = glob_problem(glob) if isinstance(glob, str) else None
                 if problem:
                     yield f"schemas.{index}.files.{number}", problem
     targets = data.get("targets")
@@ -88,18 +89,6 @@ def _layer_problems(key: str, events: Mapping[str, Any]) -> Iterator[tuple[str, 
                     f"{key}.{event}.{index}",
                     (f"{recipe!r} is not a recipe name: write 'cookbook' or 'cookbook::recipe'"),
                 )
-
-
-def _glob_problem(glob: object) -> str | None:
-    if not isinstance(glob, str):
-        return None
-    if not glob.strip():
-        return "empty glob"
-    if glob.startswith("/") or ".." in Path(glob).parts:
-        return f"glob {glob!r} must be relative to the repository root and stay inside it"
-    if glob.count("[") != glob.count("]"):
-        return f"glob {glob!r} has an unclosed '['"
-    return None
 
 
 def _list(value: object) -> list[Any]:

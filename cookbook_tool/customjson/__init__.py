@@ -11,7 +11,6 @@ Heavy libraries (jsonschema-rs, jsonschema) are imported only when a document is
 """
 
 from cookbook_tool.customjson.check import CheckResult, check_json_files, pointer, validate_document
-from cookbook_tool.customjson.filematch import SchemaMapping, glob_problem
 from cookbook_tool.customjson.schemastore import (
     BUILTIN_NAMES,
     SchemaInfo,
@@ -19,6 +18,7 @@ from cookbook_tool.customjson.schemastore import (
     load_schema,
     schemas_dir,
 )
+from cookbook_tool.schema_mapping import SchemaMapping, glob_problem
 
 __all__ = [
     "BUILTIN_NAMES",

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
-from cookbook_tool.customjson.filematch import MappingLike, schema_for
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
 from cookbook_tool.customjson.messages import did_you_mean
 from cookbook_tool.customjson.secrets import plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
+from cookbook_tool.schema_mapping import MappingLike, schema_for
 
 CUSTOM_JSON_MAX_BYTES = 120 * 1024
 

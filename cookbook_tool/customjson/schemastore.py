@@ -10,7 +10,6 @@ relative path. Nothing is ever fetched from the network; a reference to anything
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from cookbook_tool.customjson.jsonpos import parse_json_bytes
 from cookbook_tool.errors import LocalError
+from cookbook_tool.schema_files import builtin_schema_dir
 
 BUILTIN_NAMES = (
     "opsworks-custom-json",
@@ -62,10 +62,7 @@ class SchemaBundle:
 
 def schemas_dir() -> Path:
     """Where the built-in schemas are: inside the installed package, else the checkout."""
-    packaged = Path(str(importlib.resources.files("cookbook_tool") / "schemas"))
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "schemas"
+    return builtin_schema_dir()
 
 
 @functools.cache
