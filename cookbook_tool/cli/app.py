@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.bundle_cmd",
     "cookbook_tool.cli.verify_cmd",
     "cookbook_tool.cli.publish_cmd",
+    "cookbook_tool.cli.release_cmd",
 )
 
 app = typer.Typer(

@@ -2,7 +2,9 @@
 (the branch tip and the tags asked for, ``--depth=1``) and pushes back atomically.
 
 The user's own checkout is never involved: the repository lives in a temporary directory that
-is removed on exit, and variables such as ``GIT_DIR`` inherited from a hook are dropped.
+is removed on exit, and variables such as ``GIT_DIR`` inherited from a hook are dropped. git runs
+through GitPython (``git_process``); ``Repo.init`` is not used for the repository because it
+would run ``git init`` with the process's environment, ``GIT_DIR`` included.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from cookbook_tool.errors import LocalError, RemoteError
+from cookbook_tool.publish.git_process import GitResult, require_git, run_git
 from cookbook_tool.publish.git_transport import GitSetup, rejected_push, translate_failure
 from cookbook_tool.publish.git_tree import ObjectWriter
 
@@ -67,37 +70,30 @@ class Workspace:
         self._env = setup.env
         self.objects = ObjectWriter(git_dir / "objects")
 
-    def run(self, *args: str, stdin: bytes | None = None) -> str:
+    def run(self, *args: str) -> str:
         """A local git command; its stdout. ``LocalError`` if it fails."""
-        result = self._call(list(args), stdin)
-        if result.returncode:
-            detail = self.target.scrub(result.stderr.decode(errors="replace").strip())
+        result = self._call(list(args))
+        if result.status:
+            detail = self.target.scrub(result.stderr.strip())
             raise LocalError(f"git {args[0]} failed in the temporary repository: {detail}")
         return result.stdout.decode(errors="replace")
 
     def network(self, action: str, *args: str) -> str:
         """A git command that talks to the remote; ``RemoteError`` (translated) if it fails."""
-        result = self._call([action, *args], None)
-        if result.returncode:
-            raise translate_failure(action, result.stderr.decode(errors="replace"), self.target)
+        result = self._call([action, *args])
+        if result.status:
+            raise translate_failure(action, result.stderr, self.target)
         return result.stdout.decode(errors="replace")
 
-    def _call(self, args: list[str], stdin: bytes | None) -> subprocess.CompletedProcess[bytes]:
+    def _call(self, args: list[str]) -> GitResult:
         command = ["git", f"--git-dir={self.git_dir}", *args]
-        try:
-            return subprocess.run(
-                command,
-                input=stdin,
-                capture_output=True,
-                env=self._env,
-                timeout=NETWORK_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
+        result = run_git(command, self._env, timeout=NETWORK_TIMEOUT)
+        if result.timed_out:
             raise RemoteError(
                 f"{self.target.display}: git {args[0]} gave no result in {NETWORK_TIMEOUT} s: "
                 "check the network and the server"
-            ) from exc
+            )
+        return result
 
     # -- the remote --------------------------------------------------------------------------
 
@@ -132,11 +128,10 @@ class Workspace:
 
     def push(self, refspecs: list[str]) -> PushOutcome:
         """``git push --atomic``; never forced. RACE when the remote moved under us."""
-        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs], None)
-        if result.returncode == 0:
+        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs])
+        if result.status == 0:
             return PushOutcome.DONE
-        stdout = result.stdout.decode(errors="replace")
-        stderr = result.stderr.decode(errors="replace")
+        stdout, stderr = result.stdout.decode(errors="replace"), result.stderr
         rejected = [line for line in stdout.splitlines() if line.startswith("!")]
         if not rejected:
             raise translate_failure("push", stderr, self.target)
@@ -160,12 +155,12 @@ class Workspace:
 
     def delete_refs(self, refspecs: list[str]) -> None:
         """Delete remote refs (``:refs/tags/X``) in one atomic push."""
-        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs], None)
-        if result.returncode:
+        result = self._call(["push", "--atomic", "--porcelain", "origin", *refspecs])
+        if result.status:
             stdout = result.stdout.decode(errors="replace")
             rejected = [line.split("\t")[-1] for line in stdout.splitlines() if line[:1] == "!"]
             if not rejected:
-                raise translate_failure("push", result.stderr.decode(errors="replace"), self.target)
+                raise translate_failure("push", result.stderr, self.target)
             raise RemoteError(
                 f"{self.target.display}: the server refused to delete release tags "
                 f"({self.target.scrub(' '.join(sorted(set(rejected))))}): tags may be protected "
@@ -207,21 +202,16 @@ class Workspace:
 @contextmanager
 def workspace(setup: GitSetup, environ: dict[str, str]) -> Iterator[Workspace]:
     """A fresh temporary bare repository for one operation, always removed afterwards."""
-    if shutil.which("git", path=environ.get("PATH")) is None:
-        raise LocalError("git is not installed or not on PATH: Git targets need the git command")
+    require_git(environ)
     directory = Path(tempfile.mkdtemp(prefix="cookbook-tool-git-"))
     try:
         git_dir = directory / "repo.git"
         hooks = directory / "hooks"
         hooks.mkdir()
-        result = subprocess.run(
-            ["git", "init", "--bare", "--quiet", "--template=", str(git_dir)],
-            capture_output=True,
-            env=setup.env,
-            check=False,
-        )
-        if result.returncode:
-            message = result.stderr.decode(errors="replace").strip()
+        init = ["git", "init", "--bare", "--quiet", "--template=", str(git_dir)]
+        result = run_git(init, setup.env)
+        if result.status:
+            message = result.stderr.strip()
             raise LocalError(f"cannot create a temporary Git repository: {message}")
         with (git_dir / "config").open("a") as config:
             config.write(f"[core]\n\thooksPath = {hooks}\n")

@@ -1,0 +1,114 @@
+"""``cookbook-tool release``: validate, bundle, publish to every target; dry runs; failures
+half-way and the re-run that finishes the job."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.cli import ROOT, run_cli
+
+SAMPLE = ROOT / "sample_cookbooks" / "opsworks-stack"
+
+
+def _repo(tmp_path: Path, targets: str) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo)
+    config = repo / "cookbook-tool.toml"
+    text = config.read_text()
+    start = text.index("[targets.local]")
+    end = text.index("[layers.java-app]")
+    config.write_text(text[:start] + targets + "\n" + text[end:])
+    return repo
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_dry_run_changes_nothing(tmp_path):
+    releases = tmp_path / "releases"
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{releases}"\n')
+    result = run_cli("release", repo, "--dry-run", "--format", "json")
+    assert result.code == 0, result.stdout + result.stderr
+    document = result.json()
+    assert document["dry_run"] is True and document["bundle"]["path"] is None
+    assert document["targets"][0]["outcome"] == "would-publish"
+    assert len(document["bundle"]["sha256"]) == 64
+    assert not releases.exists() and not (repo / "out").exists()
+
+
+def test_release_publishes_then_is_idempotent(tmp_path):
+    releases = tmp_path / "releases"
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{releases}"\n')
+    first = run_cli("release", repo, "--format", "json")
+    assert first.code == 0, first.stdout + first.stderr
+    assert first.json()["targets"][0]["outcome"] == "published"
+    consumer = first.json()["targets"][0]["consumer"]
+    assert consumer["custom_cookbooks_source"]["Url"].endswith("cookbooks/cookbooks.tar.gz")
+    published = _files(releases)
+    assert "cookbooks/1.4.0/cookbooks-1.4.0.tar.gz" in published
+    dry = run_cli("release", repo, "--dry-run", "--format", "json")
+    assert dry.json()["targets"][0]["outcome"] == "already-published"
+    again = run_cli("release", repo)
+    assert again.code == 0 and "already published" in again.stdout
+    assert _files(releases) == published
+
+
+def test_validation_error_publishes_nothing(tmp_path):
+    releases = tmp_path / "releases"
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{releases}"\n')
+    custom = repo / "stack/custom.json"
+    custom.write_text(custom.read_text().replace('"reconnect": true', '"reconnect": "yes"', 1))
+    result = run_cli("release", repo, "--format", "json")
+    assert result.code == 1
+    assert any(f["rule"] == "schema-violation" for f in result.json()["findings"])
+    assert not releases.exists() and not (repo / "out").exists()
+
+
+def test_failure_half_way_then_rerun_finishes(tmp_path):
+    good, blocked = tmp_path / "good", tmp_path / "blocker"
+    blocked.write_text("a file where a folder should be")
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n[targets.b]\nurl = "{blocked}/releases"\n')
+    first = run_cli("release", repo)
+    assert first.code in (3, 4), first.stdout + first.stderr
+    assert "target a" in first.stdout and "published" in first.stdout
+    assert "FAILED on b; done on a" in first.stdout
+    published = _files(good)
+    blocked.unlink()
+    second = run_cli("release", repo, "--format", "json")
+    assert second.code == 0, second.stdout
+    outcomes = {t["name"]: t["outcome"] for t in second.json()["targets"]}
+    assert outcomes == {"a": "already-published", "b": "published"}
+    assert _files(good) == published
+
+
+def test_target_selection_and_unknown_target(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{a}"\n[targets.b]\nurl = "{b}"\n')
+    result = run_cli("release", repo, "--target", "b")
+    assert result.code == 0 and b.exists() and not a.exists()
+    unknown = run_cli("release", repo, "--target", "prd")
+    assert unknown.code == 2 and "unknown target 'prd'" in unknown.stderr
+
+
+def test_version_from_git_tag_and_source_commit(tmp_path):
+    releases = tmp_path / "releases"
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{releases}"\n')
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('version = "1.4.0"', 'version_from = "git-tag"'))
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"], ["tag", "v2.0.1"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, env={**env, "PATH": "/usr/bin:/bin"})
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()  # fmt: skip
+    result = run_cli("release", repo, "--format", "json")
+    assert result.code == 0, result.stdout + result.stderr
+    bundle = result.json()["bundle"]
+    assert bundle["version"] == "2.0.1"
+    assert bundle["source_commit"].startswith(head)
+    history = json.loads((releases / "cookbooks/releases.json").read_text())
+    assert history["releases"][0]["source_commit"].startswith(head)
