@@ -50,6 +50,10 @@ class Sink(Protocol):
     def write(self, data: bytes, /) -> object: ...
 
 
+class Readable(Protocol):
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Member:
     """One archive entry: a directory, a file read from ``source``, or generated ``data``."""
@@ -70,39 +74,60 @@ class Member:
 
 
 class ParallelGzipWriter:
-    """A write-only binary sink that gzips into ``out`` and hashes the uncompressed bytes."""
+    """A write-only binary sink that gzips into ``out`` and hashes the uncompressed bytes.
+
+    The calling thread only fills 1 MiB chunks (``readfrom`` reads files straight into them);
+    a thread pool deflates them and one writer thread hashes each chunk and writes its
+    compressed bytes, in order.
+    """
 
     def __init__(self, out: BinaryIO, *, level: int = GZIP_LEVEL, workers: int | None = None):
         self._out = out
         self._level = level
-        self._buffer = bytearray()
+        self._chunk = bytearray(CHUNK_SIZE)
+        self._filled = 0
         self._previous_tail = b""
         self._crc = 0
         self._length = 0
         self.sha256 = hashlib.sha256()
         threads = workers or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
-        self._pending: deque[Future[bytes]] = deque()
-        self._max_pending = 2 * threads + 1
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip-writer")
+        self._pending: deque[Future[None]] = deque()
+        self._max_pending = 2 * threads + 2
         out.write(_GZIP_HEADER)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK_SIZE:
-            view = memoryview(self._buffer)
-            whole = len(view) - len(view) % CHUNK_SIZE
-            for start in range(0, whole, CHUNK_SIZE):
-                self._dispatch(bytes(view[start : start + CHUNK_SIZE]), final=False)
-            view.release()
-            del self._buffer[:whole]
+        view = memoryview(data).cast("B")
+        while view:
+            room = CHUNK_SIZE - self._filled
+            self._chunk[self._filled : self._filled + min(room, len(view))] = view[:room]
+            taken = min(room, len(view))
+            self._filled += taken
+            view = view[taken:]
+            if self._filled == CHUNK_SIZE:
+                self._dispatch(final=False)
+
+    def readfrom(self, stream: Readable, size: int) -> int:
+        """Copy up to ``size`` bytes of ``stream`` in, reading into the chunk itself."""
+        done = 0
+        while done < size:
+            room = min(CHUNK_SIZE - self._filled, size - done)
+            read = stream.readinto(memoryview(self._chunk)[self._filled : self._filled + room])
+            if not read:
+                break
+            self._filled += read
+            done += read
+            if self._filled == CHUNK_SIZE:
+                self._dispatch(final=False)
+        return done
 
     def close(self) -> None:
         """Compress what is left, write the trailer and stop the threads."""
         try:
-            self._dispatch(bytes(self._buffer), final=True)
-            self._buffer.clear()
+            self._dispatch(final=True)
             while self._pending:
-                self._out.write(self._pending.popleft().result())
+                self._pending.popleft().result()
             self._out.write(struct.pack("<II", self._crc, self._length & 0xFFFFFFFF))
         finally:
             self.abort()
@@ -112,19 +137,27 @@ class ParallelGzipWriter:
             future.cancel()
         self._pending.clear()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=True, cancel_futures=True)
 
-    def _dispatch(self, chunk: bytes, *, final: bool) -> None:
+    def _dispatch(self, *, final: bool) -> None:
+        chunk = bytes(self._chunk[: self._filled]) if final else self._chunk
+        if not final:
+            self._chunk = bytearray(CHUNK_SIZE)  # the full one now belongs to the threads
+        self._filled = 0
+        deflated = self._pool.submit(_deflate, chunk, self._previous_tail, self._level, final)
+        self._previous_tail = bytes(chunk[-_WINDOW:])
+        self._pending.append(self._writer.submit(self._finish, chunk, deflated))
+        while len(self._pending) > self._max_pending:
+            self._pending.popleft().result()
+
+    def _finish(self, chunk: bytes | bytearray, deflated: Future[bytes]) -> None:
         self.sha256.update(chunk)
         self._crc = zlib_ng.crc32(chunk, self._crc)
         self._length += len(chunk)
-        future = self._pool.submit(_deflate, chunk, self._previous_tail, self._level, final)
-        self._previous_tail = chunk[-_WINDOW:]
-        self._pending.append(future)
-        while len(self._pending) > self._max_pending:
-            self._out.write(self._pending.popleft().result())
+        self._out.write(deflated.result())
 
 
-def _deflate(chunk: bytes, dictionary: bytes, level: int, final: bool) -> bytes:
+def _deflate(chunk: bytes | bytearray, dictionary: bytes, level: int, final: bool) -> bytes:
     """One chunk as raw deflate, primed with the 32 KiB before it, ended by a sync flush
     (a final block for the last chunk).
 
@@ -149,7 +182,7 @@ def _deflate(chunk: bytes, dictionary: bytes, level: int, final: bool) -> bytes:
     return b"".join(out)
 
 
-def _segments(chunk: bytes) -> list[tuple[int, int, bool]]:
+def _segments(chunk: bytes | bytearray) -> list[tuple[int, int, bool]]:
     """Split a chunk into runs of 64 KiB blocks that are (or are not) incompressible."""
     runs: list[tuple[int, int, bool]] = []
     for start in range(0, max(len(chunk), 1), _PROBE_BLOCK):
@@ -260,12 +293,15 @@ def copy_content(member: Member, sink: Sink) -> int:
     assert member.source is not None
     written = 0
     try:
-        with member.source.open("rb") as stream:
-            while written < member.size and (
-                block := stream.read(min(_READ_SIZE, member.size - written))
-            ):
-                sink.write(block)
-                written += len(block)
+        with member.source.open("rb", buffering=0) as stream:
+            if isinstance(sink, ParallelGzipWriter):
+                written = sink.readfrom(stream, member.size)
+            else:
+                while written < member.size and (
+                    block := stream.read(min(_READ_SIZE, member.size - written))
+                ):
+                    sink.write(block)
+                    written += len(block)
             extra = stream.read(1)
     except OSError as exc:
         raise LocalError(f"{member.source}: cannot read ({exc.strerror or exc})") from exc

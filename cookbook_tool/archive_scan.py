@@ -88,7 +88,8 @@ def _scan_tar(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
     with tarfile.open(path, "r|*") as archive:
         for member in archive:
             entry = _tar_entry(member)
-            if _admit(scan, entry, limits) and entry.kind == "file":
+            _admit(scan, entry, limits)
+            if entry.kind == "file":
                 stream = archive.extractfile(member)
                 if stream is not None:
                     _read(scan, entry, stream, keep(entry.name, entry.size), limits)
@@ -121,7 +122,8 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
                 entry = ScannedEntry(name, "special")
             else:
                 entry = ScannedEntry(name, "file", info.file_size)
-            if _admit(scan, entry, limits) and entry.kind == "file":
+            _admit(scan, entry, limits)
+            if entry.kind == "file":
                 with archive.open(info) as stream:
                     _read(scan, entry, stream, keep(entry.name, entry.size), limits)
 
@@ -132,8 +134,8 @@ def normalise(name: str) -> str:
     return name.rstrip("/") if name not in ("/", "") else name
 
 
-def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> bool:
-    """Record ``entry`` with its safety findings; False when its content must not be read."""
+def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> None:
+    """Record ``entry`` with its safety findings; stop the scan at an absurd size."""
     if len(scan.entries) >= limits.max_entries:
         scan.findings.append(
             error("archive-bomb", f"more than {limits.max_entries} entries", entry.name)
@@ -149,12 +151,11 @@ def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> bool:
         scan.findings.append(
             error(
                 "archive-bomb",
-                f"declares {entry.size} bytes (limit {limits.max_file_size}): not read",
+                f"declares {entry.size} bytes (limit {limits.max_file_size}): stopped reading",
                 entry.name,
             )
         )
-        return False
-    return True
+        raise _Stop
 
 
 def safety_findings(entry: ScannedEntry) -> Iterator[Finding]:
