@@ -40,9 +40,8 @@ def validate_repository(
 def validate_loaded(
     loaded: LoadedRepository, config: Config, only: Collection[Path] | None = None
 ) -> ValidationResult:
-    selected = [
-        c for c in loaded.repo.cookbooks if only is None or c.path in {p.resolve() for p in only}
-    ]
+    wanted = None if only is None else {p.resolve() for p in only}
+    selected = [c for c in loaded.repo.cookbooks if wanted is None or c.path in wanted]
     names = {c.path for c in selected}
     everywhere = [*loaded.metadata_findings, *_repository_findings(loaded, config)]
     findings = [f for f in everywhere if _in(f, names, loaded)]

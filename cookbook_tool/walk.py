@@ -101,7 +101,7 @@ class _Walker:
         if stat.S_ISLNK(info.st_mode):
             return self.classify_link(path, relpath, excluded)
         if stat.S_ISDIR(info.st_mode):
-            if excluded is None and path.resolve() in self.excluded_dirs:
+            if excluded is None and self.excluded_dirs and path.resolve() in self.excluded_dirs:
                 excluded = "bundle output folder"
             return Entry(relpath, path, "dir", excluded=excluded)
         if stat.S_ISREG(info.st_mode):

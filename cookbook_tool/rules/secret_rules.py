@@ -49,6 +49,15 @@ def scan_file(path: Path) -> Iterator[tuple[str, int, str]]:
 
 
 def _scan(data: bytes) -> Iterator[tuple[str, int, str]]:
+    # The regexes start with a lookbehind or a group, which keeps Python's regex engine from
+    # searching for a literal first: a plain substring test skips clean data ~100x faster.
+    if b"PRIVATE KEY" in data:
+        yield from _private_keys(data)
+    if b"AKIA" in data or b"ASIA" in data:
+        yield from _aws_key_ids(data)
+
+
+def _private_keys(data: bytes) -> Iterator[tuple[str, int, str]]:
     for match in _PRIVATE_KEY.finditer(data):
         line = data.count(b"\n", 0, match.start()) + 1
         kind = match.group(1).decode("ascii").strip() or "a"
@@ -58,6 +67,9 @@ def _scan(data: bytes) -> Iterator[tuple[str, int, str]]:
             f"{kind} private key block: private keys must never ship in a cookbook; remove "
             "it and deliver it at run time (encrypted data bag, SSM parameter, Secrets Manager)",
         )
+
+
+def _aws_key_ids(data: bytes) -> Iterator[tuple[str, int, str]]:
     for match in _AWS_KEY_ID.finditer(data):
         line = data.count(b"\n", 0, match.start()) + 1
         prefix = match.group(1).decode("ascii")
