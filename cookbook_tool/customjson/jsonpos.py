@@ -6,20 +6,29 @@ pure-Python indexer that runs only when a finding needs a place, so valid files 
 than ``json.loads``.
 
 Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax errors,
-duplicate keys, ``NaN``/``Infinity``, nesting deeper than ``max_depth`` and files larger than
-``max_bytes`` (checked before reading, so never a ``MemoryError`` or ``RecursionError``). A UTF-8
-byte order mark is accepted.
+duplicate keys, ``NaN``/``Infinity``, numbers that cannot be checked (more than 4,300 digits,
+or beyond a float's range like ``1e999999``), nesting deeper than ``max_depth`` and files
+larger than ``max_bytes`` (checked before reading, so never a ``MemoryError`` or
+``RecursionError``). A UTF-8 byte order mark is accepted.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.customjson.jsonindex import Indexer, Pointer, PositionIndex, Stop
+from cookbook_tool.customjson.jsonindex import (
+    Indexer,
+    Pointer,
+    PositionIndex,
+    Stop,
+    number_problem,
+)
+from cookbook_tool.customjson.secrets import render
 from cookbook_tool.errors import LocalError
 
 MAX_DEPTH = 100
@@ -158,10 +167,28 @@ def _parse_text(document: JsonDocument) -> ReadResult:
         flags.add("constant")
         return float(token)
 
+    def real(token: str) -> float:
+        value = float(token)
+        if math.isinf(value):
+            flags.add("number")
+        return value
+
+    def integer(token: str) -> int | float:
+        if number_problem(token) is not None:
+            flags.add("number")
+            return float(token)  # never held as a huge int: printing one raises ValueError
+        return int(token)
+
     try:
-        document.value = json.loads(
-            document.text, object_pairs_hook=pairs, parse_constant=constant
-        )
+        try:
+            document.value = json.loads(document.text, object_pairs_hook=pairs,
+                                        parse_constant=constant, parse_float=real)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer too long to convert: read again, noting it
+            document.value = json.loads(document.text, object_pairs_hook=pairs,
+                                        parse_constant=constant, parse_float=real,
+                                        parse_int=integer)
     except json.JSONDecodeError as exc:
         return ReadResult(None, [_syntax_problem(document.text, exc)])
     except RecursionError:
@@ -192,7 +219,7 @@ def _flagged_problems(document: JsonDocument) -> list[Problem]:
         problems.append(
             Problem(
                 "json-duplicate-key",
-                f"duplicate key {json.dumps(path[-1], ensure_ascii=False)} (first on line "
+                f"duplicate key {render(path[-1])} (first on line "
                 f"{first_line}); JSON readers silently keep only the last one",
                 line,
                 column,
@@ -210,4 +237,7 @@ def _flagged_problems(document: JsonDocument) -> list[Problem]:
                 path,
             )
         )
+    for path, offset, message in index.numbers:
+        line, column = document.line_column(offset)
+        problems.append(Problem("json-invalid-number", message, line, column, path))
     return problems
