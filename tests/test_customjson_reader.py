@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,8 @@ from hypothesis import strategies as st
 
 from cookbook_tool.customjson.jsonpos import parse_json_bytes, read_json_file
 from cookbook_tool.errors import LocalError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def problems(data: bytes, **limits: int) -> list[tuple[str, int | None, int | None]]:
@@ -226,3 +231,19 @@ def test_a_huge_number_is_a_finding_and_other_files_are_still_checked(tmp_path: 
         ("b-other.json", "schema-violation", "/deploy/app/domains", 1, 59),
     ]
     assert result.checked == [huge, other]
+
+
+@pytest.mark.parametrize(("limit", "most"), [("0", 4300), ("640", 640), ("100000", 4300)])
+def test_the_integer_limit_is_4300_digits_unless_the_interpreter_sets_less(limit: str,
+                                                                            most: int) -> None:
+    code = ("from cookbook_tool.customjson.jsonpos import parse_json_bytes\n"
+            f"ok = parse_json_bytes(b'[' + b'7' * {most} + b']')\n"
+            f"bad = parse_json_bytes(b'[' + b'7' * {most + 1} + b']').problems\n"
+            "assert ok.document is not None and ok.document.value[0] % 10 == 7\n"
+            "print(len(ok.problems), [(p.rule, p.column) for p in bad], bad[0].message)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env={**os.environ, "PYTHONINTMAXSTRDIGITS": limit,
+                                            "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0 [('json-invalid-number', 2)] a number of "
+                                  f"{most + 1:,} digits is too long to check (at most {most:,})")

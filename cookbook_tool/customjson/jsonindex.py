@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 
 Pointer = tuple[str | int, ...]
@@ -22,24 +23,25 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
-# Python's default limit for converting between int and str; a fixed figure, so that findings
-# do not depend on PYTHONINTMAXSTRDIGITS.
+# Python's default limit for converting between int and str. A fixed figure, so that findings
+# do not depend on PYTHONINTMAXSTRDIGITS, unless that sets a lower limit (at least 640).
 MAX_INT_DIGITS = 4300
 
 
+def int_digits_limit() -> int:
+    limit = sys.get_int_max_str_digits()
+    return limit if 0 < limit < MAX_INT_DIGITS else MAX_INT_DIGITS
+
+
 def number_problem(token: str) -> str | None:
-    """Why a JSON number token cannot be checked, or None: an integer of more than
-    ``MAX_INT_DIGITS`` digits, or a number beyond a float's range (``1e999999``)."""
-    if token.lstrip("-").isdigit():
-        digits = len(token.lstrip("-"))
-        try:
-            int(token)
-        except ValueError:  # a lower PYTHONINTMAXSTRDIGITS
-            digits = max(digits, MAX_INT_DIGITS + 1)
-        if digits <= MAX_INT_DIGITS:
+    """Why a JSON number token cannot be checked, or None: an integer of more digits than
+    :func:`int_digits_limit`, or a number beyond a float's range (``1e999999``)."""
+    digits = token.lstrip("-")
+    if digits.isdigit():
+        if len(digits) <= int_digits_limit():
             return None
-        return (f"a number of {digits:,} digits is too long to check (at most "
-                f"{MAX_INT_DIGITS:,}); write it as a string if it is meant to be one")
+        return (f"a number of {len(digits):,} digits is too long to check (at most "
+                f"{int_digits_limit():,}); write it as a string if it is meant to be one")
     if not math.isinf(float(token)):
         return None
     shown = token if len(token) <= 20 else token[:12] + "…"

@@ -18,6 +18,8 @@ import bisect
 import json
 import math
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from cookbook_tool.customjson.jsonindex import (
     Pointer,
     PositionIndex,
     Stop,
+    int_digits_limit,
     number_problem,
 )
 from cookbook_tool.customjson.secrets import render
@@ -156,6 +159,19 @@ def _stop_problem(document: JsonDocument, stop: Stop) -> Problem:
 
 def _parse_text(document: JsonDocument) -> ReadResult:
     flags: set[str] = set()
+    try:
+        document.value = _loads(document.text, flags)
+    except json.JSONDecodeError as exc:
+        return ReadResult(None, [_syntax_problem(document.text, exc)])
+    except RecursionError:
+        return ReadResult(None, [Problem("json-too-deep", "nesting too deep to read")])
+    problems = _flagged_problems(document) if flags else []
+    return ReadResult(document, problems)
+
+
+def _loads(text: str, flags: set[str]) -> object:
+    """``json.loads`` noting duplicate keys, NaN/Infinity and numbers that cannot be checked
+    in ``flags``; the latter are held as floats (never a huge int: printing one raises)."""
 
     def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
         result = dict(items)
@@ -176,25 +192,23 @@ def _parse_text(document: JsonDocument) -> ReadResult:
     def integer(token: str) -> int | float:
         if number_problem(token) is not None:
             flags.add("number")
-            return float(token)  # never held as a huge int: printing one raises ValueError
+            return float(token)
         return int(token)
 
+    def load(parse_int: Callable[[str], int | float] | None) -> object:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant,
+                          parse_float=real, parse_int=parse_int)
+
+    # Fast path: the C parser converts integers, raising ValueError past the interpreter's
+    # limit; read again noting long integers then, or from the start if its limit is not ours.
+    if int_digits_limit() != sys.get_int_max_str_digits():
+        return load(integer)
     try:
-        try:
-            document.value = json.loads(document.text, object_pairs_hook=pairs,
-                                        parse_constant=constant, parse_float=real)
-        except json.JSONDecodeError:
-            raise
-        except ValueError:  # an integer too long to convert: read again, noting it
-            document.value = json.loads(document.text, object_pairs_hook=pairs,
-                                        parse_constant=constant, parse_float=real,
-                                        parse_int=integer)
-    except json.JSONDecodeError as exc:
-        return ReadResult(None, [_syntax_problem(document.text, exc)])
-    except RecursionError:
-        return ReadResult(None, [Problem("json-too-deep", "nesting too deep to read")])
-    problems = _flagged_problems(document) if flags else []
-    return ReadResult(document, problems)
+        return load(None)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return load(integer)
 
 
 def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
