@@ -16,6 +16,7 @@ from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
 from cookbook_tool.layers import check_layers, normalize
 from cookbook_tool.model import Cookbook
+from cookbook_tool.schema_mapping import mapped_files
 from cookbook_tool.validate import validate_repository
 
 
@@ -123,12 +124,9 @@ def _schema_ref(schema: str, cwd: Path) -> str:
 
 
 def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
-    """Every file under ``base_dir`` that a ``[[schemas]]`` glob names."""
-    found: list[Path] = []
-    for mapping in config.schemas:
-        for glob in mapping.globs:
-            found.extend(p for p in base_dir.glob(glob) if p.is_file() and ".git" not in p.parts)
-    return found
+    """Every file under ``base_dir`` that a ``[[schemas]]`` glob names (the same matcher as the
+    one that picks each file's schema)."""
+    return mapped_files(base_dir, config.schemas)
 
 
 def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:

@@ -119,3 +119,8 @@ def test_key_lines_multiline_arrays():
     text = 'a = [\n  "x",\n  "y",\n]\n[t]\nb = 1\n[[arr]]\nc = 2\n[[arr]]\nc = 3\n'
     assert key_lines(text) == {"a": 1, "t": 5, "t.b": 6, "arr.0": 7, "arr.0.c": 8,
                                "arr.1": 9, "arr.1.c": 10}  # fmt: skip
+
+
+def test_huge_integer_is_a_local_error(tmp_path):
+    with pytest.raises(LocalError, match="unusable value"):
+        load_config(_write(tmp_path, "retention = " + "9" * 5000 + "\n"))
