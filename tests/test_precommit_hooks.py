@@ -85,12 +85,10 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> HookSource:
         return HookSource(repo, _git(repo, env, "rev-parse", "HEAD"), env)
 
 
-@pytest.fixture
-def stack(tmp_path: Path, hooks: HookSource) -> Path:
-    """A Git repository holding the good sample stack and a .pre-commit-config.yaml using
-    every hook of the project under test, all committed."""
-    repo = tmp_path / "stack"
-    shutil.copytree(SAMPLES / "opsworks-stack", repo, symlinks=True)
+def _git_stack(repo: Path, hooks: HookSource, folder: str = ".") -> Path:
+    """A Git repository at ``repo`` holding the good sample stack in ``folder`` and a
+    .pre-commit-config.yaml using every hook of the project under test, all committed."""
+    shutil.copytree(SAMPLES / "opsworks-stack", repo / folder, symlinks=True)
     listed = "".join(f"      - id: {hook}\n" for hook in HOOK_IDS)
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hooks.repo}\n    rev: {hooks.rev}\n    hooks:\n{listed}"
@@ -98,6 +96,11 @@ def stack(tmp_path: Path, hooks: HookSource) -> Path:
     _git(repo, hooks.env, "init", "-q")
     _commit_all(repo, hooks.env, "good stack")
     return repo
+
+
+@pytest.fixture
+def stack(tmp_path: Path, hooks: HookSource) -> Path:
+    return _git_stack(tmp_path / "stack", hooks)
 
 
 def _run(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
@@ -239,6 +242,18 @@ def test_cookbook_json_belongs_to_cookbook_validate(stack: Path, hooks: HookSour
     code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-validate")
     assert code == 1, out
     assert ("cookbooks/webapp/metadata.json", "1", "metadata-invalid-version") in _findings(out)
+
+
+def test_stack_in_a_subfolder_of_the_git_repository(tmp_path: Path, hooks: HookSource) -> None:
+    repo = _git_stack(tmp_path / "mono", hooks, "chef")
+    recipe, line = _include_missing(repo / "chef")
+    custom, custom_line = _string_port(repo / "chef")
+    _git(repo, hooks.env, "add", "-A")
+    code, out = _run(repo, hooks.env, *PRE_COMMIT, "run")  # the staged files, as on commit
+    assert code == 1, out
+    found = _findings(out)
+    assert (f"chef/{recipe}", line, "include-recipe-missing") in found, out
+    assert (f"chef/{custom}", custom_line, "schema-violation") in found, out
 
 
 def test_changed_config_checks_layers(stack: Path, hooks: HookSource) -> None:
