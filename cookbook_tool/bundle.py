@@ -19,7 +19,7 @@ from typing import BinaryIO, Literal, TypeVar
 
 from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive_zip import write_zip
-from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members
+from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
 from cookbook_tool.manifest import (
@@ -67,6 +67,7 @@ class Excluded:
     path: str  # relative to the repository root, posix
     reason: str
     cookbook: str
+    source: Path | None = None  # the full path (set for refused entries)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class BundlePlan:
     selection: Selection
     entries: list[PlannedEntry]  # directories and files, sorted, without the manifest
     excluded: list[Excluded]
+    refused: list[Excluded] = field(default_factory=list)  # cannot ship: validation errors
 
     @property
     def files(self) -> list[PlannedEntry]:
@@ -117,7 +119,9 @@ def plan_bundle(
     settings: BundleSettings,
     entries_of: EntriesOf | None = None,
 ) -> BundlePlan:
-    """Select the cookbooks and list their entries. Raises ``LocalError`` on refused entries.
+    """Select the cookbooks and list their entries, without raising on entries that cannot
+    ship (FIFOs, links out, loops, undecodable names): those are listed in ``refused``, and
+    validation reports them as findings, all of them, before the bundle is refused.
 
     ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
     with the output folder excluded); by default each cookbook is walked here.
@@ -125,20 +129,22 @@ def plan_bundle(
     selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
     entries: list[PlannedEntry] = []
     excluded: list[Excluded] = []
+    refused: list[Excluded] = []
     prefix = () if settings.layout == "flat" else ("cookbooks",)
     if prefix:
         entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
     for cookbook in selection.cookbooks:
         walked = entries_of(cookbook) if entries_of is not None else None
-        for entry, reason in cookbook_members(cookbook, prefix, settings.output_dir, walked):
-            if reason is None:
+        for entry, verdict in cookbook_members(cookbook, prefix, settings.output_dir, walked):
+            if verdict is None:
                 entries.append(entry)
-            else:
-                relpath = _relative(entry.source or cookbook.path, root)
-                excluded.append(Excluded(relpath, reason, cookbook.name))
+                continue
+            source = entry.source or cookbook.path
+            left_out = Excluded(_relative(source, root), verdict.reason, cookbook.name, source)
+            (excluded if verdict.kind == "excluded" else refused).append(left_out)
     entries.sort(key=lambda e: e.sort_key)
     excluded.sort(key=lambda e: e.path)
-    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded)
+    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded, refused)
 
 
 def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
@@ -168,6 +174,8 @@ def build_bundle(
     findings = merge_findings(validation, plan.selection.findings)
     if has_errors(findings):
         return BundleResult(settings, findings, plan)
+    for refused in plan.refused:  # validation should have reported it: last line of defence
+        raise refusal(refused.source or root / refused.path, refused.reason)
     total = 2 * sum(entry.size for entry in plan.files)
     files = hash_files(plan.files, settings.workers)
     if on_progress is not None:

@@ -202,6 +202,10 @@ def test_entries_that_cannot_ship_are_refused(tmp_path, kind):
     else:
         (Path(os.fsdecode(bytes(bad) + b"/x\xff"))).write_text("latin-1 name")
     out = tmp_path / "out"
+    plan = plan_bundle(tmp_path / "repo", load_cookbooks(tmp_path / "repo"), _settings(out))
+    assert [r.path for r in plan.refused if r.path.endswith(("files/x", "files/x\udcff"))]
+    assert all("/files/x" not in e.name for e in plan.entries)
+    # no validation findings given: the writer still refuses (the last line of defence)
     with pytest.raises(LocalError, match=r"files/x"):
         build_bundle(tmp_path / "repo", load_cookbooks(tmp_path / "repo"), _settings(out))
     assert not out.exists() or not list(out.iterdir())
