@@ -73,8 +73,18 @@ class Member:
 # --------------------------------------------------------------------------- gzip
 
 
+@dataclass(frozen=True)
+class Digests:
+    """sha256 of a written .tar.gz: of the uncompressed tar stream (the identity) and of the
+    compressed file, both taken while writing (the archive is never read back)."""
+
+    identity: str
+    sha256: str
+
+
 class ParallelGzipWriter:
-    """A write-only binary sink that gzips into ``out`` and hashes the uncompressed bytes.
+    """A write-only binary sink that gzips into ``out`` and hashes both the uncompressed bytes
+    (``sha256``) and the compressed bytes it writes (``archive_sha256``).
 
     The calling thread only fills 1 MiB chunks (``readfrom`` reads files straight into them);
     a thread pool deflates them and one writer thread hashes each chunk and writes its
@@ -90,12 +100,13 @@ class ParallelGzipWriter:
         self._crc = 0
         self._length = 0
         self.sha256 = hashlib.sha256()
+        self.archive_sha256 = hashlib.sha256()
         threads = workers or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip-writer")
         self._pending: deque[Future[None]] = deque()
         self._max_pending = 2 * threads + 2
-        out.write(_GZIP_HEADER)
+        self._emit(_GZIP_HEADER)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         view = memoryview(data).cast("B")
@@ -128,7 +139,7 @@ class ParallelGzipWriter:
             self._dispatch(final=True)
             while self._pending:
                 self._pending.popleft().result()
-            self._out.write(struct.pack("<II", self._crc, self._length & 0xFFFFFFFF))
+            self._emit(struct.pack("<II", self._crc, self._length & 0xFFFFFFFF))
         finally:
             self.abort()
 
@@ -154,7 +165,12 @@ class ParallelGzipWriter:
         self.sha256.update(chunk)
         self._crc = zlib_ng.crc32(chunk, self._crc)
         self._length += len(chunk)
-        self._out.write(deflated.result())
+        self._emit(deflated.result())
+
+    def _emit(self, compressed: bytes) -> None:
+        """Write compressed bytes out (one thread at a time, in order) and hash them."""
+        self.archive_sha256.update(compressed)
+        self._out.write(compressed)
 
 
 def _deflate(chunk: bytes | bytearray, dictionary: bytes, level: int, final: bool) -> bytes:
@@ -316,8 +332,9 @@ def write_tar_gz(
     *,
     mtime: int = DEFAULT_MTIME,
     workers: int | None = None,
-) -> str:
-    """Write a deterministic .tar.gz to ``out``; return the sha256 of the uncompressed tar."""
+) -> Digests:
+    """Write a deterministic .tar.gz to ``out``; return the sha256 of the uncompressed tar (the
+    identity) and of the bytes written to ``out``."""
     sink = ParallelGzipWriter(out, workers=workers)
     try:
         write_tar(members, sink, mtime)
@@ -325,4 +342,4 @@ def write_tar_gz(
         sink.abort()
         raise
     sink.close()
-    return sink.sha256.hexdigest()
+    return Digests(sink.sha256.hexdigest(), sink.archive_sha256.hexdigest())

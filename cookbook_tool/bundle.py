@@ -193,11 +193,11 @@ def build_bundle(
         _write_atomically(target, lambda out: write_zip(members, out, mtime=settings.mtime))
         identity = archive_sha = _file_sha256(target)
     else:
-        identity = _write_atomically(
+        digests = _write_atomically(
             target,
             lambda out: write_tar_gz(members, out, mtime=settings.mtime, workers=settings.workers),
         )
-        archive_sha = _file_sha256(target)
+        identity, archive_sha = digests.identity, digests.sha256
     return BundleResult(
         settings, findings, plan, files, target, target.stat().st_size, archive_sha, identity
     )

@@ -46,8 +46,9 @@ def _members(tmp_path: Path) -> list[Member]:
 
 def _tar_gz(members: list[Member], **kwargs: object) -> tuple[bytes, str]:
     out = io.BytesIO()
-    identity = write_tar_gz(members, out, **kwargs)  # type: ignore[arg-type]
-    return out.getvalue(), identity
+    digests = write_tar_gz(members, out, **kwargs)  # type: ignore[arg-type]
+    assert digests.sha256 == hashlib.sha256(out.getvalue()).hexdigest()  # hashed while written
+    return out.getvalue(), digests.identity
 
 
 def test_identity_is_the_sha256_of_the_uncompressed_tar(tmp_path):

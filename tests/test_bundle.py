@@ -56,6 +56,7 @@ def test_same_tree_same_bytes(sample_repo, tmp_path):
     assert first.sha256 == second.sha256
     assert first.path.read_bytes() == second.path.read_bytes()
     assert first.identity == hashlib.sha256(gzip.decompress(first.path.read_bytes())).hexdigest()
+    assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
 
 
 def test_source_date_epoch_changes_only_the_timestamps(sample_repo, tmp_path):
