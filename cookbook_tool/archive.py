@@ -20,7 +20,7 @@ import hashlib
 import os
 import struct
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,13 @@ class Readable(Protocol):
     def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
+class Hash(Protocol):
+    def update(self, data: bytes | bytearray | memoryview, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+
 @dataclass(frozen=True)
 class Member:
     """One archive entry: a directory, a file read from ``source``, or generated ``data``."""
@@ -68,6 +75,9 @@ class Member:
     @property
     def mode(self) -> int:
         return 0o755 if self.kind == "dir" or self.executable else 0o644
+
+
+OnFile = Callable[[Member, str], None]  # a file member has been written: (member, its sha256)
 
 
 # --------------------------------------------------------------------------- gzip
@@ -119,14 +129,17 @@ class ParallelGzipWriter:
             if self._filled == CHUNK_SIZE:
                 self._dispatch(final=False)
 
-    def readfrom(self, stream: Readable, size: int) -> int:
-        """Copy up to ``size`` bytes of ``stream`` in, reading into the chunk itself."""
+    def readfrom(self, stream: Readable, size: int, digest: Hash) -> int:
+        """Copy up to ``size`` bytes of ``stream`` in, reading into the chunk itself, and hash
+        them into ``digest`` on the way (each byte is read once)."""
         done = 0
         while done < size:
             room = min(CHUNK_SIZE - self._filled, size - done)
-            read = stream.readinto(memoryview(self._chunk)[self._filled : self._filled + room])
+            view = memoryview(self._chunk)[self._filled : self._filled + room]
+            read = stream.readinto(view)
             if not read:
                 break
+            digest.update(view[:read])
             self._filled += read
             done += read
             if self._filled == CHUNK_SIZE:
@@ -284,15 +297,21 @@ def _padded(data: bytes) -> bytes:
     return data + b"\0" * (-len(data) % _BLOCK)
 
 
-def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -> int:
-    """Write a tar stream of ``members`` into ``sink``; return the uncompressed length."""
+def write_tar(
+    members: Iterable[Member], sink: ParallelGzipWriter, mtime: int, on_file: OnFile | None = None
+) -> int:
+    """Write a tar stream of ``members`` into ``sink``; return the uncompressed length.
+
+    ``on_file(member, sha256)`` is called after each file's content is written, before the next
+    member is asked for (so a generator of members may end with one built from the hashes).
+    """
     length = 0
     for member in members:
         header = tar_header(member, mtime)
         sink.write(header)
         length += len(header)
         if member.kind == "file":
-            written = copy_content(member, sink)
+            written = copy_content(member, sink, on_file)
             padding = b"\0" * (-written % _BLOCK)
             sink.write(padding)
             length += written + len(padding)
@@ -302,28 +321,38 @@ def write_tar(members: Iterable[Member], sink: ParallelGzipWriter, mtime: int) -
     return length + len(trailer)
 
 
-def copy_content(member: Member, sink: Sink) -> int:
+def copy_content(member: Member, sink: Sink, on_file: OnFile | None = None) -> int:
+    """Copy a file member's bytes into ``sink``, hashing them; report to ``on_file``."""
+    digest = hashlib.sha256()
     if member.data is not None:
         sink.write(member.data)
-        return len(member.data)
+        digest.update(member.data)
+    else:
+        _copy_file(member, sink, digest)
+    if on_file is not None:
+        on_file(member, digest.hexdigest())
+    return member.size
+
+
+def _copy_file(member: Member, sink: Sink, digest: Hash) -> None:
     assert member.source is not None
     written = 0
     try:
         with member.source.open("rb", buffering=0) as stream:
             if isinstance(sink, ParallelGzipWriter):
-                written = sink.readfrom(stream, member.size)
+                written = sink.readfrom(stream, member.size, digest)
             else:
                 while written < member.size and (
                     block := stream.read(min(_READ_SIZE, member.size - written))
                 ):
                     sink.write(block)
+                    digest.update(block)
                     written += len(block)
             extra = stream.read(1)
     except OSError as exc:
         raise LocalError(f"{member.source}: cannot read ({exc.strerror or exc})") from exc
     if written != member.size or extra:
         raise LocalError(f"{member.source}: file changed while bundling; run the bundle again")
-    return written
 
 
 def write_tar_gz(
@@ -332,12 +361,13 @@ def write_tar_gz(
     *,
     mtime: int = DEFAULT_MTIME,
     workers: int | None = None,
+    on_file: OnFile | None = None,
 ) -> Digests:
     """Write a deterministic .tar.gz to ``out``; return the sha256 of the uncompressed tar (the
     identity) and of the bytes written to ``out``."""
     sink = ParallelGzipWriter(out, workers=workers)
     try:
-        write_tar(members, sink, mtime)
+        write_tar(members, sink, mtime, on_file)
     except BaseException:
         sink.abort()
         raise
