@@ -76,15 +76,6 @@ def relative_findings(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
     return out
 
 
-def finding_location(finding: Finding) -> str:
-    where = finding.file or "<repository>"
-    if finding.line is not None:
-        where += f":{finding.line}"
-        if finding.column is not None:
-            where += f":{finding.column}"
-    return where
-
-
 def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
     """Findings grouped by file (a header line per file), then one summary line."""
     ordered = sort_findings(findings)
