@@ -239,3 +239,14 @@ def test_non_utf8_file_name_is_reported_as_valid_json(tmp_path):
     assert "caf\\xe9.txt" in finding["file"]
     text = run_cli("validate", repo)
     assert "caf\\xe9.txt" in text.stdout
+
+
+def test_quiet_and_verbose(tmp_path):
+    repo = _copy_good(tmp_path)
+    (repo / "notes.txt").write_text("x")
+    normal = run_cli("validate", repo / "notes.txt", repo / "cookbooks/webapp")
+    assert "note:" in normal.stderr
+    quiet = run_cli("-q", "validate", repo / "notes.txt", repo / "cookbooks/webapp")
+    assert quiet.code == 0 and quiet.stderr == "" and "OK:" in quiet.stdout
+    verbose = run_cli("-v", "validate", repo)
+    assert "configuration: " in verbose.stderr and "done in" in verbose.stderr

@@ -11,7 +11,7 @@ import click
 import typer
 
 from cookbook_tool import __version__
-from cookbook_tool.cli.output import JSON_DOCUMENT_VERSION, emit_json
+from cookbook_tool.cli.output import JSON_DOCUMENT_VERSION, VERBOSITY, emit_json
 from cookbook_tool.errors import EXIT_USAGE
 
 # A new command is one module with a ``register(app)`` function and one line here.
@@ -48,8 +48,11 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only results and errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also timings and details."),
 ) -> None:
     """Validate, bundle and publish Chef cookbooks."""
+    VERBOSITY["level"] = 0 if quiet else 2 if verbose else 1
 
 
 for _module in _COMMAND_MODULES:

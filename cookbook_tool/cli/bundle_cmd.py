@@ -18,10 +18,10 @@ from cookbook_tool.cli.output import (
     OutputFormat,
     emit_json,
     finding_to_json,
+    note,
     relative_findings,
     report_findings,
     run,
-    stderr,
 )
 
 if TYPE_CHECKING:
@@ -151,10 +151,7 @@ def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> in
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     if findings:
-        stderr(
-            f"note: validation reported {len(findings)} warning(s); "
-            "`cookbook-tool validate` shows them"
-        )
+        note(f"validation reported {len(findings)} warning(s); `cookbook-tool validate` shows them")
     return 0
 
 

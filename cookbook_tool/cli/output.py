@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -46,8 +47,24 @@ def emit_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
 
 
+# Set by the root options: 0 with -q (results and errors only), 1 normally, 2 with -v.
+VERBOSITY = {"level": 1}
+
+
 def stderr(message: str) -> None:
     sys.stderr.write(message + "\n")
+
+
+def note(message: str) -> None:
+    """An informational line on stderr, silenced by ``-q``."""
+    if VERBOSITY["level"] >= 1:
+        stderr(f"note: {message}")
+
+
+def detail(message: str) -> None:
+    """A line only ``-v`` shows."""
+    if VERBOSITY["level"] >= 2:
+        stderr(message)
 
 
 def printable(text: str) -> str:
@@ -180,8 +197,11 @@ def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
     ``ToolError`` -> its message and exit code; anything else -> exit 70 with a short message
     (the traceback only with ``--debug``). In JSON mode the error is a JSON document on stdout.
     """
+    started = time.perf_counter()
     try:
         code = body()
+        detail(f"cookbook-tool {command}: done in {time.perf_counter() - started:.3f} s, "
+               f"exit {code}")  # fmt: skip
     except ToolError as exc:
         _fail(command, output, exc.message, exc.exit_code, type(exc).__name__)
     except KeyboardInterrupt:

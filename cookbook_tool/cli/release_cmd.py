@@ -17,10 +17,10 @@ from cookbook_tool.cli.output import (
     OutputFormat,
     emit_json,
     finding_to_json,
+    note,
     relative_findings,
     report_findings,
     run,
-    stderr,
 )
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _render(report: ReleaseReport, output: OutputFormat) -> int:
     else:
         sys.stdout.write(_text(report) + "\n")
         if findings:
-            stderr(f"note: {len(findings)} warning(s); `cookbook-tool validate` shows them")
+            note(f"{len(findings)} warning(s); `cookbook-tool validate` shows them")
     return report.exit_code
 
 

@@ -10,10 +10,11 @@ from cookbook_tool.cli.output import (
     DEBUG_OPTION,
     FORMAT_OPTION,
     OutputFormat,
+    detail,
+    note,
     relative_findings,
     report_findings,
     run,
-    stderr,
 )
 
 HELP = """Check cookbook layout, metadata, dependencies, recipes and secrets.
@@ -64,9 +65,11 @@ def validate(
         findings = relative_findings(report.findings, cwd)
         if quiet and not findings and output is OutputFormat.TEXT:
             return 0
+        if report.config is not None and report.config.file is not None:
+            detail(f"configuration: {report.config.file}")
         if report.skipped and output is OutputFormat.TEXT and not quiet:
-            stderr(
-                f"note: {len(report.skipped)} file(s) matched no cookbook and no schema mapping; "
+            note(
+                f"{len(report.skipped)} file(s) matched no cookbook and no schema mapping; "
                 "not checked: " + ", ".join(_shown(p, cwd) for p in report.skipped[:5])
                 + (" ..." if len(report.skipped) > 5 else "")
             )
