@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from cookbook_tool.errors import RemoteError, UsageError
+from cookbook_tool.errors import RemoteError, ToolError, UsageError
 from cookbook_tool.publish.aws import ClientSettings, endpoint_url, s3_client
 from cookbook_tool.publish.base import Artifact, ConsumerInfo, ProgressCallback, TargetOptions
 from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
@@ -29,13 +29,28 @@ _SSE = ("AES256", "aws:kms", "aws:kms:dsse")
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
+    if _has_userinfo(url):
+        raise UsageError(
+            "an S3 target URL must not hold credentials (s3://KEY:SECRET@BUCKET): give "
+            "s3://BUCKET[/PREFIX] and put the credentials in the AWS credential chain "
+            "(AWS_PROFILE/--profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`)"
+        )
     parsed = urlparse(url)
     if parsed.scheme != "s3" or not parsed.netloc:
         raise UsageError(f"{url}: an S3 target is s3://BUCKET[/PREFIX]")
     return parsed.netloc, parsed.path.strip("/")
 
 
+def _has_userinfo(url: str) -> bool:
+    """True for ``s3://user[:secret]@bucket``, also when the secret holds ``/`` (a bucket
+    name never holds ``@`` or ``:``)."""
+    first = url.partition("://")[2].split("/", 1)[0]
+    return "@" in first or ":" in first
+
+
 class S3Store:
+    history_error: type[ToolError] = RemoteError
+
     def __init__(
         self,
         url: str,

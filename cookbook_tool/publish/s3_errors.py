@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cookbook_tool.errors import LocalError, RemoteError, ToolError
+from cookbook_tool.errors import LocalError, RemoteError, ToolError, UsageError
 
 _KEY_ID = re.compile(r"\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 _CREDENTIALS = {
@@ -61,6 +61,12 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
         return RemoteError(
             f"cannot reach {where} while {what} ({kind}): check --endpoint-url/--region and "
             "the network, then run again"
+        )
+    if kind == "ParamValidationError":
+        report = " ".join(str(getattr(exc, "kwargs", {}).get("report", "")).split())
+        return UsageError(
+            f"invalid S3 request while {what}: {_KEY_ID.sub('***', report) or kind}: check the "
+            "bucket name and prefix in the target URL"
         )
     code, status = error_code(exc), http_status(exc)
     if code in _CREDENTIALS:
