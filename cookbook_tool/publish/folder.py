@@ -42,7 +42,8 @@ def folder_path(url: str) -> Path:
 
 
 class FolderStore:
-    history_error: type[ToolError] = LocalError  # a damaged releases.json on this machine is a local problem
+    # a damaged releases.json on this machine is a local problem
+    history_error: type[ToolError] = LocalError
 
     def __init__(self, root: Path) -> None:
         self.root = root

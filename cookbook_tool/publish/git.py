@@ -38,7 +38,6 @@ from cookbook_tool.publish.base import (
     TargetOptions,
 )
 from cookbook_tool.publish.git_consumer import consumer_info
-from cookbook_tool.publish.history import check_plan
 from cookbook_tool.publish.git_history import (
     prune_plan,
     releases_of,
@@ -58,6 +57,7 @@ from cookbook_tool.publish.git_messages import (
 from cookbook_tool.publish.git_repo import PushOutcome, RemoteRefs, Workspace, workspace
 from cookbook_tool.publish.git_transport import check_ref_name, git_setup, parse_target
 from cookbook_tool.publish.git_tree import BuiltTree, build_tree
+from cookbook_tool.publish.history import check_plan
 from cookbook_tool.publish.targets import mask_url
 
 MAX_ATTEMPTS = 5

@@ -79,7 +79,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
             f"bucket {bucket!r} does not exist: check the target URL, --region and --profile"
         )
     if code in _REGION or status == 301:
-        region = _bucket_region(exc)
+        region = bucket_region(exc)
         hint = f"--region {region}" if region else "the bucket's --region"
         return RemoteError(f"bucket {bucket!r} is in another region while {what}: use {hint}")
     if code in ("AccessDenied", "AllAccessDisabled", "403") or status == 403:
@@ -94,7 +94,8 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
     return RemoteError(f"S3 error while {what}: {code or kind}: {message}")
 
 
-def _bucket_region(exc: BaseException) -> str | None:
+def bucket_region(exc: BaseException) -> str | None:
+    """The region S3 names in an error response (a redirect, a 403 on HeadBucket)."""
     response: dict[str, Any] = getattr(exc, "response", None) or {}
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     region = headers.get("x-amz-bucket-region") or response.get("Error", {}).get("Region")
