@@ -7,12 +7,14 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 
 from tests.cli import Result, run_cli
+from tests.conftest import SAMPLES
 from tests.contract.artifacts import make_bundle
 
 CONFIG = '[targets.local]\nurl = "file://out/releases"\nretention = 1\n'
@@ -37,12 +39,15 @@ def rewrite(source: Path, target: Path, change: dict[str, bytes | None],
     return target
 
 
-@pytest.fixture
-def built(sample_repo: Path) -> Path:
-    """``cookbook-tool bundle`` of the sample repository: ``out/cookbooks-1.4.0.tar.gz``."""
-    result = run_cli("bundle", "--no-progress", cwd=sample_repo)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``cookbook-tool bundle`` of a copy of the sample repository (built once; tests publish
+    from that folder, so its cookbook-tool.toml applies, and never write into it)."""
+    repo = tmp_path_factory.mktemp("built") / "repo"
+    shutil.copytree(SAMPLES / "opsworks-stack", repo, symlinks=True)
+    result = run_cli("bundle", "--no-progress", cwd=repo)
     assert result.code == 0, result.stderr
-    return sample_repo / "out/cookbooks-1.4.0.tar.gz"
+    return repo / "out/cookbooks-1.4.0.tar.gz"
 
 
 def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
@@ -51,11 +56,28 @@ def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.
     return info
 
 
-def test_our_bundle_is_published_after_verification(built: Path, sample_repo: Path) -> None:
-    result = run_cli("publish", built, "--to", "./published", cwd=sample_repo)
+def test_our_bundle_is_published_after_verification(built: Path, tmp_path: Path) -> None:
+    result = run_cli("publish", built, "--to", tmp_path / "published", cwd=built.parent.parent)
 
     assert result.code == 0, result.stderr
-    assert (sample_repo / "published/cookbooks/cookbooks.tar.gz").is_file()
+    assert (tmp_path / "published/cookbooks/cookbooks.tar.gz").is_file()
+
+
+def test_external_cookbooks_come_from_the_configuration(sample_repo: Path, tmp_path: Path) -> None:
+    metadata = sample_repo / "cookbooks/webapp/metadata.rb"
+    metadata.write_text(metadata.read_text() + "depends 'apt'\n")
+    config = sample_repo / "cookbook-tool.toml"
+    config.write_text('external_cookbooks = ["apt"]\n' + config.read_text())
+    assert run_cli("bundle", "--no-progress", cwd=sample_repo).code == 0
+    bundle = sample_repo / "out/cookbooks-1.4.0.tar.gz"
+
+    elsewhere = run_cli("publish", bundle, "--to", tmp_path / "a", "--format", "json",
+                        cwd=tmp_path)  # fmt: skip
+    configured = run_cli("publish", bundle, "--to", tmp_path / "b", cwd=sample_repo)
+
+    assert elsewhere.code == 1
+    assert [f["rule"] for f in elsewhere.json()["findings"]] == ["archive-missing-dependency"]
+    assert configured.code == 0, configured.stdout + configured.stderr
 
 
 @pytest.mark.parametrize(("case", "rule"), [
@@ -65,8 +87,9 @@ def test_our_bundle_is_published_after_verification(built: Path, sample_repo: Pa
 ])  # fmt: skip
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_archives_verify_rejects_are_not_published(
-    built: Path, sample_repo: Path, tmp_path: Path, case: str, rule: str, output: str
+    built: Path, tmp_path: Path, case: str, rule: str, output: str
 ) -> None:
+    repo = built.parent.parent
     recipe = "cookbooks/webapp/recipes/default.rb"
     bad = tmp_path / "bad" / "cookbooks-1.4.0.tar.gz"
     bad.parent.mkdir()
@@ -78,11 +101,11 @@ def test_archives_verify_rejects_are_not_published(
         rewrite(built, bad, {}, [member("cookbooks/webapp/files/passwd", tarfile.SYMTYPE,
                                         "/etc/passwd")])  # fmt: skip
 
-    result = run_cli("publish", bad, "--to", "./published", "--format", output, cwd=sample_repo)
+    result = run_cli("publish", bad, "--to", tmp_path / "published", "--format", output, cwd=repo)
 
     assert result.code == 1, result.stdout + result.stderr
-    assert not (sample_repo / "published").exists()
-    verified = run_cli("verify", bad, "--format", "json", cwd=sample_repo).json()["findings"]
+    assert not (tmp_path / "published").exists()
+    verified = run_cli("verify", bad, "--format", "json").json()["findings"]
     expected = {(f["rule"], f["file"]) for f in verified if f["severity"] == "error"}
     if output == "json":
         document = result.json()
@@ -161,8 +184,9 @@ SECRETS = {
 
 
 @pytest.mark.parametrize("kind", sorted(SECRETS))
-@pytest.mark.parametrize("output", ["text", "json"])
-@pytest.mark.parametrize("command", ["publish", "releases"])
+@pytest.mark.parametrize(("command", "output"), [
+    ("publish", "text"), ("publish", "json"), ("releases", "text"),
+])  # fmt: skip
 def test_credentials_in_target_urls_are_never_printed(
     tmp_path: Path, kind: str, output: str, command: str
 ) -> None:

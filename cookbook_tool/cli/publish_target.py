@@ -63,13 +63,14 @@ class Target:
 
         A bare word that names no configured target is a usage error (a folder is ``./x``, an
         absolute path or ``file://``), so that a typo never publishes to a new folder."""
-        config = project_config()
-        if config is not None and self.to in config.targets:
-            from cookbook_tool.publish.configured import configured_target
+        if is_bare_word(self.to):
+            config = project_config()
+            if config is not None and self.to in config.targets:
+                from cookbook_tool.publish.configured import configured_target
 
-            return configured_target(config, self.to, self.values)
-        if is_bare_word(self.to) and not Path(self.to).is_dir():
-            raise UsageError(unknown_target_message(self.to, config))
+                return configured_target(config, self.to, self.values)
+            if not Path(self.to).is_dir():
+                raise UsageError(unknown_target_message(self.to, config))
         given = {k: v for k, v in self.values.items() if v is not None}
         return self.to, TargetOptions(**given)
 
