@@ -13,11 +13,17 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from cookbook_tool import archive
-from cookbook_tool.archive import DEFAULT_MTIME, Member
+from cookbook_tool.archive import DEFAULT_MTIME, Member, OnFile
 
 
-def write_zip(members: Iterable[Member], out: BinaryIO, *, mtime: int = DEFAULT_MTIME) -> None:
-    """Write a deterministic zip to the seekable ``out``."""
+def write_zip(
+    members: Iterable[Member],
+    out: BinaryIO,
+    *,
+    mtime: int = DEFAULT_MTIME,
+    on_file: OnFile | None = None,
+) -> None:
+    """Write a deterministic zip to the seekable ``out``; ``on_file`` as for ``write_tar``."""
     date_time = _dos_date_time(mtime)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zipped:
         for member in members:
@@ -32,7 +38,7 @@ def write_zip(members: Iterable[Member], out: BinaryIO, *, mtime: int = DEFAULT_
             info.compress_type = zipfile.ZIP_DEFLATED
             info.file_size = member.size
             with zipped.open(info, "w", force_zip64=member.size >= 1 << 31) as target:
-                archive.copy_content(member, target)
+                archive.copy_content(member, target, on_file)
 
 
 def _dos_date_time(mtime: int) -> tuple[int, int, int, int, int, int]:

@@ -1,8 +1,9 @@
 """Build a reproducible cookbook bundle: select, plan, validate, write atomically.
 
 ``plan_bundle`` decides what goes in (and why the rest is left out) without writing anything;
-``build_bundle`` validates the repository, plans, hashes every file for the manifest and writes
-``<name>-<version>.tar.gz`` (or ``.zip``) through a temporary file renamed into place.
+``build_bundle`` refuses on validation errors, else writes ``<name>-<version>.tar.gz`` (or
+``.zip``) through a temporary file renamed into place, hashing each file for the manifest while
+it is written (the manifest is the last member).
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
 from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive_zip import write_zip
-from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members
+from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
 from cookbook_tool.manifest import (
@@ -67,6 +67,7 @@ class Excluded:
     path: str  # relative to the repository root, posix
     reason: str
     cookbook: str
+    source: Path | None = None  # the full path (set for refused entries)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class BundlePlan:
     selection: Selection
     entries: list[PlannedEntry]  # directories and files, sorted, without the manifest
     excluded: list[Excluded]
+    refused: list[Excluded] = field(default_factory=list)  # cannot ship: validation errors
 
     @property
     def files(self) -> list[PlannedEntry]:
@@ -117,7 +119,9 @@ def plan_bundle(
     settings: BundleSettings,
     entries_of: EntriesOf | None = None,
 ) -> BundlePlan:
-    """Select the cookbooks and list their entries. Raises ``LocalError`` on refused entries.
+    """Select the cookbooks and list their entries, without raising on entries that cannot
+    ship (FIFOs, links out, loops, undecodable names): those are listed in ``refused``, and
+    validation reports them as findings, all of them, before the bundle is refused.
 
     ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
     with the output folder excluded); by default each cookbook is walked here.
@@ -125,20 +129,22 @@ def plan_bundle(
     selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
     entries: list[PlannedEntry] = []
     excluded: list[Excluded] = []
+    refused: list[Excluded] = []
     prefix = () if settings.layout == "flat" else ("cookbooks",)
     if prefix:
         entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
     for cookbook in selection.cookbooks:
         walked = entries_of(cookbook) if entries_of is not None else None
-        for entry, reason in cookbook_members(cookbook, prefix, settings.output_dir, walked):
-            if reason is None:
+        for entry, verdict in cookbook_members(cookbook, prefix, settings.output_dir, walked):
+            if verdict is None:
                 entries.append(entry)
-            else:
-                relpath = _relative(entry.source or cookbook.path, root)
-                excluded.append(Excluded(relpath, reason, cookbook.name))
+                continue
+            source = entry.source or cookbook.path
+            left_out = Excluded(_relative(source, root), verdict.reason, cookbook.name, source)
+            (excluded if verdict.kind == "excluded" else refused).append(left_out)
     entries.sort(key=lambda e: e.sort_key)
     excluded.sort(key=lambda e: e.path)
-    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded)
+    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded, refused)
 
 
 def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
@@ -161,38 +167,35 @@ def build_bundle(
 ) -> BundleResult:
     """Plan and write the bundle, unless ``validation`` or the selection found errors.
 
-    ``on_progress(done, total)`` is called with file bytes hashed and then written (the total
-    counts every byte twice: once for the manifest, once into the archive).
+    Each file is read once: hashed for the manifest while it is written into the archive; the
+    manifest, built from those hashes, is the last member. ``on_progress(done, total)`` is
+    called with the file bytes written so far.
     """
     plan = plan_bundle(root, cookbooks, settings, entries_of)
     findings = merge_findings(validation, plan.selection.findings)
     if has_errors(findings):
         return BundleResult(settings, findings, plan)
-    total = 2 * sum(entry.size for entry in plan.files)
-    files = hash_files(plan.files, settings.workers)
-    if on_progress is not None:
-        on_progress(total // 2, total)
-    manifest = Manifest(
-        settings.name,
-        settings.version,
-        settings.layout,
-        tuple(plan.manifest_cookbooks()),
-        tuple(files),
-    )
-    members = _members(plan, render_manifest(manifest), on_progress, total)
+    for refused in plan.refused:  # validation should have reported it: last line of defence
+        raise refusal(refused.source or root / refused.path, refused.reason)
+    stream = _MemberStream(plan, sum(entry.size for entry in plan.files), on_progress)
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
-        _write_atomically(target, lambda out: write_zip(members, out, mtime=settings.mtime))
+        _write_atomically(
+            target,
+            lambda out: write_zip(stream.members(), out, mtime=settings.mtime, on_file=stream.done),
+        )
         identity = archive_sha = _file_sha256(target)
     else:
-        identity = _write_atomically(
+        digests = _write_atomically(
             target,
-            lambda out: write_tar_gz(members, out, mtime=settings.mtime, workers=settings.workers),
-        )
-        archive_sha = _file_sha256(target)
-    return BundleResult(
-        settings, findings, plan, files, target, target.stat().st_size, archive_sha, identity
-    )
+            lambda out: write_tar_gz(
+                stream.members(), out, mtime=settings.mtime, workers=settings.workers,
+                on_file=stream.done,
+            ),
+        )  # fmt: skip
+        identity, archive_sha = digests.identity, digests.sha256
+    size = target.stat().st_size
+    return BundleResult(settings, findings, plan, stream.files, target, size, archive_sha, identity)
 
 
 def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) -> list[Finding]:
@@ -202,56 +205,52 @@ def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) 
     return sort_findings([*validation, *(f for f in selection if (f.file, f.line) not in seen)])
 
 
-def hash_files(files: list[PlannedEntry], workers: int | None = None) -> list[ManifestFile]:
-    """size and sha256 of every planned file, in parallel, in the order given."""
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        return list(pool.map(_hash_file, files))
+class _MemberStream:
+    """The archive members of a plan, in tree order, then the manifest built from the hashes
+    the writer reported for each file (``done``) while writing it."""
 
+    def __init__(self, plan: BundlePlan, total: int, on_progress: Progress | None) -> None:
+        self._plan = plan
+        self._total = total
+        self._written = 0
+        self._on_progress = on_progress
+        self.files: list[ManifestFile] = []
 
-def _hash_file(entry: PlannedEntry) -> ManifestFile:
-    assert entry.source is not None
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with entry.source.open("rb") as stream:
-            while block := stream.read(_HASH_READ):
-                digest.update(block)
-                size += len(block)
-    except OSError as exc:
-        raise LocalError(f"{entry.source}: cannot read ({exc.strerror or exc})") from exc
-    if size != entry.size:
-        raise LocalError(f"{entry.source}: file changed while bundling; run the bundle again")
-    return ManifestFile(entry.name, size, digest.hexdigest())
+    def members(self) -> Iterator[Member]:
+        for entry in self._plan.entries:
+            yield entry.member()
+        if len(self.files) != len(self._plan.files):  # the writer reports every file it wrote
+            raise LocalError("internal error: a file of the bundle was not hashed")
+        settings = self._plan.settings
+        manifest = render_manifest(
+            Manifest(
+                settings.name, settings.version, settings.layout,
+                tuple(self._plan.manifest_cookbooks()), tuple(self.files),
+            )
+        )  # fmt: skip
+        yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
 
-
-def _members(
-    plan: BundlePlan, manifest: bytes, on_progress: Progress | None = None, total: int = 0
-) -> Iterator[Member]:
-    manifest_entry = PlannedEntry(
-        manifest_path(plan.settings.layout), "file", None, len(manifest), False, ""
-    )
-    ordered = sorted([*plan.entries, manifest_entry], key=lambda e: e.sort_key)
-    done = total // 2
-    for entry in ordered:
-        if entry is manifest_entry:
-            yield Member(entry.name, "file", len(manifest), data=manifest)
-            continue
-        yield entry.member()
-        done += entry.size  # the member has been written when the next one is asked for
-        if on_progress is not None:
-            on_progress(done, total)
+    def done(self, member: Member, sha256: str) -> None:
+        if member.data is not None:
+            return  # the manifest itself
+        self.files.append(ManifestFile(member.name, member.size, sha256))
+        self._written += member.size
+        if self._on_progress is not None:
+            self._on_progress(self._written, self._total)
 
 
 def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
-    """Write through a temporary file in the target folder, renamed into place at the end."""
+    """Write through a temporary file in the target folder, renamed into place at the end.
+
+    The temporary name is chosen before the file is created (``O_EXCL``: never another run's),
+    so that an interrupt arriving at any point after its creation still finds it to remove.
+    """
+    temporary = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+    where = f"cannot write to {target.parent}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as exc:
-        raise LocalError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
-    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        where = f"cannot write {target}"
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
             result = write(out)
             out.flush()
@@ -259,10 +258,11 @@ def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        if not isinstance(exc, FileExistsError):
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         if isinstance(exc, OSError):
-            raise LocalError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise LocalError(f"{where}: {exc.strerror or exc}") from exc
         raise
     return result
 

@@ -2,9 +2,12 @@
 
 Wraps ``walk_cookbook`` (chefignore and the always-excluded files) with the bundle's own rules:
 the bundle output folder is left out; a symlink whose target stays inside the cookbook is stored
-as the file it points to; links that leave the cookbook, broken links, loops, links to folders,
-FIFOs, sockets and devices are refused (``LocalError`` naming the path), and so are file names
-that are not valid UTF-8. Links to folders inside the cookbook are stored as folders.
+as the file it points to; links that leave the cookbook, broken links, loops, FIFOs, sockets and
+devices cannot ship, and neither can file names that are not valid UTF-8: such entries are
+yielded as *refused* with the problem, never raised, so that the caller can first report every
+validation finding (validation reports the same entries under ``special-file``,
+``filename-not-utf8``, ``symlink-loop``, ``symlink-escape``, ``symlink-broken``). Links to
+folders inside the cookbook are stored as folders.
 """
 
 from __future__ import annotations
@@ -45,15 +48,24 @@ class PlannedEntry:
         return Member(self.name, self.kind, self.size, self.executable, self.source)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Why an entry is not in the bundle: ``excluded`` (left out on purpose: chefignore, the
+    output folder) or ``refused`` (it cannot ship: the problem; validation reports it)."""
+
+    kind: Literal["excluded", "refused"]
+    reason: str
+
+
 def cookbook_members(
     cookbook: Cookbook,
     prefix: tuple[str, ...],
     output_dir: Path | None,
     walked: Iterable[Entry] | None = None,
-) -> Iterator[tuple[PlannedEntry, str | None]]:
-    """Every entry of ``cookbook`` with ``None`` (included) or the reason it is left out.
+) -> Iterator[tuple[PlannedEntry, Verdict | None]]:
+    """Every entry of ``cookbook`` with ``None`` (included) or why it is not included.
 
-    Raises ``LocalError`` for the first entry that cannot ship (see the module docstring).
+    Entries that cannot ship are yielded as refused, not raised (see the module docstring).
     """
     base = "/".join((*prefix, _checked_name(cookbook)))
     root = cookbook.path.resolve()
@@ -67,14 +79,10 @@ def cookbook_members(
         name = f"{base}/{entry.relpath}"
         if entry.excluded is not None:
             kind: Literal["dir", "file"] = "dir" if entry.kind == "dir" else "file"
-            yield PlannedEntry(name, kind, entry.path, 0, False, ""), entry.excluded
-        elif entry.problem is not None:
-            raise LocalError(
-                f"{display(entry.path)}: {entry.problem}: it cannot go into a bundle "
-                "(fix it, remove it, or list it in chefignore)"
-            )
+            verdict = Verdict("excluded", entry.excluded)
+            yield PlannedEntry(name, kind, entry.path, 0, False, ""), verdict
         else:
-            yield _planned(name, entry, root), None
+            yield _planned(name, entry, root)
 
 
 def _checked_name(cookbook: Cookbook) -> str:
@@ -87,18 +95,30 @@ def _checked_name(cookbook: Cookbook) -> str:
     return cookbook.name
 
 
-def _planned(name: str, entry: Entry, root: Path) -> PlannedEntry:
-    if entry.kind == "dir":
-        return PlannedEntry(name, "dir", entry.path, 0, False, "")
-    if entry.kind == "file":
-        return PlannedEntry(name, "file", entry.path, entry.size, entry.executable, "")
+def _planned(name: str, entry: Entry, root: Path) -> tuple[PlannedEntry, Verdict | None]:
     target = entry.target
+    unshippable = PlannedEntry(name, "file", entry.path, 0, False, "")
+    if entry.problem is not None:
+        return unshippable, Verdict("refused", entry.problem)
+    if entry.kind == "dir":
+        return PlannedEntry(name, "dir", entry.path, 0, False, ""), None
+    if entry.kind == "file":
+        return PlannedEntry(name, "file", entry.path, entry.size, entry.executable, ""), None
     if entry.kind == "symlink" and target is not None and target.is_relative_to(root):
         note = f"symlink to {target.relative_to(root).as_posix() or '.'}"
         if target.is_dir():
-            return PlannedEntry(name, "dir", target, 0, False, note)
-        return PlannedEntry(name, "file", target, entry.size, entry.executable, note)
-    raise LocalError(f"{display(entry.path)}: {entry.kind} entry cannot go into a bundle")
+            return PlannedEntry(name, "dir", target, 0, False, note), None
+        return PlannedEntry(name, "file", target, entry.size, entry.executable, note), None
+    return unshippable, Verdict("refused", f"{entry.kind} entry")
+
+
+def refusal(path: Path, problem: str) -> LocalError:
+    """The error for an entry that cannot ship, when no validation finding refused the bundle
+    (the last line of defence: something changed between validation and writing)."""
+    return LocalError(
+        f"{display(path)}: {problem}: it cannot go into a bundle "
+        "(fix it, remove it, or list it in chefignore)"
+    )
 
 
 def display(path: Path) -> str:

@@ -16,7 +16,9 @@ from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
 from cookbook_tool.layers import check_layers, normalize
 from cookbook_tool.model import Cookbook
-from cookbook_tool.validate import validate_repository
+from cookbook_tool.repository import open_repository
+from cookbook_tool.schema_mapping import mapped_files, schema_for
+from cookbook_tool.validate import validate_loaded
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class _Group:
     whole: bool = False  # the repository itself was named
     cookbooks: list[Path] = field(default_factory=list)
     loose_files: list[Path] = field(default_factory=list)  # files outside any cookbook
+    cookbook_files: list[Path] = field(default_factory=list)  # files inside a cookbook
 
 
 def run_checks(settings: CheckSettings) -> CheckReport:
@@ -71,22 +74,36 @@ def run_checks(settings: CheckSettings) -> CheckReport:
         if settings.cookbooks and (group.whole or group.cookbooks):
             _check_cookbooks(group, report)
         elif settings.cookbooks is False and settings.schema is None:
-            group.loose_files += [m for m in members if m.is_file() and m not in group.loose_files]
+            # --only-json: files inside cookbooks are cookbook business unless a mapping names them
+            group.loose_files += [f for f in group.cookbook_files if _mapped(f, group)]
         if settings.custom_json:
             _check_json(group, settings, report)
-        else:
-            report.skipped.extend(f for f in group.loose_files)
+        else:  # --skip-json: JSON files a mapping names are left to the custom JSON check
+            report.skipped.extend(f for f in group.loose_files if not _mapped(f, group))
     report.findings = sort_findings(report.findings)
     return report
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:
-    only = None if group.whole else group.cookbooks
-    result = validate_repository(group.root, group.config, only)
+    loaded = open_repository(group.root, group.config)
+    only = None if group.whole else _with_dependents(group.cookbooks, loaded.repo.cookbooks)
+    result = validate_loaded(loaded, group.config, only)
     report.findings.extend(result.findings)
     report.cookbooks.extend(c.name for c in result.cookbooks)
     if result.loaded is not None and _layers_concerned(group, result.cookbooks):
         report.findings.extend(check_layers(group.config, result.loaded))
+
+
+def _with_dependents(selected: Sequence[Path], cookbooks: Sequence[Cookbook]) -> list[Path]:
+    """The selected cookbook folders and those of every cookbook that depends on one of them:
+    a changed version or recipe of a cookbook can break the constraints and ``include_recipe``
+    lines of the cookbooks using it."""
+    names = {c.name for c in cookbooks if c.path in selected}
+    dependents = [
+        c.path for c in cookbooks
+        if c.metadata is not None and any(d.name in names for d in c.metadata.depends)
+    ]  # fmt: skip
+    return sorted({*selected, *dependents})
 
 
 def _check_json(group: _Group, settings: CheckSettings, report: CheckReport) -> None:
@@ -122,13 +139,15 @@ def _schema_ref(schema: str, cwd: Path) -> str:
     return schema
 
 
+def _mapped(path: Path, group: _Group) -> bool:
+    config = group.config
+    return schema_for(path, config.schemas, config.base_dir or group.root) is not None
+
+
 def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
-    """Every file under ``base_dir`` that a ``[[schemas]]`` glob names."""
-    found: list[Path] = []
-    for mapping in config.schemas:
-        for glob in mapping.globs:
-            found.extend(p for p in base_dir.glob(glob) if p.is_file() and ".git" not in p.parts)
-    return found
+    """Every file under ``base_dir`` that a ``[[schemas]]`` glob names (the same matcher as the
+    one that picks each file's schema)."""
+    return mapped_files(base_dir, config.schemas)
 
 
 def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
@@ -152,7 +171,10 @@ def _group_by_repository(paths: Sequence[Path]) -> dict[Path, list[Path]]:
 
 
 def _select(group: _Group) -> _Group:
-    """Which cookbooks the members name or hold, and which files lie outside any cookbook."""
+    """Which cookbooks the members name or hold, and which files lie outside any cookbook.
+
+    Naming the repository, or its configuration (which changes how every cookbook, layer and
+    JSON file is checked), means the whole repository."""
     if group.root in group.members:
         group.whole = True
         return group
@@ -163,9 +185,12 @@ def _select(group: _Group) -> _Group:
         inside = [c.path for c in repo.cookbooks if member in c.path.parents]
         if owner is not None:
             selected.add(owner.path)
+            group.cookbook_files += [member] if member.is_file() else []
         elif member.is_dir() and inside:
             selected.update(inside)
-        elif member.is_file() and member.name != CONFIG_FILE:
+        elif member.is_file() and member.name == CONFIG_FILE:
+            group.whole = True
+        elif member.is_file():
             group.loose_files.append(member)
     group.cookbooks = sorted(selected)
     return group

@@ -60,6 +60,7 @@ class Chefignore:
 
     file: Path | None
     patterns: tuple[Pattern, ...] = ()
+    invalid: tuple[tuple[int, str, str], ...] = ()  # (line, glob, why) of unusable lines
 
     def match(self, relpath: str) -> Pattern | None:
         """The pattern that ignores ``relpath`` (posix, relative to the cookbook), or None.
@@ -77,13 +78,18 @@ class Chefignore:
 
 
 def parse_chefignore(text: str, file: Path | None = None) -> Chefignore:
+    """Patterns that cannot be compiled (``[z-a]``) are kept aside in ``invalid``."""
     patterns = []
+    invalid = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        patterns.append(Pattern(line, number, _ruby_fnmatch_regex(line)))
-    return Chefignore(file, tuple(patterns))
+        try:
+            patterns.append(Pattern(line, number, _ruby_fnmatch_regex(line)))
+        except re.error as exc:
+            invalid.append((number, line, exc.msg))
+    return Chefignore(file, tuple(patterns), tuple(invalid))
 
 
 def load_chefignore(cookbook_dir: Path) -> Chefignore:

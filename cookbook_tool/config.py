@@ -86,6 +86,8 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LocalError(f"{path}: invalid TOML: {exc}") from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise LocalError(f"{path}: unusable value: {exc}") from exc
     lines = key_lines(text)
     from cookbook_tool.config_check import check_config_document
 

@@ -23,7 +23,8 @@ def check_config_document(data: Mapping[str, Any], path: Path, lines: Mapping[st
     """Raise ``LocalError`` (``file:line: key: problem``) for the first problem found."""
     from cookbook_tool.config_schema import structure_problems
 
-    problems = [*structure_problems(data), *_semantic_problems(data)]
+    problems = [*structure_problems(data), *_semantic_problems(data),
+                *_schema_problems(data, path.parent)]  # fmt: skip
     if problems:
         key, message = problems[0]
         line = _nearest_line(key, lines)
@@ -64,6 +65,27 @@ def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         for layer, events in layers.items():
             if isinstance(events, Mapping):
                 yield from _layer_problems(f"layers.{layer}", events)
+
+
+def _schema_problems(data: Mapping[str, Any], base: Path) -> Iterator[tuple[str, str]]:
+    """Each ``[[schemas]]`` entry names a built-in schema (by name or ``$id``) or a file."""
+    from cookbook_tool.schema_files import BUILTIN_ID_PREFIX, builtin_schema_names
+
+    names = builtin_schema_names()
+    for index, mapping in enumerate(_list(data.get("schemas"))):
+        schema = mapping.get("schema") if isinstance(mapping, Mapping) else None
+        if not isinstance(schema, str) or schema in names:
+            continue
+        if schema.startswith(BUILTIN_ID_PREFIX) and schema[len(BUILTIN_ID_PREFIX):].removesuffix(
+            ".json"
+        ) in names:
+            continue
+        if "://" not in schema and (base / schema).is_file():
+            continue
+        yield f"schemas.{index}.schema", (
+            f"unknown schema {schema!r}: use a built-in one ({', '.join(names)}) or the path "
+            "of a schema file relative to this configuration"
+        )
 
 
 def _target_problems(key: str, url: str) -> Iterator[tuple[str, str]]:

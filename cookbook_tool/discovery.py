@@ -121,16 +121,3 @@ def _subfolders(folder: Path) -> Iterable[Path]:
     except OSError as exc:
         raise LocalError(f"{folder}: cannot list folder ({exc.strerror})") from exc
     return [c for c in children if c.is_dir() and not c.name.startswith(".")]
-
-
-def map_files(repo: Repository, files: Iterable[Path]) -> tuple[dict[Path, list[Path]], list[Path]]:
-    """Group files by the cookbook (folder) that holds them; also return the files outside any."""
-    owned: dict[Path, list[Path]] = {}
-    outside: list[Path] = []
-    for file in files:
-        cookbook = repo.owner_of(file)
-        if cookbook is None:
-            outside.append(file)
-        else:
-            owned.setdefault(cookbook.path, []).append(file)
-    return owned, outside

@@ -1,7 +1,7 @@
 """The bundle manifest: what a bundle holds, as deterministic JSON.
 
-Stored inside the archive at ``cookbooks/.manifest.json`` (``.manifest.json`` in the flat
-layout)::
+Stored inside the archive, as its last member, at ``cookbooks/.manifest.json``
+(``.manifest.json`` in the flat layout)::
 
     {"manifest_version": 1,
      "bundle": {"name": "cookbooks", "version": "1.4.0", "layout": "cookbooks"},

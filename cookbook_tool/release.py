@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,12 +20,13 @@ from cookbook_tool.bundle import BundleResult, build_bundle
 from cookbook_tool.bundle_settings import bundle_settings
 from cookbook_tool.check import CheckSettings, run_checks
 from cookbook_tool.config import Config
-from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, ToolError, UsageError
+from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_REMOTE, ToolError, UsageError
 from cookbook_tool.findings import Finding, has_errors
 from cookbook_tool.publish.base import (
     Artifact,
     ConsumerInfo,
     ProgressCallback,
+    Publisher,
     PublishResult,
     ReleaseState,
     TargetOptions,
@@ -42,6 +43,7 @@ class Outcome(StrEnum):
     WOULD_PUBLISH = "would-publish"
     WOULD_CONFLICT = "would-conflict"
     FAILED = "failed"
+    NOT_ATTEMPTED = "not-attempted"
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,7 @@ def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> 
         if report.bundle.path is None:
             return report
         report.artifact = open_artifact(report.bundle.path, source_commit=settings.source_commit)
-        for name, url, options in targets:
-            report.targets.append(_one_target(name, url, options, report.artifact, settings,
-                                              on_target))  # fmt: skip
+        report.targets = _publish_all(targets, report.artifact, settings, on_target)
     return report
 
 
@@ -138,26 +138,62 @@ def _bundle(settings: ReleaseSettings, output: Path | None) -> BundleResult:
     )  # fmt: skip
 
 
-def _one_target(
-    name: str, url: str, options: TargetOptions, artifact: Artifact,
+def _publish_all(
+    targets: list[tuple[str, str, TargetOptions]], artifact: Artifact,
     settings: ReleaseSettings, on_target: StartTarget | None,
-) -> TargetReport:  # fmt: skip
-    shown = mask_url(url)
+) -> list[TargetReport]:  # fmt: skip
+    """Ask every target what it holds before the first byte goes anywhere; publish only when
+    all of them can take the release."""
+    checked = [_preflight(name, url, options, artifact) for name, url, options in targets]
+    blocked = any(report.exit_code for report, _ in checked)
+    if settings.dry_run:
+        return [report for report, _ in checked]
+    if blocked:
+        return [report if report.exit_code else _not_attempted(report) for report, _ in checked]
+    return [
+        _publish_one(report, publisher, artifact, settings, on_target)
+        for report, publisher in checked
+    ]
+
+
+def _not_attempted(report: TargetReport) -> TargetReport:
+    reason = "not attempted: another target failed its check; nothing was uploaded"
+    return replace(report, outcome=Outcome.NOT_ATTEMPTED, error=reason)
+
+
+def _preflight(
+    name: str, url: str, options: TargetOptions, artifact: Artifact
+) -> tuple[TargetReport, Publisher | None]:
     try:
         publisher = open_publisher(url, options)
-        if settings.dry_run:
-            state = publisher.state(artifact)
-            outcome = {ReleaseState.ABSENT: Outcome.WOULD_PUBLISH,
-                       ReleaseState.SAME: Outcome.ALREADY_PUBLISHED,
-                       ReleaseState.DIFFERENT: Outcome.WOULD_CONFLICT}[state]  # fmt: skip
-            code = 4 if state is ReleaseState.DIFFERENT else EXIT_OK
-            return TargetReport(name, publisher.url, outcome, exit_code=code)
-        progress = on_target(name, artifact.size) if on_target else None
+        state = publisher.state(artifact)
+    except ToolError as exc:
+        failed = TargetReport(name, mask_url(url), Outcome.FAILED, error=exc.message,
+                              exit_code=exc.exit_code)  # fmt: skip
+        return failed, None
+    if state is ReleaseState.DIFFERENT:
+        conflict = TargetReport(
+            name, publisher.url, Outcome.WOULD_CONFLICT, exit_code=EXIT_REMOTE,
+            error=f"{artifact.name} {artifact.version} is already published there with other "
+            "bytes: bump the version",
+        )  # fmt: skip
+        return conflict, publisher
+    outcome = Outcome.ALREADY_PUBLISHED if state is ReleaseState.SAME else Outcome.WOULD_PUBLISH
+    return TargetReport(name, publisher.url, outcome), publisher
+
+
+def _publish_one(
+    checked: TargetReport, publisher: Publisher | None, artifact: Artifact,
+    settings: ReleaseSettings, on_target: StartTarget | None,
+) -> TargetReport:  # fmt: skip
+    assert publisher is not None
+    try:
+        progress = on_target(checked.name, artifact.size) if on_target else None
         result = publisher.publish(
             artifact, force_current=settings.force_current, on_progress=progress
         )
     except ToolError as exc:
-        return TargetReport(name, shown, Outcome.FAILED, error=exc.message,
-                            exit_code=exc.exit_code)  # fmt: skip
+        return replace(checked, outcome=Outcome.FAILED, error=exc.message,
+                       exit_code=exc.exit_code)  # fmt: skip
     outcome = Outcome.ALREADY_PUBLISHED if result.already_published else Outcome.PUBLISHED
-    return TargetReport(name, result.target, outcome, result, result.consumer)
+    return TargetReport(checked.name, result.target, outcome, result, result.consumer)

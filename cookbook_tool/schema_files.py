@@ -10,6 +10,7 @@ from pathlib import Path
 from cookbook_tool.errors import LocalError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+BUILTIN_ID_PREFIX = "https://cookbook-tool.dev/schemas/"
 
 
 @cache

@@ -13,14 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.archive import (
-    CHUNK_SIZE,
-    DEFAULT_MTIME,
-    Member,
-    ParallelGzipWriter,
-    tar_header,
-    write_tar_gz,
-)
+from cookbook_tool.archive import DEFAULT_MTIME, Member, tar_header, write_tar_gz
+from cookbook_tool.archive_gzip import CHUNK_SIZE, ParallelGzipWriter
 from cookbook_tool.archive_zip import write_zip
 from cookbook_tool.errors import LocalError
 
@@ -46,8 +40,9 @@ def _members(tmp_path: Path) -> list[Member]:
 
 def _tar_gz(members: list[Member], **kwargs: object) -> tuple[bytes, str]:
     out = io.BytesIO()
-    identity = write_tar_gz(members, out, **kwargs)  # type: ignore[arg-type]
-    return out.getvalue(), identity
+    digests = write_tar_gz(members, out, **kwargs)  # type: ignore[arg-type]
+    assert digests.sha256 == hashlib.sha256(out.getvalue()).hexdigest()  # hashed while written
+    return out.getvalue(), digests.identity
 
 
 def test_identity_is_the_sha256_of_the_uncompressed_tar(tmp_path):

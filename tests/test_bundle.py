@@ -56,6 +56,7 @@ def test_same_tree_same_bytes(sample_repo, tmp_path):
     assert first.sha256 == second.sha256
     assert first.path.read_bytes() == second.path.read_bytes()
     assert first.identity == hashlib.sha256(gzip.decompress(first.path.read_bytes())).hexdigest()
+    assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
 
 
 def test_source_date_epoch_changes_only_the_timestamps(sample_repo, tmp_path):
@@ -202,6 +203,10 @@ def test_entries_that_cannot_ship_are_refused(tmp_path, kind):
     else:
         (Path(os.fsdecode(bytes(bad) + b"/x\xff"))).write_text("latin-1 name")
     out = tmp_path / "out"
+    plan = plan_bundle(tmp_path / "repo", load_cookbooks(tmp_path / "repo"), _settings(out))
+    assert [r.path for r in plan.refused if r.path.endswith(("files/x", "files/x\udcff"))]
+    assert all("/files/x" not in e.name for e in plan.entries)
+    # no validation findings given: the writer still refuses (the last line of defence)
     with pytest.raises(LocalError, match=r"files/x"):
         build_bundle(tmp_path / "repo", load_cookbooks(tmp_path / "repo"), _settings(out))
     assert not out.exists() or not list(out.iterdir())
@@ -213,11 +218,11 @@ def test_interrupted_write_leaves_nothing(sample_repo, tmp_path, monkeypatch):
     calls = {"n": 0}
     original = archive.copy_content
 
-    def failing(member, sink):
+    def failing(member, sink, on_file=None):
         calls["n"] += 1
         if calls["n"] == 5:
             raise KeyboardInterrupt
-        return original(member, sink)
+        return original(member, sink, on_file)
 
     monkeypatch.setattr(archive, "copy_content", failing)
     with pytest.raises(KeyboardInterrupt):
@@ -229,7 +234,7 @@ def test_a_failed_rebuild_keeps_the_previous_archive(sample_repo, tmp_path, monk
     first = _build(sample_repo, tmp_path / "out")
     before = first.path.read_bytes()
 
-    def failing(member, sink):
+    def failing(member, sink, on_file=None):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(archive, "copy_content", failing)
@@ -244,7 +249,7 @@ def test_flat_layout(sample_repo, tmp_path):
     with tarfile.open(result.path) as bundle:
         names = bundle.getnames()
         manifest = _manifest(bundle, ".manifest.json")
-    assert names[0] == ".manifest.json"
+    assert names[-1] == ".manifest.json"  # last: built from the hashes taken while writing
     assert {n.split("/")[0] for n in names} == {
         ".manifest.json",
         "db_connect",
@@ -356,6 +361,7 @@ def test_progress_reaches_the_total(sample_repo, tmp_path):
         settings,
         on_progress=lambda d, t: seen.append((d, t)),
     )
-    total = 2 * sum(p.stat().st_size for p in (sample_repo / "cookbooks").rglob("*") if p.is_file())
+    # every file is read once (hashed while it is written): the total counts each byte once
+    total = sum(p.stat().st_size for p in (sample_repo / "cookbooks").rglob("*") if p.is_file())
     assert seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -26,6 +26,7 @@ def _cli(
         cwd=cwd,
         capture_output=True,
         text=True,
+        errors="surrogateescape",  # file names that are not UTF-8 are printed as they are
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         check=False,
     )
@@ -118,9 +119,61 @@ def test_link_out_of_a_cookbook_is_refused(sample_repo, tmp_path):
     (sample_repo / "cookbooks/webapp/files").mkdir()
     (sample_repo / "cookbooks/webapp/files/key.pem").symlink_to(tmp_path / "secret.pem")
     run = _cli("bundle", cwd=sample_repo)
+    assert run.returncode == 1  # a validation finding, like every other reason to refuse
+    assert "cookbooks/webapp/files/key.pem" in run.stdout
+    assert "[symlink-escape]" in run.stdout and "outside the cookbook" in run.stdout
+    assert not (sample_repo / "out").exists()
+
+
+def _special_entries(repo: Path) -> None:
+    """A FIFO, a symlink loop and a file name that is not UTF-8, in two cookbooks."""
+    os.mkfifo(repo / "cookbooks/webapp/pipe")
+    (repo / "cookbooks/webapp/loop").symlink_to("loop")
+    Path(os.fsdecode(bytes(repo / "cookbooks/nodejs_demo") + b"/bad\xff.txt")).write_text("x")
+
+
+def test_special_entries_refuse_the_bundle_with_every_finding(sample_repo):
+    _special_entries(sample_repo)
+    validate = _cli("validate", cwd=sample_repo)
+    run = _cli("bundle", cwd=sample_repo)
+    assert validate.returncode == run.returncode == 1, run.stderr
+    rules = ("[special-file]", "[symlink-loop]", "[filename-not-utf8]")
+    assert all(rule in validate.stdout and rule in run.stdout for rule in rules), run.stdout
+    assert "bundle refused" in run.stdout + run.stderr
+    assert not (sample_repo / "out").exists()
+
+
+def test_explain_lists_the_entries_that_cannot_ship(sample_repo):
+    _special_entries(sample_repo)
+    run = _cli("bundle", "--explain", "--format", "json", cwd=sample_repo)
+    assert run.returncode == 1, run.stderr
+    document = json.loads(run.stdout)
+    refused = {(e["path"], e["problem"]) for e in document["explain"]["refused"]}
+    assert ("cookbooks/webapp/pipe", "FIFO (named pipe)") in refused
+    assert ("cookbooks/webapp/loop", "symlink loop") in refused
+    assert ("cookbooks/nodejs_demo/bad\\xff.txt", "file name is not valid UTF-8") in refused
+    assert len(refused) == 3
+    assert {f["rule"] for f in document["findings"]} == {
+        "special-file", "symlink-loop", "filename-not-utf8"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "message"), [(None, "no such folder"), ("file", "not a folder")])
+def test_a_missing_repository_is_named_before_the_configuration(tmp_path, make, message):
+    target = tmp_path / "nonexist"
+    if make == "file":
+        target.write_text("")
+    run = _cli("bundle", str(target), cwd=tmp_path)
     assert run.returncode == 3
-    assert "cookbooks/webapp/files/key.pem" in run.stderr
-    assert "outside the cookbook" in run.stderr
+    assert run.stderr.strip() == f"cookbook-tool bundle: error: {target}: {message}" or (
+        message == "not a folder" and f"{target}: not a folder" in run.stderr
+    )
+
+
+def test_bundle_help_has_an_example(tmp_path):
+    run = _cli("bundle", "--help", cwd=tmp_path)
+    assert run.returncode == 0
+    assert "Example:  cookbook-tool bundle" in run.stdout
 
 
 def test_unknown_cookbook_is_a_usage_error(sample_repo):

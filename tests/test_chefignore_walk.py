@@ -106,3 +106,9 @@ def test_walk_excludes_output_folder(tmp_path):
     _tree(cb, {"out/cookbooks-1.0.tar.gz": "x", "metadata.rb": ""})
     entries = {e.relpath: e for e in walk_cookbook(cb, extra_excluded=(cb / "out",))}
     assert entries["out"].excluded == "bundle output folder"
+
+
+def test_invalid_chefignore_pattern_is_kept_aside(tmp_path):
+    ignore = parse_chefignore("*.bak\n[z-a]*\n")
+    assert [p.glob for p in ignore.patterns] == ["*.bak"]
+    assert ignore.invalid[0][:2] == (2, "[z-a]*")

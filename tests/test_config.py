@@ -79,11 +79,20 @@ def test_find_config_walks_up(tmp_path):
         ("[targets.x]\nregion = 'eu'\n", r":1: targets.x: missing required key 'url'"),
         ("external_presets = ['chef-99']\n", r"unknown preset 'chef-99'"),
         ("[bundle\n", r"invalid TOML"),
+        ('[[schemas]]\nfiles = ["a.json"]\nschema = "opsworks-custom"\n', r":3: schemas.0.schema: unknown schema 'opsworks-custom'"),
     ],
 )
 def test_config_errors_name_key_and_line(tmp_path, text, expected):
     with pytest.raises(LocalError, match=expected):
         load_config(_write(tmp_path, text))
+
+
+def test_schema_by_builtin_id_or_file(tmp_path):
+    (tmp_path / "mine.json").write_text("{}")
+    text = ('[[schemas]]\nfiles = ["a.json"]\nschema = "mine.json"\n'
+            '[[schemas]]\nfiles = ["b.json"]\n'
+            'schema = "https://cookbook-tool.dev/schemas/opsworks-deploy-app.json"\n')  # fmt: skip
+    assert len(load_config(_write(tmp_path, text)).schemas) == 2
 
 
 def test_presets_make_builtin_names_external(tmp_path):
@@ -110,3 +119,8 @@ def test_key_lines_multiline_arrays():
     text = 'a = [\n  "x",\n  "y",\n]\n[t]\nb = 1\n[[arr]]\nc = 2\n[[arr]]\nc = 3\n'
     assert key_lines(text) == {"a": 1, "t": 5, "t.b": 6, "arr.0": 7, "arr.0.c": 8,
                                "arr.1": 9, "arr.1.c": 10}  # fmt: skip
+
+
+def test_huge_integer_is_a_local_error(tmp_path):
+    with pytest.raises(LocalError, match="unusable value"):
+        load_config(_write(tmp_path, "retention = " + "9" * 5000 + "\n"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,8 @@ from hypothesis import strategies as st
 
 from cookbook_tool.customjson.jsonpos import parse_json_bytes, read_json_file
 from cookbook_tool.errors import LocalError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def problems(data: bytes, **limits: int) -> list[tuple[str, int | None, int | None]]:
@@ -181,3 +186,64 @@ def test_located_positions_point_at_the_value(value: object, indent: int | None)
         assert line is not None and column is not None
         found, _ = decoder.raw_decode(lines[line - 1] + "\n".join(lines[line:]), column - 1)
         assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        ("9" * 5_000, "5,000 digits is too long"),
+        ("-" + "1" * 4_301, "4,301 digits is too long"),
+        ("1e999999", "1e999999 is too large"),
+        ("-1E+400", "-1E+400 is too large"),
+        ("1" * 400 + ".5", "overflows to infinity"),
+    ],
+)
+def test_numbers_that_cannot_be_checked_are_refused_with_their_place(token: str,
+                                                                     words: str) -> None:
+    read = parse_json_bytes(f'{{\n  "a": {{"b": [1, {token}], "c": 2.5}}\n}}'.encode())
+    assert [(p.rule, p.line, p.column, p.path) for p in read.problems] == [
+        ("json-invalid-number", 2, 18, ("a", "b", 1))
+    ]
+    message = read.problems[0].message
+    assert words in message and len(message) < 200
+    assert read.document is not None  # the rest of the document is still checked
+    assert read.document.value == {"a": {"b": [1, read.document.value["a"]["b"][1]], "c": 2.5}}
+
+
+@pytest.mark.parametrize("token", ["9" * 4_300, "1e308", "-1.7976931348623157e308", "1e-999999"])
+def test_numbers_at_the_limits_are_accepted(token: str) -> None:
+    assert problems(f"[{token}]".encode()) == []
+
+
+def test_a_huge_number_is_a_finding_and_other_files_are_still_checked(tmp_path: Path) -> None:
+    from cookbook_tool.customjson import check_json_files
+
+    huge = tmp_path / "a-huge.json"
+    huge.write_text('{"deploy": {"app": {"environment": {"N": ' + "1" * 5_000 + "}}}}")
+    other = tmp_path / "b-other.json"
+    other.write_text('{"deploy": {"app": {"keep_releases": 1e999999, "domains": "x"}}}')
+    result = check_json_files([huge, other], schema="opsworks-custom-json", mappings=[],
+                              base_dir=tmp_path)
+    assert [(Path(f.file or "").name, f.rule, f.path, f.line, f.column)
+            for f in result.findings] == [
+        ("a-huge.json", "json-invalid-number", "/deploy/app/environment/N", 1, 42),
+        ("b-other.json", "json-invalid-number", "/deploy/app/keep_releases", 1, 38),
+        ("b-other.json", "schema-violation", "/deploy/app/domains", 1, 59),
+    ]
+    assert result.checked == [huge, other]
+
+
+@pytest.mark.parametrize(("limit", "most"), [("0", 4300), ("640", 640), ("100000", 4300)])
+def test_the_integer_limit_is_4300_digits_unless_the_interpreter_sets_less(limit: str,
+                                                                            most: int) -> None:
+    code = ("from cookbook_tool.customjson.jsonpos import parse_json_bytes\n"
+            f"ok = parse_json_bytes(b'[' + b'7' * {most} + b']')\n"
+            f"bad = parse_json_bytes(b'[' + b'7' * {most + 1} + b']').problems\n"
+            "assert ok.document is not None and ok.document.value[0] % 10 == 7\n"
+            "print(len(ok.problems), [(p.rule, p.column) for p in bad], bad[0].message)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env={**os.environ, "PYTHONINTMAXSTRDIGITS": limit,
+                                            "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0 [('json-invalid-number', 2)] a number of "
+                                  f"{most + 1:,} digits is too long to check (at most {most:,})")

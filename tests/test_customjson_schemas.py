@@ -132,3 +132,34 @@ def test_wheel_contains_the_schemas_and_finds_them(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(tmp_path / "site" / "cookbook_tool" / "schemas"),
                                    str(len(BUILTIN_NAMES))]
+
+
+def test_schemas_json_documents_have_the_standard_keys() -> None:
+    listed = json.loads(cli("schemas", "list", "--format", "json").stdout)
+    assert {k: listed[k] for k in ("version", "command", "ok")} == {
+        "version": 1, "command": "schemas list", "ok": True}
+    done = cli("schemas", "show", "https://cookbook-tool.dev/schemas/cookbook-metadata.json",
+               "--format", "json")
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown == {"version": 1, "command": "schemas show", "ok": True,
+                     "name": "cookbook-metadata",
+                     "id": "https://cookbook-tool.dev/schemas/cookbook-metadata.json",
+                     "schema": load_schema("cookbook-metadata")}
+    done = cli("schemas", "show", "nope", "--format", "json")
+    assert done.returncode == 3
+    failed = json.loads(done.stdout)
+    assert (failed["command"], failed["ok"], failed["error"]["exit_code"]) == (
+        "schemas show", False, 3)
+    text = cli("schemas", "show", "cookbook-metadata", "--format", "text")
+    assert json.loads(text.stdout) == load_schema("cookbook-metadata")
+
+
+@pytest.mark.parametrize(("command", "example"), [
+    ("list", "Example: cookbook-tool schemas list --format json"),
+    ("show", "Example: cookbook-tool schemas show opsworks-deploy-app"),
+])
+def test_schemas_help_shows_an_example(command: str, example: str) -> None:
+    done = cli("schemas", command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert example in " ".join(done.stdout.split())

@@ -9,7 +9,7 @@ import pytest
 
 from cookbook_tool.cli.output import findings_document, render_findings_github, render_findings_text
 from cookbook_tool.customjson import check_json_files
-from cookbook_tool.customjson.secrets import is_secret_key, mask_value, render
+from cookbook_tool.customjson.secrets import is_secret_key, mask_credentials, mask_value, render
 from cookbook_tool.findings import Finding
 
 SECRETS = ("hunter2", "s3cr3t-t0ken", "-----BEGIN RSA PRIVATE KEY-----", "AKIAEXAMPLESECRET")
@@ -101,3 +101,52 @@ def test_text_and_json_output_never_contain_secret_values(leaky: tuple[Path, Pat
         for secret in SECRETS:
             assert secret not in output
     assert '/deploy/app/database/password: error [schema-violation] "***" is not of type' in text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("postgres://u:LEAKPW1@h/db", "postgres://***@h/db"),
+        ("https://tok@git.example.com/x.git", "https://***@git.example.com/x.git"),
+        ("postgres://u:p@ss@LEAKPW1@h:5432/db?x=1", "postgres://***@h:5432/db?x=1"),
+        ("git+ssh://git@github.com/o/r.git", "git+ssh://***@github.com/o/r.git"),
+        ("a https://u:pw@h b s3://k:LEAKPW1@bucket", "a https://***@h b s3://***@bucket"),
+        ("https://example.com/a@b", "https://example.com/a@b"),  # '@' in the path: no userinfo
+        ("mail me@example.com, see https://h/x", "mail me@example.com, see https://h/x"),
+        ("https://@h", "https://@h"),
+        ("://u:pw@h", "://u:pw@h"),
+        ("git@github.com:o/r.git", "git@github.com:o/r.git"),
+    ],
+)
+def test_mask_credentials(text: str, shown: str) -> None:
+    assert mask_credentials(text) == shown
+
+
+@pytest.fixture
+def url_leaks(tmp_path: Path) -> list[Finding]:
+    """Credentials inside URLs, in values the schema refuses, under keys that name no secret."""
+    path = tmp_path / "custom.json"
+    long_url = "postgres://u:LEAKPW1" + "x" * 80 + "@h/db"  # cut by the 60-character rendering
+    path.write_text(json.dumps({"deploy": {"app": {
+        "database": {"host": ["postgres://u:LEAKPW1@h/db"], "port": [long_url],
+                     "https://u:LEAKPW1@unknown.example.com": 1},
+        "scm": {"repository": {"url": "https://u:LEAKTOKEN@git.example.com/x.git"}},
+        "domains": "https://LEAKTOKEN@x.example.com",
+    }}}, indent=2))
+    return check_json_files([path], schema="opsworks-custom-json", mappings=[],
+                            base_dir=tmp_path).findings
+
+
+def test_url_credentials_never_appear_in_text_or_json_output(url_leaks: list[Finding]) -> None:
+    assert {f.path for f in url_leaks} >= {
+        "/deploy/app/database/host", "/deploy/app/database/port", "/deploy/app/scm/repository",
+        "/deploy/app/domains"}
+    text = render_findings_text(url_leaks, "1 file")
+    document = json.dumps(findings_document("validate", url_leaks), ensure_ascii=False)
+    for output in (text, document):
+        assert "LEAKPW1" not in output and "LEAKTOKEN" not in output
+        assert "postgres://***@h/db" in output
+        assert "https://***@git.example.com/x.git" in output
+        assert "https://***@unknown.example.com" in output  # the unknown key and its pointer
+    assert ('/deploy/app/database/host: error [schema-violation] ["postgres://***@h/db"] is not'
+            in text)

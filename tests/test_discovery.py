@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.discovery import discover, find_repository_root, map_files
+from cookbook_tool.discovery import discover, find_repository_root
 from cookbook_tool.errors import LocalError
 
 
@@ -46,12 +46,9 @@ def test_nested_fixture_cookbooks_belong_to_their_parent(tmp_path):
     fixture = _cookbook(outer / "test/fixtures/cookbooks/fixture_cb")
     repo = discover(tmp_path)
     assert [c.dirname for c in repo.cookbooks] == ["outer"]
-    owned, outside = map_files(
-        repo, [fixture / "recipes/default.rb", outer / "metadata.rb", tmp_path / "README.md"]
-    )
-    assert list(owned) == [outer.resolve()]
-    assert len(owned[outer.resolve()]) == 2
-    assert outside == [tmp_path / "README.md"]
+    owners = [repo.owner_of(p) for p in (fixture / "recipes/default.rb", outer / "metadata.rb")]
+    assert [o.path for o in owners if o] == [outer.resolve(), outer.resolve()]
+    assert repo.owner_of(tmp_path / "README.md") is None
 
 
 def test_repository_root(tmp_path):

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.cli import ROOT, run_cli
 
 SAMPLE = ROOT / "sample_cookbooks" / "opsworks-stack"
@@ -68,18 +70,31 @@ def test_validation_error_publishes_nothing(tmp_path):
     assert not releases.exists() and not (repo / "out").exists()
 
 
-def test_failure_half_way_then_rerun_finishes(tmp_path):
-    good, blocked = tmp_path / "good", tmp_path / "blocker"
-    blocked.write_text("a file where a folder should be")
-    repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n[targets.b]\nurl = "{blocked}/releases"\n')
-    first = run_cli("release", repo)
-    assert first.code in (3, 4), first.stdout + first.stderr
-    assert "target a" in first.stdout and "published" in first.stdout
+@pytest.mark.integration
+def test_failure_half_way_then_rerun_finishes(tmp_path, seaweed, s3_bucket):
+    """Target b can be read (so it passes the check) but not written: a publishes, b fails;
+    with write access the re-run skips a and finishes b."""
+    from tests.fixtures_s3 import ACCESS_KEY, READER_KEY, SECRET_KEY, clean_aws_env
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        f"[reader]\naws_access_key_id = {READER_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        f"[writer]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+    )
+    env = clean_aws_env({"AWS_SHARED_CREDENTIALS_FILE": str(credentials)})
+    good = tmp_path / "good"
+    s3 = (f'[targets.b]\nurl = "s3://{s3_bucket}/stacks"\nprofile = "reader"\n'
+          f'region = "us-east-1"\nendpoint_url = "{seaweed.endpoint}"\n')  # fmt: skip
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n' + s3)
+    first = run_cli("release", repo, env=env)
+    assert first.code == 4, first.stdout + first.stderr
     assert "FAILED on b; done on a" in first.stdout
+    assert SECRET_KEY not in first.stdout + first.stderr
     published = _files(good)
-    blocked.unlink()
-    second = run_cli("release", repo, "--format", "json")
-    assert second.code == 0, second.stdout
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('profile = "reader"', 'profile = "writer"'))
+    second = run_cli("release", repo, "--format", "json", env=env)
+    assert second.code == 0, second.stdout + second.stderr
     outcomes = {t["name"]: t["outcome"] for t in second.json()["targets"]}
     assert outcomes == {"a": "already-published", "b": "published"}
     assert _files(good) == published
@@ -112,3 +127,25 @@ def test_version_from_git_tag_and_source_commit(tmp_path):
     assert bundle["source_commit"].startswith(head)
     history = json.loads((releases / "cookbooks/releases.json").read_text())
     assert history["releases"][0]["source_commit"].startswith(head)
+
+
+def test_unreachable_target_blocks_every_upload(tmp_path):
+    good = tmp_path / "good"
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n'
+                 '[targets.b]\nurl = "git://127.0.0.1:9/nothing.git"\n')  # fmt: skip
+    result = run_cli("release", repo, "--format", "json")
+    assert result.code == 4, result.stdout + result.stderr
+    outcomes = {t["name"]: t["outcome"] for t in result.json()["targets"]}
+    assert outcomes == {"a": "not-attempted", "b": "failed"}
+    assert not good.exists()
+
+
+def test_conflict_on_one_target_blocks_the_release(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{a}"\n[targets.b]\nurl = "{b}"\n')
+    assert run_cli("release", repo, "--target", "b").code == 0
+    recipe = repo / "cookbooks/webapp/recipes/default.rb"
+    recipe.write_text(recipe.read_text() + "# changed without a version bump\n")
+    result = run_cli("release", repo)
+    assert result.code == 4
+    assert "CONFLICT" in result.stdout and not a.exists()

@@ -217,3 +217,25 @@ def test_json_secrets_masked_in_text_and_json(tmp_path):
         result = run_cli("validate", "--schema", "opsworks-custom-json", bad, "--format", fmt)
         assert result.code == 1
         assert "12345678" not in result.stdout + result.stderr
+
+
+def test_invalid_chefignore_line_is_a_finding_not_a_crash(tmp_path):
+    repo = _copy_good(tmp_path)
+    (repo / "cookbooks/db_connect/chefignore").write_text("*~\n[z-a]*\n")
+    result = run_cli("validate", repo, "--format", "json")
+    assert result.code == 1, result.stderr
+    (finding,) = [f for f in result.json()["findings"] if f["rule"] == "chefignore-invalid-pattern"]
+    assert finding["file"].endswith("db_connect/chefignore") and finding["line"] == 2
+
+
+def test_non_utf8_file_name_is_reported_as_valid_json(tmp_path):
+    repo = _copy_good(tmp_path)
+    folder = repo / "cookbooks/webapp/files"
+    folder.mkdir()
+    (Path(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))).write_text("x")
+    result = run_cli("validate", repo, "--format", "json")
+    assert result.code == 1
+    (finding,) = [f for f in result.json()["findings"] if f["rule"] == "filename-not-utf8"]
+    assert "caf\\xe9.txt" in finding["file"]
+    text = run_cli("validate", repo)
+    assert "caf\\xe9.txt" in text.stdout

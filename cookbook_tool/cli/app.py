@@ -5,10 +5,14 @@ the core lazily so that start-up stays fast."""
 from __future__ import annotations
 
 import importlib
+import sys
 
+import click
 import typer
 
 from cookbook_tool import __version__
+from cookbook_tool.cli.output import JSON_DOCUMENT_VERSION, emit_json
+from cookbook_tool.errors import EXIT_USAGE
 
 # A new command is one module with a ``register(app)`` function and one line here.
 _COMMAND_MODULES = (
@@ -52,5 +56,31 @@ for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI. Usage errors exit 2 — in ``--format json`` mode still as one JSON document."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=args, prog_name="cookbook-tool", standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        if _wants_json(args):
+            command = exc.ctx.command.name if exc.ctx and exc.ctx.command else "cookbook-tool"
+            emit_json({"version": JSON_DOCUMENT_VERSION, "command": command, "ok": False,
+                       "error": {"type": "UsageError", "message": exc.format_message(),
+                                 "exit_code": EXIT_USAGE}})  # fmt: skip
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        sys.stderr.write("cookbook-tool: interrupted\n")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asked for JSON output (``--format json``, ``-f json``...)."""
+    for index, arg in enumerate(args):
+        if arg in ("--format", "-f") and index + 1 < len(args):
+            if args[index + 1].lower() == "json":
+                return True
+        elif arg.lower() in ("--format=json", "-fjson"):
+            return True
+    return False

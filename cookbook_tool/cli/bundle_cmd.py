@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,8 @@ from cookbook_tool.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from cookbook_tool.bundle import BundlePlan, BundleResult
+    from cookbook_tool.bundle import BundlePlan, BundleResult, BundleSettings
+    from cookbook_tool.config import Config
 
 
 def register(app: typer.Typer) -> None:
@@ -60,38 +62,72 @@ def bundle(
     output: OutputFormat = FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Validate the repository, then write <name>-<version>.tar.gz and print its sha256."""
+    """Validate the repository, then write <name>-<version>.tar.gz and print its sha256.
 
-    def body() -> int:
-        from cookbook_tool.bundle import build_bundle, merge_findings, plan_bundle
-        from cookbook_tool.bundle_settings import bundle_settings
-        from cookbook_tool.bundle_source import load_repository
-        from cookbook_tool.config import resolve_config
+    Example:  cookbook-tool bundle . --version 1.4.0 --cookbook webapp
+    """
+    choices = _Choices(cookbook, output_dir, name, version, layout, archive_format, config_file)
+    run("bundle", output, debug, lambda: _bundle(repo, choices, explain, output, no_progress))
 
-        root = repo.resolve()
-        config = resolve_config(config_file, root, Path.cwd())
-        settings = bundle_settings(
-            root, config, cookbooks=cookbook, output=output_dir, name=name, version=version,
-            layout=layout, archive_format=archive_format,
-            source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
-        )  # fmt: skip
-        loaded, validation = load_repository(root, config, settings)
-        cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
-        if explain:
-            plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
-            findings = merge_findings(validation, plan.selection.findings)
-            return _render_plan(plan, findings, output, loaded.root)
-        from cookbook_tool.cli.publish_render import progress_bar
 
-        show = output is OutputFormat.TEXT and not no_progress
-        signal.signal(signal.SIGTERM, _interrupt)  # clean up the temporary file as on Ctrl-C
-        with progress_bar(show, f"bundling {settings.filename}") as on_progress:
-            result = build_bundle(
-                loaded.root, cookbooks, settings, validation, entries_of, on_progress
-            )
-        return _render_result(result, output, loaded.root)
+@dataclass(frozen=True)
+class _Choices:
+    """The options that decide what is bundled, and how."""
 
-    run("bundle", output, debug, body)
+    cookbooks: list[str]
+    output_dir: Path | None
+    name: str | None
+    version: str | None
+    layout: str | None
+    archive_format: str | None
+    config_file: Path | None
+
+
+def _bundle(
+    repo: Path, choices: _Choices, explain: bool, output: OutputFormat, no_progress: bool
+) -> int:
+    from cookbook_tool.bundle import build_bundle, merge_findings, plan_bundle
+    from cookbook_tool.bundle_source import load_repository
+
+    root = _repository(repo)
+    settings, config = _settings(root, choices)
+    loaded, validation = load_repository(root, config, settings)
+    cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
+    if explain:
+        plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
+        findings = merge_findings(validation, plan.selection.findings)
+        return _render_plan(plan, findings, output, loaded.root)
+    from cookbook_tool.cli.publish_render import progress_bar
+
+    show = output is OutputFormat.TEXT and not no_progress
+    signal.signal(signal.SIGTERM, _interrupt)  # clean up the temporary file as on Ctrl-C
+    with progress_bar(show, f"bundling {settings.filename}") as on_progress:
+        result = build_bundle(loaded.root, cookbooks, settings, validation, entries_of, on_progress)
+    return _render_result(result, output, loaded.root)
+
+
+def _repository(repo: Path) -> Path:
+    """The repository folder, checked before anything else is asked of it."""
+    from cookbook_tool.errors import LocalError
+
+    if not repo.exists():
+        raise LocalError(f"{repo}: no such folder")
+    if not repo.is_dir():
+        raise LocalError(f"{repo}: not a folder (give the cookbook repository or one cookbook)")
+    return repo.resolve()
+
+
+def _settings(root: Path, choices: _Choices) -> tuple[BundleSettings, Config]:
+    from cookbook_tool.bundle_settings import bundle_settings
+    from cookbook_tool.config import resolve_config
+
+    config = resolve_config(choices.config_file, root, Path.cwd())
+    settings = bundle_settings(
+        root, config, cookbooks=choices.cookbooks, output=choices.output_dir, name=choices.name,
+        version=choices.version, layout=choices.layout, archive_format=choices.archive_format,
+        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+    )  # fmt: skip
+    return settings, config
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -176,6 +212,10 @@ def _render_plan(plan: BundlePlan, findings: list[Any], output: OutputFormat, ro
                 "cookbooks": _cookbooks(plan),
                 "files": files,
                 "excluded": _excluded(plan),
+                "refused": [
+                    {"path": _printable(e.path), "cookbook": e.cookbook, "problem": e.reason}
+                    for e in plan.refused
+                ],
             },
             "findings": [finding_to_json(f) for f in findings],
         }
@@ -199,6 +239,9 @@ def _plan_lines(plan: BundlePlan, root: Path) -> list[str]:
     lines.append(f"excluded ({len(plan.excluded)}):")
     for excluded in plan.excluded:
         lines.append(f"  - {excluded.path}  ({excluded.reason})")
+    if plan.refused:
+        lines.append(f"cannot ship ({len(plan.refused)}, see the errors below):")
+        lines.extend(f"  ! {_printable(r.path)}  ({r.reason})" for r in plan.refused)
     return lines
 
 
@@ -206,6 +249,11 @@ def _relative(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _printable(path: str) -> str:
+    """A path as valid UTF-8 text: bytes that are not UTF-8 are shown as \\xNN."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _shown(path: Path) -> str:

@@ -50,7 +50,26 @@ def stderr(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print and to put in JSON: bytes of a non-UTF-8 file name (held as lone
+    surrogates) are shown as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def printable_finding(finding: Finding) -> Finding:
+    file = printable(finding.file) if finding.file else finding.file
+    message = printable(finding.message)
+    if file == finding.file and message == finding.message:
+        return finding
+    return replace(finding, file=file, message=message)
+
+
 def finding_to_json(finding: Finding) -> dict[str, Any]:
+    finding = printable_finding(finding)
     return {
         "rule": finding.rule,
         "severity": finding.severity.value,
@@ -74,15 +93,6 @@ def relative_findings(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
                 shown = replace(finding, file=path.relative_to(cwd).as_posix())
         out.append(shown)
     return out
-
-
-def finding_location(finding: Finding) -> str:
-    where = finding.file or "<repository>"
-    if finding.line is not None:
-        where += f":{finding.line}"
-        if finding.column is not None:
-            where += f":{finding.column}"
-    return where
 
 
 def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
@@ -148,6 +158,7 @@ def report_findings(
     command: str, findings: list[Finding], output: OutputFormat, checked: str, **extra: Any
 ) -> int:
     """Print findings in the chosen format; return the exit code (0 ok, 1 errors found)."""
+    findings = [printable_finding(f) for f in findings]
     if output is OutputFormat.JSON:
         emit_json(findings_document(command, findings, **extra))
     elif output is OutputFormat.GITHUB:

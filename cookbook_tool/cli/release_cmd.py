@@ -101,6 +101,7 @@ def _render(report: ReleaseReport, output: OutputFormat) -> int:
 
 def _text(report: ReleaseReport) -> str:
     from cookbook_tool.cli.publish_render import consumer_text, human_size
+    from cookbook_tool.release import Outcome
 
     artifact = report.artifact
     assert artifact is not None
@@ -112,8 +113,9 @@ def _text(report: ReleaseReport) -> str:
     for target in report.targets:
         outcome = _outcome_text(target, artifact.size)
         lines.append(f"  target {target.name} ({target.url}): {outcome}")
-    failed = [t.name for t in report.targets if t.error]
-    done = [t.name for t in report.targets if not t.error]
+    failed = [t.name for t in report.targets if t.exit_code]
+    done = [t.name for t in report.targets if t.outcome in (Outcome.PUBLISHED,
+                                                            Outcome.ALREADY_PUBLISHED)]  # fmt: skip
     if failed and not report.dry_run:
         lines.append(f"FAILED on {', '.join(failed)}; done on {', '.join(done) or 'none'}. "
                      "Fix the cause and re-run: finished targets are skipped.")  # fmt: skip
@@ -131,6 +133,8 @@ def _outcome_text(target: TargetReport, size: int) -> str:
         return f"would upload {human_size(size)}"
     if target.outcome is Outcome.WOULD_CONFLICT:
         return "CONFLICT: this version is already there with other bytes (bump the version)"
+    if target.outcome is Outcome.NOT_ATTEMPTED:
+        return "not attempted (another target failed its check; nothing was uploaded)"
     if target.outcome is Outcome.ALREADY_PUBLISHED:
         return "already published (same sha256), nothing uploaded"
     if target.outcome is Outcome.FAILED:

@@ -35,12 +35,15 @@ def register(app: typer.Typer) -> None:
         run("schemas list", output, debug, lambda: _list(output))
 
     @schemas.command("show")
-    def show_command(name: str = NAME_ARGUMENT, debug: bool = DEBUG_OPTION) -> None:
+    def show_command(
+        name: str = NAME_ARGUMENT, output: OutputFormat = FORMAT_OPTION, debug: bool = DEBUG_OPTION
+    ) -> None:
         """Print a built-in schema as JSON, to read it or to save it next to your own schemas.
+        With --format json, the schema is the "schema" key of the standard JSON document.
 
-        Example: cookbook-tool schemas show opsworks-deploy-app
+        Example: cookbook-tool schemas show opsworks-deploy-app > deploy-app.json
         """
-        run("schemas show", OutputFormat.TEXT, debug, lambda: _show(name))
+        run("schemas show", output, debug, lambda: _show(name, output))
 
     app.add_typer(schemas, name="schemas")
 
@@ -53,6 +56,7 @@ def _list(output: OutputFormat) -> int:
         emit_json({
             "version": JSON_DOCUMENT_VERSION,
             "command": "schemas list",
+            "ok": True,
             "schemas": [{"name": s.name, "title": s.title, "id": s.id,
                          "description": s.description} for s in found],
         })
@@ -64,8 +68,15 @@ def _list(output: OutputFormat) -> int:
     return 0
 
 
-def _show(name: str) -> int:
-    from cookbook_tool.customjson.schemastore import load_schema
+def _show(name: str, output: OutputFormat) -> int:
+    from cookbook_tool.customjson.schemastore import list_schemas, load_schema
 
-    sys.stdout.write(json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n")
+    schema = load_schema(name)
+    if output is OutputFormat.JSON:
+        schema_id = schema.get("$id")
+        shown = next((s.name for s in list_schemas() if s.id == schema_id), name)
+        emit_json({"version": JSON_DOCUMENT_VERSION, "command": "schemas show", "ok": True,
+                   "name": shown, "id": schema_id, "schema": schema})
+        return 0
+    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -18,7 +18,7 @@ from cookbook_tool.customjson.schemastore import (
     load_schema,
     schemas_dir,
 )
-from cookbook_tool.schema_mapping import SchemaMapping, glob_problem
+from cookbook_tool.schema_mapping import SchemaMapping, glob_problem, mapped_files
 
 __all__ = [
     "BUILTIN_NAMES",
@@ -29,6 +29,7 @@ __all__ = [
     "glob_problem",
     "list_schemas",
     "load_schema",
+    "mapped_files",
     "pointer",
     "schemas_dir",
     "validate_document",

@@ -15,7 +15,7 @@ from pathlib import Path
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
 from cookbook_tool.customjson.messages import did_you_mean
-from cookbook_tool.customjson.secrets import plaintext_secrets, render
+from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
 from cookbook_tool.schema_mapping import MappingLike, schema_for
@@ -33,8 +33,9 @@ class CheckResult:
 
 
 def pointer(path: Pointer) -> str:
-    """RFC 6901 JSON pointer; ``""`` is the whole document."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    """RFC 6901 JSON pointer; ``""`` is the whole document. Credentials in keys are masked."""
+    return "".join("/" + mask_credentials(str(p)).replace("~", "~0").replace("/", "~1")
+                   for p in path)
 
 
 def check_json_files(
@@ -127,7 +128,8 @@ def _validate(value: object, schema: CompiledSchema, name: str, locate: Locate,
 def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchema) -> str:
     key = str(key_path[-1])
     where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
-    message = f"unknown key {render(key)} in {where}{did_you_mean(key, rule.known)}"
+    message = (f"unknown key {render(key)} in {mask_credentials(where)}"
+               f"{did_you_mean(key, rule.known)}")
     if schema.is_custom_json:
         message += "; the OpsWorks cookbooks ignore keys they do not know"
     return message

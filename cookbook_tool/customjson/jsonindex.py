@@ -1,11 +1,14 @@
 """Where every value of a JSON text is: a small recursive indexer (its depth is bounded by
-the depth limit) that records the offset of each value and key by JSON path, duplicate keys and
-``NaN``/``Infinity`` tokens. It runs only when a finding needs a place."""
+the depth limit) that records the offset of each value and key by JSON path, duplicate keys,
+``NaN``/``Infinity`` tokens and numbers that cannot be checked (too many digits, or beyond a
+float's range). It runs only when a finding needs a place."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass, field
 
 Pointer = tuple[str | int, ...]
@@ -20,6 +23,30 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _CONSTANTS = frozenset({"NaN", "Infinity", "-Infinity"})
+# Python's default limit for converting between int and str. A fixed figure, so that findings
+# do not depend on PYTHONINTMAXSTRDIGITS, unless that sets a lower limit (at least 640).
+MAX_INT_DIGITS = 4300
+
+
+def int_digits_limit() -> int:
+    limit = sys.get_int_max_str_digits()
+    return limit if 0 < limit < MAX_INT_DIGITS else MAX_INT_DIGITS
+
+
+def number_problem(token: str) -> str | None:
+    """Why a JSON number token cannot be checked, or None: an integer of more digits than
+    :func:`int_digits_limit`, or a number beyond a float's range (``1e999999``)."""
+    digits = token.lstrip("-")
+    if digits.isdigit():
+        if len(digits) <= int_digits_limit():
+            return None
+        return (f"a number of {len(digits):,} digits is too long to check (at most "
+                f"{int_digits_limit():,}); write it as a string if it is meant to be one")
+    if not math.isinf(float(token)):
+        return None
+    shown = token if len(token) <= 20 else token[:12] + "…"
+    return (f"{shown} is too large for a number (it overflows to infinity); "
+            "use a smaller number or a string")
 
 
 class Stop(Exception):
@@ -38,6 +65,7 @@ class PositionIndex:
     keys: dict[Pointer, int] = field(default_factory=dict)
     duplicates: list[tuple[Pointer, int, int]] = field(default_factory=list)
     constants: list[tuple[Pointer, int, str]] = field(default_factory=list)
+    numbers: list[tuple[Pointer, int, str]] = field(default_factory=list)  # (path, offset, why)
     stop: Stop | None = None
 
 
@@ -73,6 +101,10 @@ class Indexer:
         self.index.values[path] = start
         if kind == "lit" and token in _CONSTANTS:
             self.index.constants.append((path, start, token))
+        elif kind == "num":
+            problem = number_problem(token)
+            if problem is not None:
+                self.index.numbers.append((path, start, problem))
         elif kind == "punct":
             if token not in "{[":
                 raise Stop("json-syntax", f"expected a value, found {token!r}", start)

@@ -6,20 +6,32 @@ pure-Python indexer that runs only when a finding needs a place, so valid files 
 than ``json.loads``.
 
 Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax errors,
-duplicate keys, ``NaN``/``Infinity``, nesting deeper than ``max_depth`` and files larger than
-``max_bytes`` (checked before reading, so never a ``MemoryError`` or ``RecursionError``). A UTF-8
-byte order mark is accepted.
+duplicate keys, ``NaN``/``Infinity``, numbers that cannot be checked (more than 4,300 digits,
+or beyond a float's range like ``1e999999``), nesting deeper than ``max_depth`` and files
+larger than ``max_bytes`` (checked before reading, so never a ``MemoryError`` or
+``RecursionError``). A UTF-8 byte order mark is accepted.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.customjson.jsonindex import Indexer, Pointer, PositionIndex, Stop
+from cookbook_tool.customjson.jsonindex import (
+    Indexer,
+    Pointer,
+    PositionIndex,
+    Stop,
+    int_digits_limit,
+    number_problem,
+)
+from cookbook_tool.customjson.secrets import render
 from cookbook_tool.errors import LocalError
 
 MAX_DEPTH = 100
@@ -147,6 +159,19 @@ def _stop_problem(document: JsonDocument, stop: Stop) -> Problem:
 
 def _parse_text(document: JsonDocument) -> ReadResult:
     flags: set[str] = set()
+    try:
+        document.value = _loads(document.text, flags)
+    except json.JSONDecodeError as exc:
+        return ReadResult(None, [_syntax_problem(document.text, exc)])
+    except RecursionError:
+        return ReadResult(None, [Problem("json-too-deep", "nesting too deep to read")])
+    problems = _flagged_problems(document) if flags else []
+    return ReadResult(document, problems)
+
+
+def _loads(text: str, flags: set[str]) -> object:
+    """``json.loads`` noting duplicate keys, NaN/Infinity and numbers that cannot be checked
+    in ``flags``; the latter are held as floats (never a huge int: printing one raises)."""
 
     def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
         result = dict(items)
@@ -158,16 +183,32 @@ def _parse_text(document: JsonDocument) -> ReadResult:
         flags.add("constant")
         return float(token)
 
+    def real(token: str) -> float:
+        value = float(token)
+        if math.isinf(value):
+            flags.add("number")
+        return value
+
+    def integer(token: str) -> int | float:
+        if number_problem(token) is not None:
+            flags.add("number")
+            return float(token)
+        return int(token)
+
+    def load(parse_int: Callable[[str], int | float] | None) -> object:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant,
+                          parse_float=real, parse_int=parse_int)
+
+    # Fast path: the C parser converts integers, raising ValueError past the interpreter's
+    # limit; read again noting long integers then, or from the start if its limit is not ours.
+    if int_digits_limit() != sys.get_int_max_str_digits():
+        return load(integer)
     try:
-        document.value = json.loads(
-            document.text, object_pairs_hook=pairs, parse_constant=constant
-        )
-    except json.JSONDecodeError as exc:
-        return ReadResult(None, [_syntax_problem(document.text, exc)])
-    except RecursionError:
-        return ReadResult(None, [Problem("json-too-deep", "nesting too deep to read")])
-    problems = _flagged_problems(document) if flags else []
-    return ReadResult(document, problems)
+        return load(None)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return load(integer)
 
 
 def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
@@ -192,7 +233,7 @@ def _flagged_problems(document: JsonDocument) -> list[Problem]:
         problems.append(
             Problem(
                 "json-duplicate-key",
-                f"duplicate key {json.dumps(path[-1], ensure_ascii=False)} (first on line "
+                f"duplicate key {render(path[-1])} (first on line "
                 f"{first_line}); JSON readers silently keep only the last one",
                 line,
                 column,
@@ -210,4 +251,7 @@ def _flagged_problems(document: JsonDocument) -> list[Problem]:
                 path,
             )
         )
+    for path, offset, message in index.numbers:
+        line, column = document.line_column(offset)
+        problems.append(Problem("json-invalid-number", message, line, column, path))
     return problems

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.customjson.jsonpos import Pointer
-from cookbook_tool.customjson.secrets import is_secret_path, render
+from cookbook_tool.customjson.secrets import is_secret_path, mask_credentials, render
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -136,7 +136,7 @@ def message_for(keyword: str, value: Any, instance: object, secret: bool,
             return f"{shown} is not one of " + ", ".join(render(c) for c in choices)
         return f"{shown} does not match any of the allowed forms"
     if keyword in ("dependentRequired", "dependencies") and original:
-        return original  # names only: "'b' is a dependency of 'a'"
+        return mask_credentials(original)  # names only: "'b' is a dependency of 'a'"
     formatter = _MESSAGES.get(keyword)
     if formatter is None:
         return f"{shown} fails the {json.dumps(keyword)} constraint"

@@ -3,7 +3,8 @@
 A value is secret when any key on its path looks like a secret's name (``password``,
 ``ssh_key``, ``ssl_certificate_key``, ``secret*``, ``*token*``, ``aws_secret_access_key``,
 ``*_key`` for private/API/access keys, ...). Secret values are never printed: they render as
-``"***"``, in text and JSON output alike.
+``"***"``, in text and JSON output alike. Credentials inside URLs (``scheme://user:pw@host``)
+are masked in every string shown in a message, whatever its key: ``scheme://***@host``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _SECRET_NAME = re.compile(
 # Keys that *name* a secret's location rather than hold it.
 _NOT_SECRET_SUFFIX = ("_env", "_file", "_path", "_id", "_name", "_type", "_url")
 _PLACEHOLDER = re.compile(r"^\s*(?:\{\{.*\}\}|\$\{.*\}|<%.*%>|\*+)\s*$", re.DOTALL)
+_AUTHORITY_END = re.compile(r"[/?#\s\"'<>]")
+_SCHEME_CHARS = frozenset("+.-")
 
 
 def normalise_key(key: str) -> str:
@@ -50,12 +53,41 @@ def is_secret_path(path: tuple[str | int, ...]) -> bool:
     return any(is_secret_key(part) for part in path)
 
 
+def mask_credentials(text: str) -> str:
+    """``text`` with the userinfo of every URL in it masked: ``postgres://u:pw@h/db`` ->
+    ``postgres://***@h/db``, ``https://token@host`` -> ``https://***@host``. The userinfo runs
+    to the last ``@`` before the host (a password may hold an ``@``). Linear in ``len(text)``."""
+    if "@" not in text or "://" not in text:
+        return text
+    out: list[str] = []
+    done = 0
+    start = text.find("://")
+    while start != -1:
+        authority = start + 3
+        found = _AUTHORITY_END.search(text, authority)
+        end = found.start() if found else len(text)
+        at = text.rfind("@", authority, end)
+        if at > authority and _after_scheme(text, start):
+            out += [text[done:authority], MASK]
+            done = at
+        start = text.find("://", max(end, authority))
+    return "".join(out) + text[done:]
+
+
+def _after_scheme(text: str, start: int) -> bool:
+    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in _SCHEME_CHARS)
+
+
 def mask_value(value: object) -> object:
-    """A copy of ``value`` with every value under a secret key replaced by ``"***"``."""
+    """A copy of ``value`` with every value under a secret key replaced by ``"***"`` and the
+    credentials of URLs in strings (values and keys) masked."""
     if isinstance(value, dict):
-        return {k: MASK if is_secret_key(k) else mask_value(v) for k, v in value.items()}
+        return {mask_credentials(k) if isinstance(k, str) else k:
+                MASK if is_secret_key(k) else mask_value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask_value(v) for v in value]
+    if isinstance(value, str):
+        return mask_credentials(value)
     return value
 
 
@@ -64,7 +96,8 @@ def render(value: object, secret: bool = False) -> str:
     if secret:
         return json.dumps(MASK)
     if not isinstance(value, (dict, list, str, int, float, bool, type(None))):
-        return f"{value} ({type(value).__name__})"  # not JSON: a TOML date, for instance
+        # not JSON: a TOML date, for instance
+        return mask_credentials(f"{value} ({type(value).__name__})")
     text = json.dumps(mask_value(value), ensure_ascii=False, default=str)
     if len(text) > _RENDER_LIMIT:
         text = text[: _RENDER_LIMIT - 1] + "…"

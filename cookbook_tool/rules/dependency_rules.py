@@ -51,6 +51,8 @@ def check_dependencies(
                 dependency.line,
                 cookbook=cookbook.dirname,
             )
+        elif all(parsed_version(c) is None for c in candidates):
+            continue  # their metadata findings say why no version could be read
         elif resolve(dependency, named) is None:
             found = ", ".join(sorted(c.version or "no version" for c in candidates))
             yield error(

@@ -22,6 +22,16 @@ _PROBLEM_RULES = {
 
 def check_files(walked: CookbookFiles) -> Iterator[Finding]:
     cookbook = walked.cookbook.dirname
+    ignore = walked.chefignore
+    for line, glob, why in ignore.invalid:
+        yield error(
+            "chefignore-invalid-pattern",
+            f"pattern {glob!r} is not a valid glob ({why}): it ignores nothing, so the files it "
+            "was meant to leave out would ship; fix or remove the line",
+            ignore.file,
+            line,
+            cookbook=cookbook,
+        )
     for entry in walked.entries:
         if entry.excluded is not None:
             continue
