@@ -15,10 +15,12 @@ import re
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from cookbook_tool.errors import LocalError
+from cookbook_tool.errors import EXIT_FINDINGS, LocalError, ToolError
+from cookbook_tool.findings import Finding, has_errors
 from cookbook_tool.publish.base import Artifact
 
 MANIFEST_NAMES = ("cookbooks/.manifest.json", ".manifest.json")
@@ -81,10 +83,53 @@ def _parse_manifest(path: Path, data: bytes) -> dict[str, Any]:
     return manifest
 
 
+class BundleRejected(ToolError):
+    """The archive fails ``verify``: nothing was published. ``findings`` says why (exit 1)."""
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, path: Path, findings: list[Finding]) -> None:
+        errors = sum(1 for f in findings if f.is_error)
+        super().__init__(
+            f"{path}: refused, the archive fails verification ({errors} error(s)): "
+            f"see `cookbook-tool verify {path}`"
+        )
+        self.path = path
+        self.findings = findings
+
+
+def require_archive_file(path: Path) -> None:
+    """``LocalError`` unless ``path`` is a file (a folder gets its own message)."""
+    if path.is_dir():
+        raise LocalError(
+            f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
+            "(build one with `cookbook-tool bundle`)"
+        )
+    if not path.is_file():
+        raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
+
+
+def checked_artifact(
+    path: Path, external: Collection[str] = (), *, source_commit: str | None = None
+) -> Artifact:
+    """``open_artifact`` after the checks of ``cookbook-tool verify`` (safe to extract, every
+    dependency inside or in ``external``, every file as its manifest says). Raises
+    ``BundleRejected`` with the findings when any is an error."""
+    from cookbook_tool.verify import verify_archive  # lazy: verify pulls the metadata parser
+
+    require_archive_file(path)
+    findings = verify_archive(path, external=external)
+    unreadable = next((f for f in findings if f.rule == "archive-unreadable"), None)
+    if unreadable is not None:
+        raise LocalError(f"{path}: {unreadable.message}")
+    if has_errors(findings):
+        raise BundleRejected(path, findings)
+    return open_artifact(path, source_commit=source_commit)
+
+
 def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
     """Describe the bundle at ``path`` for publishing. Raises ``LocalError`` if unreadable."""
-    if not path.is_file():
-        raise LocalError(f"{path}: bundle not found (run `cookbook-tool bundle` first)")
+    require_archive_file(path)
     is_zip = path.suffix == ".zip"
     manifest = read_manifest(path) or {}
     found = manifest.get("bundle")

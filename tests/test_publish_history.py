@@ -74,6 +74,30 @@ def test_bad_documents_are_remote_errors(data: bytes, message: str) -> None:
         hist.parse(data, "c", "s3://b/c/releases.json")
 
 
+@pytest.mark.parametrize(("data", "problem"), [
+    (b"[1, 2]", "not a cookbook-tool release history"),
+    (b'{"format": "cookbook-tool/releases", "format_version": true, "releases": []}',
+     "format_version is not a number"),
+    (b'{"format": "cookbook-tool/releases", "format_version": 1, "releases": {}}',
+     "releases is not a list"),
+    (b'{"format": "cookbook-tool/releases", "format_version": 1, "releases": [1]}',
+     "releases[0] is not an object"),
+    (b'{"format": "cookbook-tool/releases", "format_version": 1, "releases": [], '
+     b'"events": [{"action": "publish"}]}', "events[0] has no 'version'"),
+    (b'{"format": "cookbook-tool/releases", "format_version": 1, "current": 3, "releases": []}',
+     "current is not a string"),
+    (b'{"format": "cookbook-tool/releases", "format_version": 1, "releases": [{"version": "1",'
+     b' "sha256": "a", "archive_sha256": "a", "size": "9", "archive_format": "tar.gz",'
+     b' "published_at": "t"}]}', "releases[0] 'size' has the wrong type"),
+])  # fmt: skip
+def test_document_shape_is_checked(data: bytes, problem: str) -> None:
+    with pytest.raises(LocalError) as caught:
+        hist.parse(data, "c", "/srv/out/c/releases.json", LocalError)
+
+    assert caught.value.message.startswith("/srv/out/c/releases.json: not a valid release history")
+    assert problem in caught.value.message and "attribute" not in caught.value.message
+
+
 def test_folder_urls(tmp_path: Path) -> None:
     assert folder_path(tmp_path.as_uri()) == tmp_path
     assert folder_path(str(tmp_path)) == tmp_path

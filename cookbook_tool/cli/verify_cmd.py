@@ -28,11 +28,10 @@ def verify(
     """
 
     def body() -> int:
-        from cookbook_tool.errors import LocalError
+        from cookbook_tool.artifact import require_archive_file
         from cookbook_tool.verify import verify_archive
 
-        if not bundle.is_file():
-            raise LocalError(f"{bundle}: no such archive")
+        require_archive_file(bundle)
         findings = verify_archive(bundle, external=external)
         return report_findings("verify", findings, output, str(bundle), bundle=str(bundle))
 

@@ -27,6 +27,7 @@ class ClientSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_pool_connections: int = 16
+    path_style: bool = False  # for bucket names with dots (virtual-hosted fails TLS)
 
 
 def endpoint_url(options: TargetOptions) -> str | None:
@@ -46,7 +47,8 @@ def s3_client(options: TargetOptions, settings: ClientSettings | None = None) ->
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         max_pool_connections=settings.max_pool_connections,
-        s3={"addressing_style": "path" if endpoint else "auto"},
+        s3={"addressing_style": "path" if endpoint or settings.path_style else "auto"},
+        signature_version="s3v4",  # presigned URLs too: SigV2 fails in newer regions
         request_checksum_calculation="when_required",
         user_agent_extra="cookbook-tool",
     )

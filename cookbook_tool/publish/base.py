@@ -8,7 +8,7 @@ Publishers never print: they return values and raise ``ToolError`` subclasses
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -133,8 +133,17 @@ class Publisher(Protocol):
         """Make a kept release current again; returns it."""
         ...
 
-    def prune(self, name: str, keep: int, *, dry_run: bool = False) -> list[Release]:
-        """Delete releases beyond the newest ``keep`` (never the current); returns them."""
+    def prune(
+        self,
+        name: str,
+        keep: int,
+        *,
+        dry_run: bool = False,
+        planned: Sequence[str] | None = None,
+    ) -> list[Release]:
+        """Delete releases beyond the newest ``keep`` (never the current); returns them.
+        With ``planned`` (the versions shown to the user), delete exactly those or, when the
+        history now gives another list, nothing (``RemoteError``)."""
         ...
 
     def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:

@@ -16,11 +16,15 @@ FOLDER_NOTE = (
 
 
 def s3_object_url(bucket: str, key: str, region: str | None, endpoint_url: str | None) -> str:
-    """The HTTPS URL of an object: virtual-hosted on AWS, path-style on a custom endpoint."""
+    """The HTTPS URL of an object: virtual-hosted on AWS, path-style on a custom endpoint and
+    for a bucket name with dots (``a.b.s3.…`` does not match the wildcard TLS certificate)."""
     quoted = quote(key, safe="/-_.~+")
     if endpoint_url:
         return f"{endpoint_url.rstrip('/')}/{bucket}/{quoted}"
-    return f"https://{bucket}.s3.{region or 'us-east-1'}.amazonaws.com/{quoted}"
+    host = f"s3.{region or 'us-east-1'}.amazonaws.com"
+    if "." in bucket:
+        return f"https://{host}/{bucket}/{quoted}"
+    return f"https://{bucket}.{host}/{quoted}"
 
 
 def s3_consumer_info(url: str, presigned_url: str | None = None) -> ConsumerInfo:

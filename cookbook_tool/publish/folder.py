@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from cookbook_tool.artifact import file_sha256, tar_stream_sha256
-from cookbook_tool.errors import LocalError, UsageError
+from cookbook_tool.errors import LocalError, ToolError, UsageError
 from cookbook_tool.publish.base import Artifact, ConsumerInfo, ProgressCallback, TargetOptions
 from cookbook_tool.publish.consumers import folder_consumer_info
 from cookbook_tool.publish.lifecycle import StorePublisher
@@ -42,6 +42,9 @@ def folder_path(url: str) -> Path:
 
 
 class FolderStore:
+    # a damaged releases.json on this machine is a local problem
+    history_error: type[ToolError] = LocalError
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.url = root.as_uri()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
@@ -57,6 +57,7 @@ from cookbook_tool.publish.git_messages import (
 from cookbook_tool.publish.git_repo import PushOutcome, RemoteRefs, Workspace, workspace
 from cookbook_tool.publish.git_transport import check_ref_name, git_setup, parse_target
 from cookbook_tool.publish.git_tree import BuiltTree, build_tree
+from cookbook_tool.publish.history import check_plan
 from cookbook_tool.publish.targets import mask_url
 
 MAX_ATTEMPTS = 5
@@ -120,10 +121,20 @@ class GitPublisher:
         with self._workspace() as ws:
             return self._retrying(lambda: self._rollback_once(ws, name, tag))
 
-    def prune(self, name: str, keep: int, *, dry_run: bool = False) -> list[Release]:
+    def prune(
+        self,
+        name: str,
+        keep: int,
+        *,
+        dry_run: bool = False,
+        planned: Sequence[str] | None = None,
+    ) -> list[Release]:
         """Delete the release tags beyond the newest ``keep`` (never the current one). The
-        commits stay in the branch's history; only the names that pin them go."""
+        commits stay in the branch's history; only the names that pin them go. With
+        ``planned``, refuse when the tags now give another list."""
         doomed = prune_plan(self.releases(name), keep)
+        if not dry_run:
+            check_plan([r.version for r in doomed], planned, self.url)
         if dry_run or not doomed:
             return doomed
         refspecs = [f":refs/tags/{self._tag(name, r.version)}" for r in doomed]

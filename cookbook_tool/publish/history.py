@@ -18,11 +18,12 @@ Document (``format_version`` 1)::
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from cookbook_tool.errors import RemoteError
+from cookbook_tool.errors import RemoteError, ToolError
 from cookbook_tool.publish.base import Artifact, Release
 
 FORMAT = "cookbook-tool/releases"
@@ -80,28 +81,83 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse(data: bytes | None, name: str, where: str) -> History:
-    """Read a ``releases.json`` document; ``None`` (no document yet) is an empty history."""
+def parse(
+    data: bytes | None, name: str, where: str, error: type[ToolError] = RemoteError
+) -> History:
+    """Read a ``releases.json`` document; ``None`` (no document yet) is an empty history.
+    A damaged document raises ``error`` (``LocalError`` for a folder target) naming ``where``."""
     if data is None:
         return History(name=name)
     try:
         doc = json.loads(data)
-        if doc.get("format") != FORMAT or not isinstance(doc.get("format_version"), int):
-            raise ValueError("not a cookbook-tool release history")
-        if doc["format_version"] > FORMAT_VERSION:
-            raise RemoteError(
-                f"{where}: written by a newer cookbook-tool (format_version "
-                f"{doc['format_version']}): upgrade cookbook-tool"
-            )
-        entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
-        events = tuple(Event(**_fields(item, Event)) for item in doc.get("events", []))
-        current = doc.get("current")
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise RemoteError(
-            f"{where}: not a valid release history ({exc}): restore it from a backup or "
-            "remove it to start a new history"
-        ) from exc
-    return History(name=doc.get("name", name), current=current, entries=entries, events=events)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _invalid(error, where, f"not valid JSON: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise _invalid(error, where, "not a cookbook-tool release history")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _invalid(error, where, "format_version is not a number")
+    if version > FORMAT_VERSION:
+        raise error(
+            f"{where}: written by a newer cookbook-tool (format_version {version}): "
+            "upgrade cookbook-tool"
+        )
+    problem = _shape_problem(doc)
+    if problem:
+        raise _invalid(error, where, problem)
+    entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
+    events = tuple(Event(**_fields(item, Event)) for item in doc.get("events", []))
+    return History(name=doc.get("name", name), current=doc.get("current"), entries=entries,
+                   events=events)  # fmt: skip
+
+
+def _invalid(error: type[ToolError], where: str, problem: str) -> ToolError:
+    return error(
+        f"{where}: not a valid release history ({problem}): restore it from a backup or "
+        "remove it to start a new history"
+    )
+
+
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "version": (str,), "sha256": (str,), "archive_sha256": (str,), "size": (int,),
+    "archive_format": (str,), "published_at": (str,), "source_commit": (str, type(None)),
+}  # fmt: skip
+_EVENT_TYPES: dict[str, tuple[type, ...]] = {
+    "action": (str,), "version": (str,), "previous": (str, type(None)), "at": (str,),
+}  # fmt: skip
+_OPTIONAL = {"source_commit"}
+
+
+def _shape_problem(doc: dict[str, Any]) -> str | None:
+    """The first way ``doc`` differs from the documented shape, or None."""
+    if not isinstance(doc.get("name", ""), str):
+        return "name is not a string"
+    if not isinstance(doc.get("current"), str | None):
+        return "current is not a string"
+    for key, types, required in (("releases", _ENTRY_TYPES, True),
+                                 ("events", _EVENT_TYPES, False)):  # fmt: skip
+        items = doc.get(key, None if required else [])
+        if not isinstance(items, list):
+            return f"{key} is not a list"
+        for index, item in enumerate(items):
+            problem = _item_problem(item, types)
+            if problem:
+                return f"{key}[{index}] {problem}"
+    return None
+
+
+def _item_problem(item: object, types: dict[str, tuple[type, ...]]) -> str | None:
+    if not isinstance(item, dict):
+        return "is not an object"
+    for field_name, allowed in types.items():
+        if field_name not in item:
+            if field_name in _OPTIONAL:
+                continue
+            return f"has no {field_name!r}"
+        value = item[field_name]
+        if not isinstance(value, allowed) or isinstance(value, bool):
+            return f"{field_name!r} has the wrong type"
+    return None
 
 
 def _fields(item: dict[str, Any], cls: type[Entry] | type[Event]) -> dict[str, Any]:
@@ -158,6 +214,18 @@ def newest_first(history: History) -> list[Entry]:
 def prune_plan(history: History, keep: int) -> list[Entry]:
     """The releases beyond the newest ``keep``, never the current one; newest first."""
     return [e for e in newest_first(history)[max(keep, 0) :] if e.version != history.current]
+
+
+def check_plan(now: list[str], planned: Sequence[str] | None, where: str) -> None:
+    """Refuse when the prune plan (``now``) differs from the one shown to the user."""
+    if planned is None:
+        return
+    if sorted(now) != sorted(planned):
+        raise RemoteError(
+            f"{where}: the release history changed since the plan was shown (planned: "
+            f"{', '.join(planned) or 'none'}; now: {', '.join(now) or 'none'}): nothing "
+            "deleted, run prune again"
+        )
 
 
 def remove(history: History, versions: set[str], at: str) -> History:

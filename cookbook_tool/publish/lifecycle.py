@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cookbook_tool.constraints import ConstraintError, Version
 from cookbook_tool.errors import ReleaseConflict, RemoteError
@@ -123,15 +123,24 @@ class StorePublisher:
         self.sync_current(name)
         return next(r for r in hist.to_releases(history) if r.version == version)
 
-    def prune(self, name: str, keep: int, *, dry_run: bool = False) -> list[Release]:
+    def prune(
+        self,
+        name: str,
+        keep: int,
+        *,
+        dry_run: bool = False,
+        planned: Sequence[str] | None = None,
+    ) -> list[Release]:
         plan = hist.prune_plan(self.load(_name(name)), keep)
-        if dry_run or not plan:
+        where = self.store.location(history_key(name))
+        if dry_run or (not plan and not planned):
             return _as_releases(name, plan)
         at = hist.now_iso()
         removed: list[hist.Entry] = []
 
         def drop(history: hist.History) -> hist.History:
             removed[:] = hist.prune_plan(history, keep)
+            hist.check_plan([e.version for e in removed], planned, where)
             return hist.remove(history, {e.version for e in removed}, at)
 
         self.update(name, drop)
@@ -145,14 +154,18 @@ class StorePublisher:
     # -- helpers -------------------------------------------------------------------------------
     def load(self, name: str) -> hist.History:
         data, _ = self.store.read_doc(history_key(name))
-        return hist.parse(data, name, self.store.location(history_key(name)))
+        return self._parse(data, name)
+
+    def _parse(self, data: bytes | None, name: str) -> hist.History:
+        where = self.store.location(history_key(name))
+        return hist.parse(data, name, where, self.store.history_error)
 
     def update(self, name: str, change: Callable[[hist.History], hist.History]) -> hist.History:
         """Apply ``change`` to ``releases.json`` with compare-and-swap, retrying on conflict."""
         key = history_key(name)
         for attempt in range(CAS_ATTEMPTS):
             data, token = self.store.read_doc(key)
-            before = hist.parse(data, name, self.store.location(key))
+            before = self._parse(data, name)
             after = change(before)
             if after == before and data is not None:
                 return after
@@ -169,7 +182,7 @@ class StorePublisher:
         key = history_key(name)
         for _ in range(CAS_ATTEMPTS):
             data, token = self.store.read_doc(key)
-            entry = hist.parse(data, name, self.store.location(key)).current_entry
+            entry = self._parse(data, name).current_entry
             if entry is None:
                 return
             target = current_key(name, entry.archive_format)

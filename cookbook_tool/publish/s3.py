@@ -8,16 +8,23 @@ server and re-checked after upload), ``<name>/<name>.tar.gz`` (current: a server
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from cookbook_tool.errors import RemoteError, UsageError
+from cookbook_tool.errors import RemoteError, ToolError, UsageError
 from cookbook_tool.publish.aws import ClientSettings, endpoint_url, s3_client
-from cookbook_tool.publish.base import Artifact, ConsumerInfo, ProgressCallback, TargetOptions
+from cookbook_tool.publish.base import (
+    Artifact,
+    ConsumerInfo,
+    ProgressCallback,
+    PublishResult,
+    TargetOptions,
+)
 from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
 from cookbook_tool.publish.lifecycle import StorePublisher
-from cookbook_tool.publish.s3_errors import error_code, http_status, s3_errors
+from cookbook_tool.publish.s3_errors import bucket_region, error_code, http_status, s3_errors
 from cookbook_tool.publish.s3_transfer import TransferSettings, upload_new
 from cookbook_tool.publish.store import ObjectExists, StoredObject, current_key, release_key
 
@@ -29,23 +36,41 @@ _SSE = ("AES256", "aws:kms", "aws:kms:dsse")
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
+    if _has_userinfo(url):
+        raise UsageError(
+            "an S3 target URL must not hold credentials (s3://KEY:SECRET@BUCKET): give "
+            "s3://BUCKET[/PREFIX] and put the credentials in the AWS credential chain "
+            "(AWS_PROFILE/--profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`)"
+        )
     parsed = urlparse(url)
     if parsed.scheme != "s3" or not parsed.netloc:
         raise UsageError(f"{url}: an S3 target is s3://BUCKET[/PREFIX]")
     return parsed.netloc, parsed.path.strip("/")
 
 
+def _has_userinfo(url: str) -> bool:
+    """True for ``s3://user[:secret]@bucket``, also when the secret holds ``/`` (a bucket
+    name never holds ``@`` or ``:``)."""
+    first = url.partition("://")[2].split("/", 1)[0]
+    return "@" in first or ":" in first
+
+
 class S3Store:
+    history_error: type[ToolError] = RemoteError
+
     def __init__(
         self,
         url: str,
         options: TargetOptions,
         client: S3Client,
         transfer: TransferSettings,
+        regional: Callable[[str], S3Client] | None = None,
     ) -> None:
         self.bucket, self.prefix = parse_s3_url(url)
         self.url = url
         self.client = client
+        self.regional = regional  # a client for another region (presigning), when we can build one
+        self._region: str | None = None
         self.transfer = transfer
         self.endpoint = endpoint_url(options)
         self.extra: dict[str, Any] = {}
@@ -156,13 +181,39 @@ class S3Store:
                 raise
         return True
 
+    def region(self) -> str:
+        """The bucket's own region (HeadBucket's ``x-amz-bucket-region``), found once; the
+        client's region on a custom endpoint."""
+        if self._region is None:
+            self._region = self._find_region() if not self.endpoint else None
+            self._region = self._region or self.client.meta.region_name or "us-east-1"
+        return self._region
+
+    def _find_region(self) -> str | None:
+        with s3_errors(f"finding the region of bucket {self.bucket!r}", self.bucket, None):
+            try:
+                response: Any = self.client.head_bucket(Bucket=self.bucket)
+            except Exception as exc:
+                found = bucket_region(exc)  # a redirect or 403 still names the region
+                if found:
+                    return found
+                raise
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        found = headers.get("x-amz-bucket-region") or response.get("BucketRegion")
+        return str(found) if found else None
+
     def object_url(self, key: str) -> str:
-        region = self.client.meta.region_name
-        return s3_object_url(self.bucket, self.key(key), region, self.endpoint)
+        return s3_object_url(self.bucket, self.key(key), self.region(), self.endpoint)
 
     def presign(self, key: str, seconds: int) -> str:
+        client = self.client
+        region = self.region()
+        if self.regional is not None and not self.endpoint and (
+            region != client.meta.region_name or "." in self.bucket
+        ):
+            client = self.regional(region)
         with self._errors("presigning", key):
-            return self.client.generate_presigned_url(
+            return client.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": self.key(key)},
                 ExpiresIn=seconds,
             )
@@ -186,9 +237,25 @@ class S3Publisher(StorePublisher):
         settings = replace(
             settings, max_pool_connections=max(settings.max_pool_connections, transfer.max_workers)
         )
-        parse_s3_url(url)
-        self.s3 = S3Store(url, options, client or s3_client(options, settings), transfer)
+        bucket, _ = parse_s3_url(url)
+
+        def regional(region: str) -> S3Client:
+            chosen = replace(options, region=region)
+            return s3_client(chosen, replace(settings, path_style="." in bucket))
+
+        self.s3 = S3Store(url, options, client or s3_client(options, settings), transfer,
+                          None if client else regional)  # fmt: skip
         super().__init__(self.s3, options)
+
+    def publish(
+        self,
+        artifact: Artifact,
+        *,
+        force_current: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> PublishResult:
+        self.s3.region()  # before the first byte: the consumer URLs need the bucket's region
+        return super().publish(artifact, force_current=force_current, on_progress=on_progress)
 
     def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
         history = self.load(name)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cookbook_tool.errors import LocalError, RemoteError, ToolError
+from cookbook_tool.errors import LocalError, RemoteError, ToolError, UsageError
 
 _KEY_ID = re.compile(r"\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 _CREDENTIALS = {
@@ -62,6 +62,12 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
             f"cannot reach {where} while {what} ({kind}): check --endpoint-url/--region and "
             "the network, then run again"
         )
+    if kind == "ParamValidationError":
+        report = " ".join(str(getattr(exc, "kwargs", {}).get("report", "")).split())
+        return UsageError(
+            f"invalid S3 request while {what}: {_KEY_ID.sub('***', report) or kind}: check the "
+            "bucket name and prefix in the target URL"
+        )
     code, status = error_code(exc), http_status(exc)
     if code in _CREDENTIALS:
         return RemoteError(
@@ -73,7 +79,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
             f"bucket {bucket!r} does not exist: check the target URL, --region and --profile"
         )
     if code in _REGION or status == 301:
-        region = _bucket_region(exc)
+        region = bucket_region(exc)
         hint = f"--region {region}" if region else "the bucket's --region"
         return RemoteError(f"bucket {bucket!r} is in another region while {what}: use {hint}")
     if code in ("AccessDenied", "AllAccessDisabled", "403") or status == 403:
@@ -88,7 +94,8 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
     return RemoteError(f"S3 error while {what}: {code or kind}: {message}")
 
 
-def _bucket_region(exc: BaseException) -> str | None:
+def bucket_region(exc: BaseException) -> str | None:
+    """The region S3 names in an error response (a redirect, a 403 on HeadBucket)."""
     response: dict[str, Any] = getattr(exc, "response", None) or {}
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     region = headers.get("x-amz-bucket-region") or response.get("Error", {}).get("Region")

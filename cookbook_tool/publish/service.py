@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact
+from cookbook_tool.artifact import checked_artifact
 from cookbook_tool.publish.base import (
     Artifact,
     ConsumerInfo,
@@ -66,8 +67,11 @@ def publish_bundle(
     source_commit: str | None = None,
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
+    external: Collection[str] = (),
 ) -> PublishResult:
-    artifact = open_artifact(Path(bundle), source_commit=source_commit)
+    """Verify the bundle file as ``cookbook-tool verify`` does (``BundleRejected`` with the
+    findings: nothing uploaded), then publish it. ``external``: cookbooks the consumer provides."""
+    artifact = checked_artifact(Path(bundle), external, source_commit=source_commit)
     return publish_artifact(
         artifact, target, options, force_current=force_current, on_progress=on_progress
     )
@@ -87,9 +91,18 @@ def rollback_release(
 
 
 def prune_releases(
-    target: str, options: TargetOptions, name: str, keep: int | None, *, dry_run: bool
+    target: str,
+    options: TargetOptions,
+    name: str,
+    keep: int | None,
+    *,
+    dry_run: bool,
+    planned: Sequence[str] | None = None,
 ) -> PruneResult:
+    """Delete (or with ``dry_run`` list) the releases beyond the newest ``keep`` (default: the
+    target's retention). ``planned``: the versions a dry run showed; the deletion refuses
+    (``RemoteError``) when the history now gives another list."""
     keep = options.retention if keep is None else keep
     publisher = open_publisher(target, options)
-    deleted = publisher.prune(name, keep, dry_run=dry_run)
+    deleted = publisher.prune(name, keep, dry_run=dry_run, planned=planned)
     return PruneResult(publisher.url, name, keep, dry_run, deleted)

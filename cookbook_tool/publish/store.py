@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from cookbook_tool.errors import LocalError
+from cookbook_tool.errors import LocalError, ToolError
 from cookbook_tool.publish.base import Artifact, ProgressCallback
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
@@ -29,6 +29,7 @@ class ObjectExists(Exception):
 
 class ReleaseStore(Protocol):
     url: str  # the target URL, safe to print
+    history_error: type[ToolError]  # a damaged releases.json: LocalError (folder), RemoteError
 
     def stat(self, key: str) -> StoredObject | None:
         """The object at ``key`` with its identity, or None when absent (never on 403)."""

@@ -41,16 +41,24 @@ def open_publisher(url: str, options: TargetOptions | None = None) -> Publisher:
     return publisher
 
 
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^@/]+)@", re.IGNORECASE)
+# The user information runs to the LAST "@" of the URL (a password may hold "/", ":" or "@");
+# a URL ends at whitespace or a quote (mask_url also cleans git's error text).
+_USERINFO = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^\s'\"<>]*)@(?=[^\s'\"<>@]*(?:[\s'\"<>]|$))",
+    re.IGNORECASE,
+)
+_KEY_ID = re.compile(r"(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{8,}", re.IGNORECASE)
 
 
 def mask_url(url: str) -> str:
-    """Hide credentials in a URL: ``https://user:secret@host`` -> ``https://***@host``."""
+    """Hide credentials in a URL: ``https://user:secret@host`` -> ``https://user:***@host``."""
 
     def _mask(match: re.Match[str]) -> str:
         userinfo = match.group("userinfo")
-        user = userinfo.split(":", 1)[0] if ":" in userinfo else "***"
-        shown = f"{user}:***" if ":" in userinfo else user
-        return f"{match.group('scheme')}{shown}@"
+        if ":" not in userinfo:
+            return f"{match.group('scheme')}***@"
+        user = userinfo.split(":", 1)[0]
+        shown = user if user and "/" not in user and not _KEY_ID.match(user) else "***"
+        return f"{match.group('scheme')}{shown}:***@"
 
     return _USERINFO.sub(_mask, url)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -24,19 +25,22 @@ def make_bundle(
 ) -> Path:
     """Write ``<name>-<version>.tar.gz`` with one cookbook; ``content`` changes the bytes and
     ``padding`` adds that many incompressible bytes (for multipart uploads)."""
-    manifest = {
-        "manifest_version": 1,
-        "bundle": {"name": name, "version": version, "layout": "cookbooks"},
-        "cookbooks": [{"name": "webapp", "version": version, "path": "cookbooks/webapp"}],
-        "files": [],
-    }
     files = {
-        "cookbooks/.manifest.json": json.dumps(manifest).encode(),
         "cookbooks/webapp/metadata.rb": f"name 'webapp'\nversion '{version}'\n".encode(),
         "cookbooks/webapp/recipes/default.rb": f"# {content}\nlog 'hello'\n".encode(),
     }
     if padding:
         files["cookbooks/webapp/files/blob.bin"] = os.urandom(padding)
+    manifest = {
+        "manifest_version": 1,
+        "bundle": {"name": name, "version": version, "layout": "cookbooks"},
+        "cookbooks": [{"name": "webapp", "version": version, "path": "cookbooks/webapp"}],
+        "files": [
+            {"path": p, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for p, data in sorted(files.items())
+        ],
+    }
+    files["cookbooks/.manifest.json"] = json.dumps(manifest).encode()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}-{version}{'-' + content if content else ''}.tar.gz"
     raw = io.BytesIO()

@@ -137,6 +137,26 @@ def test_prune_keeps_newest_and_never_current(publisher: Publisher, artifacts: M
     assert publisher.prune("cookbooks", 3) == []
 
 
+def test_prune_deletes_exactly_the_planned_releases(
+    publisher: Publisher, artifacts: Make
+) -> None:
+    for minor in range(4):
+        publisher.publish(artifacts(f"3.{minor}.0"))
+    planned = [r.version for r in publisher.prune("cookbooks", 2, dry_run=True)]
+    assert planned == ["3.1.0", "3.0.0"]
+    publisher.publish(artifacts("3.4.0"))  # meanwhile: the plan would now also take 3.2.0
+
+    with pytest.raises(RemoteError, match="changed since the plan was shown"):
+        publisher.prune("cookbooks", 2, planned=planned)
+
+    assert versions(publisher) == ["3.4.0", "3.3.0", "3.2.0", "3.1.0", "3.0.0"]
+    deleted = publisher.prune("cookbooks", 3, planned=["3.1.0", "3.0.0"])
+    assert [r.version for r in deleted] == ["3.1.0", "3.0.0"]
+    assert versions(publisher) == ["3.4.0", "3.3.0", "3.2.0"]
+    with pytest.raises(RemoteError, match="changed since the plan"):
+        publisher.prune("cookbooks", 3, planned=["3.1.0"])  # already gone: nothing to delete
+
+
 def test_retention_window_of_five(publisher: Publisher, artifacts: Make) -> None:
     for minor in range(7):
         publisher.publish(artifacts(f"2.{minor}.0"))
