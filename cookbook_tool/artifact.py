@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import re
 import tarfile
@@ -17,7 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cookbook_tool.errors import EXIT_FINDINGS, LocalError, ToolError
 from cookbook_tool.findings import Finding, has_errors
@@ -127,11 +128,59 @@ def checked_artifact(
     return open_artifact(path, source_commit=source_commit)
 
 
+class _Hashing(io.RawIOBase):
+    """A read-only stream that hashes what is read through it."""
+
+    def __init__(self, stream: BinaryIO | gzip.GzipFile) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        self.digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        while self.stream.read(_CHUNK):
+            pass
+
+
+def scan_tar_gz(path: Path) -> tuple[dict[str, Any] | None, str, str]:
+    """One read of a ``.tar.gz``: (manifest or None, identity, sha256 of the file)."""
+    manifest = None
+    try:
+        with path.open("rb") as raw:
+            compressed = _Hashing(raw)
+            with gzip.GzipFile(fileobj=io.BufferedReader(compressed, _CHUNK), mode="rb") as gz:
+                plain = _Hashing(gz)
+                with tarfile.open(fileobj=io.BufferedReader(plain, _CHUNK), mode="r|") as tar:
+                    for member in tar:
+                        if member.name in MANIFEST_NAMES and member.isfile() and manifest is None:
+                            extracted = tar.extractfile(member)
+                            if extracted is not None:
+                                manifest = _parse_manifest(path, extracted.read(_MAX_MANIFEST + 1))
+                plain.drain()
+            compressed.drain()
+    except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:
+        raise LocalError(f"{path}: not a readable bundle archive ({exc})") from exc
+    return manifest, plain.digest.hexdigest(), compressed.digest.hexdigest()
+
+
 def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
-    """Describe the bundle at ``path`` for publishing. Raises ``LocalError`` if unreadable."""
+    """Describe the bundle at ``path`` for publishing (a ``.tar.gz`` is read once). Raises
+    ``LocalError`` if unreadable."""
     require_archive_file(path)
     is_zip = path.suffix == ".zip"
-    manifest = read_manifest(path) or {}
+    if is_zip:
+        found_manifest, archive_sha = read_manifest(path), file_sha256(path)
+        identity = archive_sha
+    else:
+        found_manifest, identity, archive_sha = scan_tar_gz(path)
+    manifest = found_manifest or {}
     found = manifest.get("bundle")
     bundle: dict[str, Any] = found if isinstance(found, dict) else {}
     name, version = bundle.get("name"), bundle.get("version")
@@ -143,12 +192,11 @@ def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
                 "cannot tell the bundle's name and version"
             )
         name, version = match["name"], match["version"]
-    archive_sha = file_sha256(path)
     return Artifact(
         path=path,
         name=name,
         version=version,
-        sha256=archive_sha if is_zip else tar_stream_sha256(path),
+        sha256=identity,
         archive_sha256=archive_sha,
         size=path.stat().st_size,
         archive_format="zip" if is_zip else "tar.gz",

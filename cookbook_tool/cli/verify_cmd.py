@@ -25,6 +25,8 @@ def verify(
 
     Safe to extract, every cookbook has readable metadata, every dependency is inside, and
     with a manifest every file matches it. Exit 0 when sound, 1 with findings.
+
+    Example:  cookbook-tool verify out/cookbooks-1.4.0.tar.gz --external apache2
     """
 
     def body() -> int:

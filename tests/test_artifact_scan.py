@@ -1,0 +1,41 @@
+"""``open_artifact`` reads a .tar.gz once: the manifest, the identity (sha256 of the
+uncompressed tar) and the file's own sha256 must equal what separate passes give."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+from pathlib import Path
+
+from cookbook_tool.artifact import open_artifact, read_manifest, scan_tar_gz
+from tests.cli import run_cli
+
+
+def test_single_pass_matches_separate_passes(sample_repo: Path, tmp_path: Path):
+    big = sample_repo / "cookbooks/webapp/files/default/blob.bin"
+    big.parent.mkdir(parents=True)
+    big.write_bytes(os.urandom(3 << 20))  # several reads of the 1 MiB chunk
+    assert run_cli("bundle", sample_repo, "-o", tmp_path / "out").code == 0
+    path = tmp_path / "out/cookbooks-1.4.0.tar.gz"
+    manifest, identity, archive_sha = scan_tar_gz(path)
+    with gzip.open(path, "rb") as stream:
+        assert identity == hashlib.sha256(stream.read()).hexdigest()
+    assert archive_sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest == read_manifest(path)
+    artifact = open_artifact(path)
+    assert (artifact.name, artifact.version, artifact.sha256) == ("cookbooks", "1.4.0", identity)
+
+
+def test_archive_without_manifest_uses_the_file_name(tmp_path: Path):
+    path = tmp_path / "berks-2.0.1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        data = b"name 'x'\nversion '1.0.0'\n"
+        info = tarfile.TarInfo("cookbooks/x/metadata.rb")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    artifact = open_artifact(path)
+    assert (artifact.name, artifact.version) == ("berks", "2.0.1")
+    assert scan_tar_gz(path)[0] is None
