@@ -127,7 +127,10 @@ def run(args: argparse.Namespace) -> None:
         size = generate(repo, args.size_mb, args.cookbooks, args.text_kb)
         print(f"corpus: {args.cookbooks} cookbooks, {size / 1e6:.1f} MB in {repo}")
         ours_out, tar_out = work / "ours", work / "tar.tar.gz"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # Like an installed tool: bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPATH"] = str(ROOT)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "cookbook-tool-pycache")
         ours_command = [
             sys.executable,
             "-m",
