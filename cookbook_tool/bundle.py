@@ -13,7 +13,8 @@ import hashlib
 import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
@@ -157,32 +158,78 @@ def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
     return [e for e in entries if e.kind == "file" or e.name in needed]
 
 
+Validation = Sequence[Finding] | Callable[[], Sequence[Finding]]
+
+
+class _Refused(Exception):
+    """Validation found errors while the archive was being written: it must not land."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("bundle refused by validation")
+        self.findings = findings
+
+
 def build_bundle(
     root: Path,
     cookbooks: list[Cookbook],
     settings: BundleSettings,
-    validation: Sequence[Finding] = (),
+    validation: Validation = (),
     entries_of: EntriesOf | None = None,
     on_progress: Progress | None = None,
 ) -> BundleResult:
     """Plan and write the bundle, unless ``validation`` or the selection found errors.
 
-    Each file is read once: hashed for the manifest while it is written into the archive; the
-    manifest, built from those hashes, is the last member. ``on_progress(done, total)`` is
-    called with the file bytes written so far.
+    ``validation`` is the findings, or a function computing them: it then runs in a thread while
+    the archive is written (compression releases the GIL, so both cores work), and the archive
+    is renamed into place only when it found no error. Each file is read once: hashed for the
+    manifest while it is written; the manifest, built from those hashes, is the last member.
+    ``on_progress(done, total)`` is called with the file bytes written so far.
     """
     plan = plan_bundle(root, cookbooks, settings, entries_of)
-    findings = merge_findings(validation, plan.selection.findings)
-    if has_errors(findings):
-        return BundleResult(settings, findings, plan)
+    if callable(validation) and (plan.refused or has_errors(plan.selection.findings)):
+        validation = validation()  # refused anyway: report everything validation has to say
+    early = merge_findings(() if callable(validation) else validation, plan.selection.findings)
+    if has_errors(early):
+        return BundleResult(settings, early, plan)
     for refused in plan.refused:  # validation should have reported it: last line of defence
         raise refusal(refused.source or root / refused.path, refused.reason)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
+        pending = pool.submit(validation) if callable(validation) else None
+        gate = _Gate(pending, plan)
+        try:
+            written = _write(plan, settings, on_progress, gate.check)
+        except _Refused as refused:
+            return BundleResult(settings, refused.findings, plan)
+    return replace(written, findings=gate.findings or early)
+
+
+class _Gate:
+    """Waits for the concurrent validation before the archive is renamed into place."""
+
+    def __init__(self, pending: Future[Sequence[Finding]] | None, plan: BundlePlan) -> None:
+        self._pending = pending
+        self._plan = plan
+        self.findings: list[Finding] = []
+
+    def check(self) -> None:
+        if self._pending is None:
+            return
+        self.findings = merge_findings(self._pending.result(), self._plan.selection.findings)
+        if has_errors(self.findings):
+            raise _Refused(self.findings)
+
+
+def _write(
+    plan: BundlePlan, settings: BundleSettings, on_progress: Progress | None,
+    before_commit: Callable[[], None],
+) -> BundleResult:  # fmt: skip
     stream = _MemberStream(plan, sum(entry.size for entry in plan.files), on_progress)
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
         _write_atomically(
             target,
             lambda out: write_zip(stream.members(), out, mtime=settings.mtime, on_file=stream.done),
+            before_commit,
         )
         identity = archive_sha = _file_sha256(target)
     else:
@@ -192,10 +239,11 @@ def build_bundle(
                 stream.members(), out, mtime=settings.mtime, workers=settings.workers,
                 on_file=stream.done,
             ),
+            before_commit,
         )  # fmt: skip
         identity, archive_sha = digests.identity, digests.sha256
     size = target.stat().st_size
-    return BundleResult(settings, findings, plan, stream.files, target, size, archive_sha, identity)
+    return BundleResult(settings, [], plan, stream.files, target, size, archive_sha, identity)
 
 
 def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) -> list[Finding]:
@@ -239,7 +287,9 @@ class _MemberStream:
             self._on_progress(self._written, self._total)
 
 
-def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
+def _write_atomically(
+    target: Path, write: Callable[[BinaryIO], T], before_commit: Callable[[], None] | None = None
+) -> T:
     """Write through a temporary file in the target folder, renamed into place at the end.
 
     The temporary name is chosen before the file is created (``O_EXCL``: never another run's),
@@ -255,6 +305,8 @@ def _write_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
             result = write(out)
             out.flush()
             os.fsync(out.fileno())
+        if before_commit is not None:
+            before_commit()
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException as exc:

@@ -3,6 +3,7 @@ what ``validate`` says about the cookbooks being bundled (errors refuse the bund
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from cookbook_tool.bundle import BundleSettings
@@ -13,6 +14,21 @@ from cookbook_tool.selection import select_cookbooks
 from cookbook_tool.validate import validate_loaded
 
 
+def open_for_bundle(
+    root: Path, config: Config, settings: BundleSettings
+) -> tuple[LoadedRepository, Callable[[], list[Finding]]]:
+    """Open the repository at ``root``; return it and the validation of the cookbooks
+    ``settings`` selects, as a function (``build_bundle`` runs it while it writes).
+
+    Raises ``UsageError`` when ``settings`` names a cookbook the repository does not have.
+    """
+    loaded = open_repository(root, config, (settings.output_dir,))
+    selection = select_cookbooks(loaded.repo.cookbooks, settings.cookbooks, settings.external)
+    chosen = [c.path for c in selection.cookbooks]
+    only = None if len(chosen) == len(loaded.repo.cookbooks) else chosen
+    return loaded, lambda: validate_loaded(loaded, config, only).findings
+
+
 def load_repository(
     root: Path, config: Config, settings: BundleSettings
 ) -> tuple[LoadedRepository, list[Finding]]:
@@ -20,9 +36,5 @@ def load_repository(
 
     Raises ``UsageError`` when ``settings`` names a cookbook the repository does not have.
     """
-    loaded = open_repository(root, config, (settings.output_dir,))
-    selection = select_cookbooks(loaded.repo.cookbooks, settings.cookbooks, settings.external)
-    chosen = [c.path for c in selection.cookbooks]
-    everything = len(chosen) == len(loaded.repo.cookbooks)
-    result = validate_loaded(loaded, config, None if everything else chosen)
-    return loaded, result.findings
+    loaded, validation = open_for_bundle(root, config, settings)
+    return loaded, validation()

@@ -64,15 +64,21 @@ def walk_cookbook(
     folders to leave out as well (the bundle output folder).
     """
     root = cookbook.resolve()
-    walker = _Walker(root, ignore, tuple(p.resolve() for p in extra_excluded))
+    walker = _Walker(root, ignore, frozenset(_identity(p) for p in extra_excluded if p.exists()))
     yield from walker.walk(root, "")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """A folder's (device, inode): compared without resolving every folder's path."""
+    info = path.stat()
+    return info.st_dev, info.st_ino
 
 
 @dataclass(frozen=True)
 class _Walker:
     root: Path
     ignore: Chefignore | None
-    excluded_dirs: tuple[Path, ...]
+    excluded_dirs: frozenset[tuple[int, int]]
 
     def walk(self, directory: Path, prefix: str) -> Iterator[Entry]:
         try:
@@ -101,7 +107,7 @@ class _Walker:
         if stat.S_ISLNK(info.st_mode):
             return self.classify_link(path, relpath, excluded)
         if stat.S_ISDIR(info.st_mode):
-            if excluded is None and self.excluded_dirs and path.resolve() in self.excluded_dirs:
+            if excluded is None and (info.st_dev, info.st_ino) in self.excluded_dirs:
                 excluded = "bundle output folder"
             return Entry(relpath, path, "dir", excluded=excluded)
         if stat.S_ISREG(info.st_mode):

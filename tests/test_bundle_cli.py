@@ -237,3 +237,17 @@ def test_interrupted_bundle_leaves_nothing(tmp_path, signum):
     assert process.returncode == 130, err
     assert "interrupted" in err
     assert list(out.iterdir()) == []
+
+
+def test_validation_running_beside_the_writer_still_refuses(sample_repo, tmp_path):
+    """Validation runs while the archive is written; an error it finds keeps the archive (and
+    any temporary file) out of the output folder."""
+    from tests.cli import run_cli
+
+    (sample_repo / "cookbooks/webapp/files").mkdir()
+    (sample_repo / "cookbooks/webapp/files/creds.txt").write_text("id=AKIAIOSFODNN7EXAMPLE\n")
+    out = tmp_path / "out"
+    result = run_cli("bundle", sample_repo, "-o", out, "--format", "json")
+    assert result.code == 1, result.stdout + result.stderr
+    assert [f["rule"] for f in result.json()["findings"]] == ["secret-aws-access-key"]
+    assert not out.exists() or list(out.iterdir()) == []

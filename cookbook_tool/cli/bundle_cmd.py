@@ -87,15 +87,15 @@ def _bundle(
     repo: Path, choices: _Choices, explain: bool, output: OutputFormat, no_progress: bool
 ) -> int:
     from cookbook_tool.bundle import build_bundle, merge_findings, plan_bundle
-    from cookbook_tool.bundle_source import load_repository
+    from cookbook_tool.bundle_source import open_for_bundle
 
     root = _repository(repo)
     settings, config = _settings(root, choices)
-    loaded, validation = load_repository(root, config, settings)
+    loaded, validation = open_for_bundle(root, config, settings)
     cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
     if explain:
         plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
-        findings = merge_findings(validation, plan.selection.findings)
+        findings = merge_findings(validation(), plan.selection.findings)
         return _render_plan(plan, findings, output, loaded.root)
     from cookbook_tool.cli.publish_render import progress_bar
 
