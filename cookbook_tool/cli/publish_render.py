@@ -46,8 +46,9 @@ def consumer_text(consumer: ConsumerInfo) -> list[str]:
         lines.append(f"  chef-solo: {consumer.chef_solo}")
     if "presigned_url" in consumer.extra:
         lines.append(f"  presigned URL: {consumer.extra['presigned_url']}")
-    if "note" in consumer.extra:
-        lines.append(f"  note: {consumer.extra['note']}")
+    for key in ("note", "chef_solo_note", "opsworks_note"):
+        if key in consumer.extra:
+            lines.append(f"  note: {consumer.extra[key]}")
     return lines
 
 

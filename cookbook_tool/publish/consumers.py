@@ -27,23 +27,54 @@ def s3_object_url(bucket: str, key: str, region: str | None, endpoint_url: str |
     return f"https://{bucket}.{host}/{quoted}"
 
 
-def s3_consumer_info(url: str, presigned_url: str | None = None) -> ConsumerInfo:
+CHEF_SOLO_NOTE = (
+    "no chef-solo line: chef-solo --recipe-url needs a tar.gz whose cookbooks sit in a "
+    "cookbooks/ folder, this release is {what}: bundle with layout \"cookbooks\" and format "
+    "\"tar.gz\" for chef-solo"
+)
+FLAT_OPSWORKS_NOTE = (
+    "flat layout: OpsWorks Linux stacks want the cookbooks inside a cookbooks/ root folder "
+    "(layout \"cookbooks\"); a flat archive suits Windows stacks only"
+)
+
+
+def s3_consumer_info(
+    url: str, presigned_url: str | None = None, archive_format: str = "tar.gz",
+    layout: str = "cookbooks",
+) -> ConsumerInfo:  # fmt: skip
     extra: dict[str, object] = {"url": url}
     if presigned_url:
         extra["presigned_url"] = presigned_url
     return ConsumerInfo(
         custom_cookbooks_source={"Type": "s3", "Url": url},
         ssm_apply_chef_recipes={"SourceType": "S3", "SourceInfo": json.dumps({"path": url})},
-        chef_solo=f"chef-solo --recipe-url {presigned_url or url}",
+        chef_solo=_chef_solo(presigned_url or url, archive_format, layout, extra),
         extra=extra,
     )
 
 
-def folder_consumer_info(path: Path) -> ConsumerInfo:
+def folder_consumer_info(
+    path: Path, archive_format: str = "tar.gz", layout: str = "cookbooks"
+) -> ConsumerInfo:
     url = path.as_uri()
+    extra: dict[str, object] = {"url": url, "path": str(path), "note": FOLDER_NOTE}
     return ConsumerInfo(
         custom_cookbooks_source={"Type": "archive", "Url": url},
         ssm_apply_chef_recipes={"SourceType": "HTTP", "SourceInfo": json.dumps({"url": url})},
-        chef_solo=f"chef-solo --recipe-url {path}",
-        extra={"url": url, "path": str(path), "note": FOLDER_NOTE},
+        chef_solo=_chef_solo(str(path), archive_format, layout, extra),
+        extra=extra,
     )
+
+
+def _chef_solo(
+    where: str, archive_format: str, layout: str, extra: dict[str, object]
+) -> str | None:
+    """The chef-solo line, or None with notes in ``extra`` when the archive cannot serve it."""
+    if layout == "flat":
+        extra["opsworks_note"] = FLAT_OPSWORKS_NOTE
+    odd = [f"a {archive_format}" if archive_format != "tar.gz" else "",
+           "in flat layout" if layout == "flat" else ""]  # fmt: skip
+    if any(odd):
+        extra["chef_solo_note"] = CHEF_SOLO_NOTE.format(what=" ".join(w for w in odd if w))
+        return None
+    return f"chef-solo --recipe-url {where}"

@@ -52,6 +52,10 @@ class FolderStore:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*key.split("/"))
 
+    def check(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise LocalError(f"{self.root}: the target folder is a file: give a directory")
+
     def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)
         try:
@@ -117,7 +121,10 @@ class FolderStore:
             fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
         except OSError as exc:
             raise LocalError(f"{final.parent}: cannot write ({exc.strerror})") from exc
-        os.close(fd)
+        try:  # mkstemp makes 0o600: give what open() would, so a web server can serve the folder
+            os.fchmod(fd, 0o666 & ~current_umask())
+        finally:
+            os.close(fd)
         try:
             yield Path(name)
         except OSError as exc:
@@ -134,6 +141,21 @@ class FolderStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` sets it, which races with
+    other threads creating files); falls back to set-and-restore off Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _copy(source: Path, destination: Path, total: int, on_progress: ProgressCallback | None) -> int:
@@ -161,4 +183,5 @@ class FolderPublisher(StorePublisher):
         entry = history.find(version) if version else history.current_entry
         fmt = entry.archive_format if entry else "tar.gz"
         key = release_key(name, version, fmt) if version else current_key(name, fmt)
-        return folder_consumer_info(self.root.joinpath(*key.split("/")))
+        layout = entry.layout if entry else "cookbooks"
+        return folder_consumer_info(self.root.joinpath(*key.split("/")), fmt, layout)

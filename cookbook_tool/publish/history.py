@@ -10,7 +10,7 @@ Document (``format_version`` 1)::
      "current": "1.4.0",
      "releases": [{"version": "1.3.0", "sha256": "...", "archive_sha256": "...", "size": 123,
                    "archive_format": "tar.gz", "published_at": "2026-01-02T03:04:05Z",
-                   "source_commit": null}, ...],          # oldest first
+                   "source_commit": null, "layout": "cookbooks"}, ...],          # oldest first
      "events": [{"action": "publish" | "rollback" | "force-current" | "prune",
                  "version": "1.4.0", "previous": "1.3.0", "at": "..."}, ...]}
 """
@@ -40,6 +40,7 @@ class Entry:
     archive_format: str
     published_at: str
     source_commit: str | None = None
+    layout: str = "cookbooks"  # or "flat"; older documents have none
 
     @classmethod
     def of(cls, artifact: Artifact, published_at: str) -> Entry:
@@ -51,6 +52,7 @@ class Entry:
             archive_format=artifact.archive_format,
             published_at=published_at,
             source_commit=artifact.source_commit,
+            layout=artifact.layout,
         )
 
 
@@ -121,11 +123,12 @@ def _invalid(error: type[ToolError], where: str, problem: str) -> ToolError:
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "version": (str,), "sha256": (str,), "archive_sha256": (str,), "size": (int,),
     "archive_format": (str,), "published_at": (str,), "source_commit": (str, type(None)),
+    "layout": (str,),
 }  # fmt: skip
 _EVENT_TYPES: dict[str, tuple[type, ...]] = {
     "action": (str,), "version": (str,), "previous": (str, type(None)), "at": (str,),
 }  # fmt: skip
-_OPTIONAL = {"source_commit"}
+_OPTIONAL = {"source_commit", "layout"}
 
 
 def _shape_problem(doc: dict[str, Any]) -> str | None:

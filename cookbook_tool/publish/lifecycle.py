@@ -38,6 +38,7 @@ from cookbook_tool.publish.store import (
 )
 
 CAS_ATTEMPTS = 20
+_FORMATS = frozenset({"tar.gz", "zip"})
 
 
 class StorePublisher:
@@ -50,11 +51,27 @@ class StorePublisher:
 
     # -- Publisher -----------------------------------------------------------------------------
     def state(self, artifact: Artifact) -> ReleaseState:
-        key = release_key(_name(artifact.name), _version(artifact.version), artifact.archive_format)
-        stored = self.store.stat(key)
+        """Read-only: the target itself (``store.check``), then the history, then the object."""
+        self.store.check()
+        return self._state(artifact, self.load(_name(artifact.name)))
+
+    def _state(self, artifact: Artifact, history: hist.History) -> ReleaseState:
+        version = _version(artifact.version)
+        recorded = history.find(version)
+        if recorded is not None and _differs(recorded, artifact):
+            return ReleaseState.DIFFERENT
+        stored = self.store.stat(release_key(artifact.name, version, artifact.archive_format))
         if stored is None:
-            return ReleaseState.ABSENT
+            return ReleaseState.DIFFERENT if self._other_format(artifact) else ReleaseState.ABSENT
         return ReleaseState.SAME if stored.sha256 == artifact.sha256 else ReleaseState.DIFFERENT
+
+    def _other_format(self, artifact: Artifact) -> str | None:
+        """The other archive format this version already has an object in (a run that was
+        interrupted before the history was written)."""
+        for fmt in _FORMATS - {artifact.archive_format}:
+            if self.store.stat(release_key(artifact.name, artifact.version, fmt)) is not None:
+                return fmt
+        return None
 
     def publish(
         self,
@@ -63,23 +80,23 @@ class StorePublisher:
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> PublishResult:
-        self.load(_name(artifact.name))  # fails early on a missing bucket or bad credentials
+        self.store.check()  # fails early on a missing bucket
         key = release_key(artifact.name, _version(artifact.version), artifact.archive_format)
         sent = 0
-        state = self.state(artifact)
+        state = self.state(artifact)  # the history first: nothing is written on a conflict
         if state is ReleaseState.ABSENT:
             try:
                 sent = self.store.put_new(key, artifact, on_progress)
             except ObjectExists:
                 state = self.state(artifact)
         if state is ReleaseState.DIFFERENT:
-            raise self._conflict(artifact, key)
+            raise self._conflict(artifact, self.load(artifact.name).find(artifact.version))
         entry = hist.Entry.of(artifact, hist.now_iso())
 
         def record(history: hist.History) -> hist.History:
             recorded = history.find(artifact.version)
-            if recorded is not None and recorded.sha256 != artifact.sha256:
-                raise self._conflict(artifact, key)
+            if recorded is not None and _differs(recorded, artifact):
+                raise self._conflict(artifact, recorded)
             if recorded is not None:
                 if force_current:
                     return hist.set_current(
@@ -194,12 +211,22 @@ class StorePublisher:
                 return
         raise RemoteError(f"{self.store.location(key)} kept changing: run the command again")
 
-    def _conflict(self, artifact: Artifact, key: str) -> ReleaseConflict:
+    def _conflict(self, artifact: Artifact, recorded: hist.Entry | None) -> ReleaseConflict:
+        fmt = recorded.archive_format if recorded else self._other_format(artifact)
+        fmt = fmt or artifact.archive_format
+        where = self.store.location(release_key(artifact.name, artifact.version, fmt))
+        if fmt != artifact.archive_format:
+            why = f"as {fmt}, this bundle is {artifact.archive_format}"
+        else:
+            why = "with different content (sha256 differs)"
         return ReleaseConflict(
-            f"{artifact.name} {artifact.version} is already published at "
-            f"{self.store.location(key)} with different content (sha256 differs): released "
-            "versions are immutable, bump the version in the bundle"
+            f"{artifact.name} {artifact.version} is already published at {where} {why}: "
+            "released versions are immutable, bump the version in the bundle"
         )
+
+
+def _differs(recorded: hist.Entry, artifact: Artifact) -> bool:
+    return recorded.sha256 != artifact.sha256 or recorded.archive_format != artifact.archive_format
 
 
 def _is_newest(history: hist.History, version: str) -> bool:

@@ -24,7 +24,13 @@ from cookbook_tool.publish.base import (
 )
 from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
 from cookbook_tool.publish.lifecycle import StorePublisher
-from cookbook_tool.publish.s3_errors import bucket_region, error_code, http_status, s3_errors
+from cookbook_tool.publish.s3_errors import (
+    bucket_region,
+    error_code,
+    http_status,
+    missing_bucket,
+    s3_errors,
+)
 from cookbook_tool.publish.s3_transfer import TransferSettings, upload_new
 from cookbook_tool.publish.store import ObjectExists, StoredObject, current_key, release_key
 
@@ -71,6 +77,8 @@ class S3Store:
         self.client = client
         self.regional = regional  # a client for another region (presigning), when we can build one
         self._region: str | None = None
+        self._checked = False
+        self._bucket_region: str | None = None
         self.transfer = transfer
         self.endpoint = endpoint_url(options)
         self.extra: dict[str, Any] = {}
@@ -181,22 +189,33 @@ class S3Store:
                 raise
         return True
 
+    def check(self) -> None:
+        """HeadBucket, once: a missing bucket fails here, before anything is read or written
+        (HeadObject answers 404 for a missing bucket as for a missing object)."""
+        if not self._checked:
+            self._bucket_region = self._head_bucket()
+            self._checked = True
+
     def region(self) -> str:
         """The bucket's own region (HeadBucket's ``x-amz-bucket-region``), found once; the
         client's region on a custom endpoint."""
         if self._region is None:
-            self._region = self._find_region() if not self.endpoint else None
-            self._region = self._region or self.client.meta.region_name or "us-east-1"
+            if not self.endpoint:
+                self.check()
+            found = None if self.endpoint else self._bucket_region
+            self._region = found or self.client.meta.region_name or "us-east-1"
         return self._region
 
-    def _find_region(self) -> str | None:
-        with s3_errors(f"finding the region of bucket {self.bucket!r}", self.bucket, None):
+    def _head_bucket(self) -> str | None:
+        with s3_errors(f"checking bucket {self.bucket!r}", self.bucket, self.endpoint):
             try:
                 response: Any = self.client.head_bucket(Bucket=self.bucket)
             except Exception as exc:
+                if http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchBucket"):
+                    raise RemoteError(missing_bucket(self.bucket)) from exc
                 found = bucket_region(exc)  # a redirect or 403 still names the region
-                if found:
-                    return found
+                if found or http_status(exc) == 403:
+                    return found  # a 403 has no body: the next request tells what is wrong
                 raise
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         found = headers.get("x-amz-bucket-region") or response.get("BucketRegion")
@@ -264,4 +283,5 @@ class S3Publisher(StorePublisher):
         key = release_key(name, version, fmt) if version else current_key(name, fmt)
         seconds = self.options.presign_seconds
         presigned = self.s3.presign(key, seconds) if seconds else None
-        return s3_consumer_info(self.s3.object_url(key), presigned)
+        layout = entry.layout if entry else "cookbooks"
+        return s3_consumer_info(self.s3.object_url(key), presigned, fmt, layout)

@@ -75,9 +75,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
             "--profile/AWS_PROFILE or refresh the credentials (e.g. `aws sso login`)"
         )
     if code == "NoSuchBucket":
-        return RemoteError(
-            f"bucket {bucket!r} does not exist: check the target URL, --region and --profile"
-        )
+        return RemoteError(missing_bucket(bucket))
     if code in _REGION or status == 301:
         region = bucket_region(exc)
         hint = f"--region {region}" if region else "the bucket's --region"
@@ -92,6 +90,10 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
     message = _KEY_ID.sub("***", str(getattr(exc, "response", {}).get("Error", {}).get(
         "Message", "") or kind))
     return RemoteError(f"S3 error while {what}: {code or kind}: {message}")
+
+
+def missing_bucket(bucket: str) -> str:
+    return f"bucket {bucket!r} does not exist: check the target URL, the region and the account"
 
 
 def bucket_region(exc: BaseException) -> str | None:

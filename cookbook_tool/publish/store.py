@@ -31,6 +31,11 @@ class ReleaseStore(Protocol):
     url: str  # the target URL, safe to print
     history_error: type[ToolError]  # a damaged releases.json: LocalError (folder), RemoteError
 
+    def check(self) -> None:
+        """Fail (``ToolError``) when the target itself is unusable, e.g. a missing bucket; read
+        only, cheap after the first call."""
+        ...
+
     def stat(self, key: str) -> StoredObject | None:
         """The object at ``key`` with its identity, or None when absent (never on 403)."""
         ...
