@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from cookbook_tool.config import Config
+from cookbook_tool.errors import LocalError
 from cookbook_tool.publish.base import TargetOptions
+from cookbook_tool.publish.folder import folder_path
 from cookbook_tool.publish.targets import target_kind
 
 _RENAMED = {"presign": "presign_seconds"}
 _PATHS = {"ssh_key", "known_hosts"}
+_METADATA = ("metadata.rb", "metadata.json")
 
 
 def configured_target(
@@ -36,10 +39,35 @@ def configured_target(
 
 
 def folder_url(url: str, base: Path) -> str:
-    """Anchor a relative folder target at ``base``; other URLs are returned unchanged."""
+    """Anchor a relative folder target at ``base``; other URLs are returned unchanged. A folder
+    target that is ``base`` itself or lies inside a cookbook is refused (``LocalError``): the
+    releases would be written into the cookbook sources."""
     if target_kind(url) != "file":
         return url
     path = url.split("://", 1)[1] if "://" in url else url
     if path.startswith("/"):
+        _refuse_sources(folder_path(url).resolve(), base, url)
         return url
-    return (base / Path(path).expanduser()).resolve().as_uri()
+    resolved = (base / Path(path).expanduser()).resolve()
+    _refuse_sources(resolved, base, url)
+    return resolved.as_uri()
+
+
+def _refuse_sources(folder: Path, base: Path, url: str) -> None:
+    root = base.resolve()
+    if folder == root:
+        raise LocalError(
+            f"folder target {url!r} is the configuration's folder {root}: releases would be "
+            "written among the cookbook sources; use a folder such as out/releases"
+        )
+    if not folder.is_relative_to(root):
+        return
+    for parent in (folder, *folder.parents):
+        if parent == root:
+            return
+        if any((parent / name).is_file() for name in _METADATA):
+            raise LocalError(
+                f"folder target {url!r} lies inside the cookbook {parent}: releases would be "
+                "written into its sources; use a folder outside the cookbooks, such as "
+                "out/releases"
+            )

@@ -23,8 +23,9 @@ def target_kind(url: str) -> str:
     """``file``, ``s3`` or ``git`` for a target URL; a plain path is a folder target."""
     if url.startswith(("git+", "git://")) or _SCP_LIKE.match(url):
         return "git"
-    scheme, sep, _ = url.partition("://")
-    if not sep:
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme == "file":
+        _refuse_userinfo(rest if sep else url, url)
         return "file"
     if scheme in _PUBLISHERS:
         return scheme
@@ -32,6 +33,29 @@ def target_kind(url: str) -> str:
         f"unknown target {mask_url(url)!r}: use s3://BUCKET[/PREFIX], file://DIR, a directory, "
         "or a Git URL (git+ssh://, git+https://, git+file://, git://, user@host:path.git)"
     )
+
+
+def _refuse_userinfo(path: str, url: str) -> None:
+    """A folder target never holds ``user[:password]@``: such a text is a mistyped URL (e.g. a
+    scp-like Git URL with a password), never a folder to create. The secret is not echoed."""
+    at = path.rfind("@")
+    if at < 0 or (":" not in path[:at] and ":" not in path[at:]):
+        return
+    raise UsageError(
+        f"target {mask_target(url)!r} looks like a URL with credentials, not a folder: give a "
+        "Git URL (git+ssh://, git+https://, user@host:path.git) without a password (use an SSH "
+        "key or a credential helper), or a folder path without '@'"
+    )
+
+
+def mask_target(text: str) -> str:
+    """``mask_url`` for URLs; for anything else, hide what follows the first ``:`` before the
+    last ``@`` (``user:secret@host:x.git`` -> ``user:***@host:x.git``)."""
+    if "://" in text:
+        return mask_url(text)
+    at = text.rfind("@")
+    colon = text.find(":", 0, at)
+    return text if at < 0 or colon < 0 else f"{text[: colon + 1]}***{text[at:]}"
 
 
 def open_publisher(url: str, options: TargetOptions | None = None) -> Publisher:
