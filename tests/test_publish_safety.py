@@ -157,6 +157,13 @@ def test_format_change_is_a_conflict_on_s3(seaweed: SeaweedServer, s3_bucket: st
     assert [(o["Key"], o["ETag"]) for o in after] == [(o["Key"], o["ETag"]) for o in listing]
 
 
+def test_a_folder_target_that_is_a_file_is_refused_before_writing(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("not a folder")
+    target = FolderPublisher(str(tmp_path / "out"), TargetOptions())
+    with pytest.raises(LocalError, match="the target folder is a file"):
+        target.state(open_artifact(make_bundle(tmp_path / "dist", "1.4.0")))
+
+
 # -- 3. folder files get the umask's modes -----------------------------------------------------
 @pytest.fixture
 def umask() -> Iterator[None]:
@@ -187,8 +194,6 @@ def test_no_chef_solo_line_for_zip_or_flat(tmp_path: Path, fmt: str, flat: bool)
     assert consumer is not None and consumer.chef_solo is None
     assert "cookbooks/ folder" in consumer.extra["chef_solo_note"]
     assert ("opsworks_note" in consumer.extra) is flat
-    text = run_cli("releases", "--to", str(tmp_path / "out"))  # history keeps the layout
-    assert text.code == 0
     printed = run_cli("publish", artifact.path, "--to", str(tmp_path / "out"))
     assert printed.code == 0 and "  chef-solo: " not in printed.stdout
     assert "no chef-solo line" in printed.stdout
