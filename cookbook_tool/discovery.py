@@ -52,8 +52,8 @@ def own_location(path: Path) -> Path:
     cookbook belongs to that cookbook; a symlink loop is not followed)."""
     absolute = path.absolute()
     try:
-        if ".." in absolute.parts or absolute.parent == absolute:
-            return absolute.resolve()  # ``x/..`` names a folder, not a link
+        if absolute.name in ("", ".."):  # the root, or ``x/..``: a folder, not a link
+            return absolute.resolve()
         return absolute.parent.resolve() / absolute.name
     except (OSError, RuntimeError):  # a loop among the folders above: keep the path as given
         return Path(os.path.normpath(absolute))
