@@ -72,3 +72,16 @@ def test_symlink_loops_never_crash_the_json_check(sample_repo: Path) -> None:
     assert with_schema.code == 1 and "[symlink-loop]" in with_schema.stdout
     for result in (unmapped, mapped, full, with_schema):
         assert "Traceback" not in result.stderr and "unexpected error" not in result.stderr
+
+
+def test_symlinked_cookbook_folder_is_checked_under_its_link_name(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    vendored = tmp_path / "vendor/nodejs_demo"
+    vendored.parent.mkdir()
+    (sample_repo / "cookbooks/nodejs_demo").rename(vendored)
+    (sample_repo / "cookbooks/nodejs_demo").symlink_to(vendored)
+    result = run_cli("validate", "--skip-json", "--format", "json", "cookbooks/nodejs_demo",
+                     cwd=sample_repo)  # fmt: skip
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.json()["cookbooks"] == ["nodejs_demo"]
