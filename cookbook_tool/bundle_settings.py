@@ -13,6 +13,7 @@ from typing import TypeVar
 from cookbook_tool.archive import DEFAULT_MTIME
 from cookbook_tool.bundle import ArchiveFormat, BundleSettings, Layout
 from cookbook_tool.config import Config
+from cookbook_tool.constraints import is_valid_version
 from cookbook_tool.errors import UsageError
 
 DEFAULT_OUTPUT = "out"  # relative to the repository root
@@ -41,6 +42,11 @@ def bundle_settings(
         raise UsageError(
             "no bundle version: pass --version, or set version in the [bundle] table of "
             "cookbook-tool.toml"
+        )
+    if not is_valid_version(chosen_version):
+        raise UsageError(
+            f"bundle version {chosen_version!r} is not a version: use X.Y or X.Y.Z with integers "
+            "(e.g. 1.4.0)"
         )
     for label, value in (("name", chosen_name), ("version", chosen_version)):
         if not _SAFE_NAME.fullmatch(value):

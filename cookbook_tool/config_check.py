@@ -58,8 +58,8 @@ def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if isinstance(targets, Mapping):
         for name, target in targets.items():
             url = target.get("url") if isinstance(target, Mapping) else None
-            if isinstance(url, str):
-                yield from _target_problems(f"targets.{name}.url", url)
+            if isinstance(url, str) and isinstance(target, Mapping):
+                yield from _target_problems(f"targets.{name}", url, target)
     layers = data.get("layers")
     if isinstance(layers, Mapping):
         for layer, events in layers.items():
@@ -88,13 +88,30 @@ def _schema_problems(data: Mapping[str, Any], base: Path) -> Iterator[tuple[str,
         )
 
 
-def _target_problems(key: str, url: str) -> Iterator[tuple[str, str]]:
+# Target options each kind of target understands (besides ``url`` and ``retention``).
+_OPTIONS_BY_KIND = {
+    "s3": {"region", "profile", "endpoint_url", "sse", "sse_kms_key_id", "presign"},
+    "git": {"branch", "tag_pattern", "ssh_key", "known_hosts", "token_env"},
+    "file": set(),
+}
+_EMPTY_URLS = {"s3": re.compile(r"^s3://[^/]+"), "git": re.compile(r"^(git\+\w+://|git://)?.+")}
+
+
+def _target_problems(key: str, url: str, target: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     from cookbook_tool.publish.targets import target_kind
 
     try:
-        target_kind(url)
+        kind = target_kind(url)
     except UsageError as exc:
-        yield key, exc.message
+        yield f"{key}.url", exc.message
+        return
+    shape = _EMPTY_URLS.get(kind)
+    if (shape is not None and not shape.match(url)) or url.rstrip("/") in ("s3:", "git+", "git:"):
+        yield f"{key}.url", f"{url!r} names no bucket or repository"
+    for option in target:
+        if option not in ("url", "retention") and option not in _OPTIONS_BY_KIND[kind]:
+            usable = ", ".join(sorted(_OPTIONS_BY_KIND[kind])) or "only url and retention"
+            yield f"{key}.{option}", f"{option!r} does not apply to {kind} targets ({usable})"
 
 
 def _layer_problems(key: str, events: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

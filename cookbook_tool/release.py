@@ -122,7 +122,7 @@ def _resolve_targets(
             hint = did_you_mean(name, list(config.targets))
             raise UsageError(f"unknown target {name!r}{hint}; configured: "
                              f"{', '.join(config.targets)}")  # fmt: skip
-    chosen = names or tuple(config.targets)
+    chosen = tuple(dict.fromkeys(names)) or tuple(config.targets)
     return [(name, *configured_target(config, name)) for name in chosen]
 
 

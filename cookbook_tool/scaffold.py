@@ -113,12 +113,28 @@ retention = 5
 """
 
 
-def new_config(folder: Path) -> Path:
+IGNORED_OUTPUT = "out/"
+
+
+def new_config(folder: Path) -> list[Path]:
+    """Write ``cookbook-tool.toml``, and keep ``out/`` (bundles, local releases) out of Git by
+    adding it to ``.gitignore``. Returns the files written or changed."""
     path = folder / CONFIG_FILE
     if path.exists():
         raise LocalError(f"{path}: already exists; nothing was written")
-    _write_all(folder, {CONFIG_FILE: CONFIG_TEMPLATE})
-    return path
+    written = _write_all(folder, {CONFIG_FILE: CONFIG_TEMPLATE})
+    ignore = folder / ".gitignore"
+    try:
+        lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+        if not {IGNORED_OUTPUT, "out", "/out/", "/out"} & {line.strip() for line in lines}:
+            with ignore.open("a", encoding="utf-8") as stream:
+                prefix = "\n" if lines and not ignore.read_text().endswith("\n") else ""
+                stream.write(f"{prefix}# cookbook-tool bundles and local releases\n"
+                             f"{IGNORED_OUTPUT}\n")  # fmt: skip
+            written.append(ignore)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LocalError(f"{ignore}: cannot update ({exc})") from exc
+    return written
 
 
 def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:

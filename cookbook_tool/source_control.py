@@ -40,21 +40,24 @@ def source_commit(root: Path) -> str | None:
 
 
 def version_from_tag(root: Path) -> str:
-    """The version of the newest tag reachable from HEAD named ``vX.Y.Z`` or ``X.Y.Z``."""
+    """The highest version among the tags reachable from HEAD named ``vX.Y.Z`` or ``X.Y.Z``
+    (other tags, such as ``v2.0.0-rc1``, are ignored)."""
     import git
+
+    from cookbook_tool.constraints import Version
 
     repo = _repo(root)
     if repo is None:
         raise LocalError(f"{root}: version_from = \"git-tag\" needs a Git checkout")
     try:
-        tag = str(repo.git.describe("--tags", "--abbrev=0", "--match", "v[0-9]*",
-                                    "--match", "[0-9]*"))  # fmt: skip
+        names = str(repo.git.tag("--merged", "HEAD")).split()
     except git.GitCommandError as exc:
+        raise LocalError(f"{root}: cannot list the tags ({exc.stderr.strip()})") from exc
+    versions = [Version.parse(m.group(1)) for n in names if (m := _TAG_VERSION.match(n))]
+    if not versions:
         raise LocalError(
             f"{root}: no tag like v1.2.3 is reachable from HEAD: tag a release or set "
             "[bundle] version"
-        ) from exc
-    match = _TAG_VERSION.match(tag)
-    if not match:
-        raise LocalError(f"{root}: newest tag {tag!r} is not a version like v1.2.3")
-    return match.group(1)
+        )
+    best = max(versions, key=lambda v: v.key)
+    return f"{best.major}.{best.minor}" if best.parts == 2 else str(best)

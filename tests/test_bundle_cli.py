@@ -251,3 +251,20 @@ def test_validation_running_beside_the_writer_still_refuses(sample_repo, tmp_pat
     assert result.code == 1, result.stdout + result.stderr
     assert [f["rule"] for f in result.json()["findings"]] == ["secret-aws-access-key"]
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_bundle_of_one_cookbook_folder_takes_its_dependencies(sample_repo, tmp_path):
+    from tests.cli import run_cli
+
+    result = run_cli("bundle", "-o", tmp_path / "out", "--format", "json",
+                     cwd=sample_repo / "cookbooks/webapp")  # fmt: skip
+    assert result.code == 0, result.stdout + result.stderr
+    names = [c["name"] for c in result.json()["bundle"]["cookbooks"]]
+    assert names == ["db_connect", "webapp"]
+
+
+def test_bundle_version_must_be_a_chef_version(sample_repo):
+    from tests.cli import run_cli
+
+    result = run_cli("bundle", sample_repo, "--version", "1.x")
+    assert result.code == 2 and "is not a version" in result.stderr

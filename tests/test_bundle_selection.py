@@ -69,7 +69,7 @@ def test_settings_precedence(tmp_path):
     ("kwargs", "message"),
     [
         ({}, "no bundle version"),
-        ({"version": "1.0/../x"}, "cannot be part of a file name"),
+        ({"version": "1.0/../x"}, "is not a version"),
         ({"version": "1.0", "name": "../up"}, "cannot be part of a file name"),
         ({"version": "1.0", "layout": "nested"}, "unknown layout"),
         ({"version": "1.0", "archive_format": "rar"}, "unknown archive format"),

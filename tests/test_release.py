@@ -149,3 +149,37 @@ def test_conflict_on_one_target_blocks_the_release(tmp_path):
     result = run_cli("release", repo)
     assert result.code == 4
     assert "CONFLICT" in result.stdout and not a.exists()
+
+
+def test_release_json_has_one_shape_when_refused(tmp_path):
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{tmp_path / "r"}"\n')
+    metadata = repo / "cookbooks/db_connect/metadata.rb"
+    metadata.write_text(metadata.read_text().replace("'1.2.0'", "'2.0.0'"))
+    result = run_cli("release", repo, "--format", "json")
+    assert result.code == 1
+    document = result.json()
+    assert document["bundle"] is None and document["targets"] == []
+    assert document["dry_run"] is False and document["findings"]
+
+
+def test_same_target_twice_is_published_once(tmp_path):
+    repo = _repo(tmp_path, f'[targets.a]\nurl = "{tmp_path / "a"}"\n')
+    result = run_cli("release", repo, "--dry-run", "--target", "a", "--target", "a",
+                     "--format", "json")  # fmt: skip
+    assert [t["name"] for t in result.json()["targets"]] == ["a"]
+
+
+def test_version_from_highest_tag_ignores_pre_releases(tmp_path):
+    repo = _repo(tmp_path, f'[targets.local]\nurl = "{tmp_path / "r"}"\n')
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('version = "1.4.0"', 'version_from = "git-tag"'))
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    steps = (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"], ["tag", "v1.10.0"],
+             ["tag", "2.0.0"], ["commit", "-q", "--allow-empty", "-m", "y"], ["tag", "v1.9.0"],
+             ["tag", "v4.0.0-rc1"])  # fmt: skip
+    for command in steps:
+        subprocess.run(["git", *command], cwd=repo, check=True, env=env)
+    result = run_cli("release", repo, "--dry-run", "--format", "json")
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.json()["bundle"]["version"] == "2.0.0"

@@ -33,3 +33,16 @@ def test_new_never_overwrites(tmp_path):
 def test_new_cookbook_refuses_bad_names(tmp_path):
     result = run_cli("new", "cookbook", "My App", cwd=tmp_path)
     assert result.code == 2 and "not a good cookbook name" in result.stderr
+
+
+def test_new_config_keeps_out_folder_out_of_git(tmp_path):
+    (tmp_path / ".gitignore").write_text("*.pyc")
+    result = run_cli("new", "config", cwd=tmp_path)
+    assert result.code == 0 and "added out/" in result.stdout
+    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n")
+
+
+def test_new_has_no_json_mode(tmp_path):
+    result = run_cli("new", "cookbook", "db", "--format", "json", cwd=tmp_path)
+    assert result.code == 2 and result.stdout == ""

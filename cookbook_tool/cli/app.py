@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=args, prog_name="cookbook-tool", standalone_mode=False)
     except click.exceptions.UsageError as exc:
-        if _wants_json(args):
+        if _wants_json(args) and _has_format_option(exc.ctx):
             command = exc.ctx.command.name if exc.ctx and exc.ctx.command else "cookbook-tool"
             emit_json({"version": JSON_DOCUMENT_VERSION, "command": command, "ok": False,
                        "error": {"type": "UsageError", "message": exc.format_message(),
@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("cookbook-tool: interrupted\n")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _has_format_option(ctx: click.Context | None) -> bool:
+    """Whether the command that failed takes ``--format`` at all."""
+    command = ctx.command if ctx is not None else None
+    return command is not None and any("--format" in p.opts for p in command.params)
 
 
 def _wants_json(args: list[str]) -> bool:

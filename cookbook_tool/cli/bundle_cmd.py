@@ -89,7 +89,7 @@ def _bundle(
     from cookbook_tool.bundle import build_bundle, merge_findings, plan_bundle
     from cookbook_tool.bundle_source import open_for_bundle
 
-    root = _repository(repo)
+    root, choices = _repository(repo, choices)
     settings, config = _settings(root, choices)
     loaded, validation = open_for_bundle(root, config, settings)
     cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
@@ -106,15 +106,27 @@ def _bundle(
     return _render_result(result, output, loaded.root)
 
 
-def _repository(repo: Path) -> Path:
-    """The repository folder, checked before anything else is asked of it."""
+def _repository(repo: Path, choices: _Choices) -> tuple[Path, _Choices]:
+    """The repository folder, checked before anything else is asked of it. A cookbook (or a
+    folder inside one) means that cookbook and its dependencies, from its repository."""
+    from dataclasses import replace
+
+    from cookbook_tool.discovery import find_repository_root, outermost_cookbook
     from cookbook_tool.errors import LocalError
+    from cookbook_tool.metadata import read_metadata
 
     if not repo.exists():
         raise LocalError(f"{repo}: no such folder")
     if not repo.is_dir():
         raise LocalError(f"{repo}: not a folder (give the cookbook repository or one cookbook)")
-    return repo.resolve()
+    folder = repo.resolve()
+    root = find_repository_root(folder)
+    cookbook = outermost_cookbook(folder)
+    if cookbook is None or cookbook == root:
+        return folder if cookbook is None else root, choices
+    metadata, _ = read_metadata(cookbook)
+    name = metadata.name if metadata and metadata.name else cookbook.name
+    return root, replace(choices, cookbooks=[*choices.cookbooks, name])
 
 
 def _settings(root: Path, choices: _Choices) -> tuple[BundleSettings, Config]:

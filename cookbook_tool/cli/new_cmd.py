@@ -54,7 +54,10 @@ def new_config(
     def body() -> int:
         from cookbook_tool.scaffold import new_config as scaffold
 
-        typer.echo(f"created {scaffold(path)}")
+        config, *ignore = scaffold(path)
+        typer.echo(f"created {config}")
+        for changed in ignore:
+            typer.echo(f"added out/ (bundles, local releases) to {changed}")
         return 0
 
     run("new", OutputFormat.TEXT, debug, body)

@@ -88,7 +88,7 @@ def _bar(stack: ExitStack, show: bool, name: str) -> ProgressCallback | None:
 
 def _render(report: ReleaseReport, output: OutputFormat) -> int:
     findings = relative_findings(report.findings, Path.cwd())
-    if report.artifact is None:
+    if report.artifact is None and output is not OutputFormat.JSON:
         return report_findings("release", findings, output, "release refused: nothing published")
     if output is OutputFormat.JSON:
         emit_json(_document(report, findings))
@@ -107,7 +107,8 @@ def _text(report: ReleaseReport) -> str:
     assert artifact is not None
     lines = ["Plan (dry run: nothing was changed)" if report.dry_run else "Release"]
     lines.append(f"  bundle   {artifact.filename}  {human_size(artifact.size)}")
-    lines.append(f"  sha256   {artifact.sha256}  (identity: uncompressed tar)")
+    what = "the zip file" if artifact.archive_format == "zip" else "the uncompressed tar"
+    lines.append(f"  sha256   {artifact.sha256}  (identity: {what})")
     if artifact.source_commit:
         lines.append(f"  source   {artifact.source_commit}")
     for target in report.targets:
@@ -146,14 +147,14 @@ def _outcome_text(target: TargetReport, size: int) -> str:
 
 
 def _document(report: ReleaseReport, findings: list[Any]) -> dict[str, Any]:
+    """One shape whether the release went out or was refused (``bundle`` null, no targets)."""
     artifact = report.artifact
-    assert artifact is not None
     return {
         "version": 1,
         "command": "release",
         "ok": report.exit_code == 0,
         "dry_run": report.dry_run,
-        "bundle": {
+        "bundle": None if artifact is None else {
             "path": str(artifact.path) if not report.dry_run else None,
             "name": artifact.name,
             "version": artifact.version,
@@ -161,6 +162,7 @@ def _document(report: ReleaseReport, findings: list[Any]) -> dict[str, Any]:
             "sha256": artifact.sha256,
             "archive_sha256": artifact.archive_sha256,
             "source_commit": artifact.source_commit,
+            "format": artifact.archive_format,
         },
         "targets": [
             {
