@@ -6,14 +6,23 @@ Paths may be repositories, cookbooks, or files inside them (as pre-commit passes
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from cookbook_tool.config import Config, resolve_config
-from cookbook_tool.discovery import CONFIG_FILE, Repository, discover, find_repository_root
+from cookbook_tool.discovery import (
+    CONFIG_FILE,
+    Repository,
+    discover,
+    find_repository_root,
+    own_location,
+)
 from cookbook_tool.errors import LocalError
-from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.layers import check_layers, normalize
 from cookbook_tool.model import Cookbook
 from cookbook_tool.repository import open_repository
@@ -38,11 +47,14 @@ class CheckReport:
     json_files: list[Path] = field(default_factory=list)  # custom JSON files checked
     skipped: list[Path] = field(default_factory=list)  # files nothing applies to
     config: Config | None = None
+    json_only: bool = False  # only custom JSON was checked (--only-json, --schema)
 
     @property
     def summary(self) -> str:
-        show_cookbooks = self.cookbooks or not self.json_files
+        show_cookbooks = not self.json_only and (self.cookbooks or not self.json_files)
         parts = [f"{len(self.cookbooks)} cookbook(s)"] if show_cookbooks else []
+        if self.json_only and not self.json_files:
+            parts.append("0 JSON file(s)")
         if self.json_files:
             parts.append(f"{len(self.json_files)} JSON file(s)")
         return " and ".join(parts) + " checked"
@@ -66,7 +78,7 @@ def run_checks(settings: CheckSettings) -> CheckReport:
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise LocalError(f"{path}: no such file or folder")
-    report = CheckReport()
+    report = CheckReport(json_only=not settings.cookbooks)
     for root, members in _group_by_repository(paths).items():
         config = resolve_config(settings.config_path, root, settings.cwd)
         report.config = report.config or config
@@ -78,8 +90,11 @@ def run_checks(settings: CheckSettings) -> CheckReport:
             group.loose_files += [f for f in group.cookbook_files if _mapped(f, group)]
         if settings.custom_json:
             _check_json(group, settings, report)
-        else:  # --skip-json: JSON files a mapping names are left to the custom JSON check
-            report.skipped.extend(f for f in group.loose_files if not _mapped(f, group))
+        else:  # --skip-json: mapped JSON files and schema files are the custom JSON check's
+            schemas = _schema_users(group, list_files=False)
+            report.skipped.extend(
+                f for f in group.loose_files if not _mapped(f, group) and f not in schemas
+            )
     report.findings = sort_findings(report.findings)
     return report
 
@@ -110,14 +125,16 @@ def _check_json(group: _Group, settings: CheckSettings, report: CheckReport) -> 
     config = group.config
     base_dir = config.base_dir or group.root
     if settings.schema is not None:
-        files = [m for m in group.members if m.is_file()]
+        files = [m for m in group.members if m.is_file() or _dangling(m)]
         schema = _schema_ref(settings.schema, settings.cwd)
     else:
-        files = list(group.loose_files)
+        users = _schema_users(group)
+        files = [f for f in group.loose_files if f not in users]
+        files += [f for named in users.values() for f in named]
         if group.whole:
             files += _mapped_files(base_dir, config)
         schema = None
-    files = sorted(set(files))
+    files = _without_dangling(sorted(set(files)), schema, group, report)
     if not files:
         return
     from cookbook_tool.customjson import check_json_files
@@ -144,6 +161,71 @@ def _mapped(path: Path, group: _Group) -> bool:
     return schema_for(path, config.schemas, config.base_dir or group.root) is not None
 
 
+def _schema_users(group: _Group, list_files: bool = True) -> dict[Path, list[Path]]:
+    """The members that are the schema file of a ``[[schemas]]`` mapping (a user schema), each
+    with every file that mapping names (unless not ``list_files``): a changed schema can break
+    every one of them."""
+    config = group.config
+    if not config.schemas:
+        return {}
+    base_dir = config.base_dir or group.root
+    members = set(group.loose_files) | set(group.cookbook_files)
+    users: dict[Path, list[Path]] = {}
+    for mapping in config.schemas:
+        path = _schema_file(mapping.schema, base_dir)
+        if path is not None and path in members:
+            named = mapped_files(base_dir, [mapping]) if list_files else []
+            users.setdefault(path, []).extend(
+                f for f in named if schema_for(f, config.schemas, base_dir) == mapping.schema
+            )
+    return users
+
+
+def _schema_file(ref: str, base_dir: Path) -> Path | None:
+    """Where a mapping's schema lies if it is a file. A built-in ``$id`` is a URL; a built-in
+    name (``opsworks-custom-json``) names a file no one changes."""
+    parts = urlsplit(ref)
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path))
+    elif len(parts.scheme) > 1:
+        return None
+    else:
+        path = Path(ref)
+    return own_location(path if path.is_absolute() else base_dir / path)
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link that leads nowhere: broken, or a loop."""
+    return path.is_symlink() and not path.exists()
+
+
+def _without_dangling(
+    files: list[Path], schema: str | None, group: _Group, report: CheckReport
+) -> list[Path]:
+    """The files that can be read; a dangling link that would be checked is an error finding,
+    one no mapping names is skipped."""
+    readable = []
+    for path in files:
+        if not _dangling(path):
+            readable.append(path)
+        elif schema is None and not _mapped(path, group):
+            report.skipped.append(path)
+        else:
+            report.findings.append(_dangling_finding(path))
+    return readable
+
+
+def _dangling_finding(path: Path) -> Finding:
+    try:
+        os.stat(path)
+        loop = False
+    except OSError as exc:
+        loop = exc.errno == errno.ELOOP
+    if loop:
+        return error("symlink-loop", "symlink loop: the JSON file cannot be read", path.as_posix())
+    return error("symlink-broken", "broken symlink: the JSON file cannot be read", path.as_posix())
+
+
 def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
     """Every file under ``base_dir`` that a ``[[schemas]]`` glob names (the same matcher as the
     one that picks each file's schema)."""
@@ -166,7 +248,7 @@ def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
 def _group_by_repository(paths: Sequence[Path]) -> dict[Path, list[Path]]:
     groups: dict[Path, list[Path]] = {}
     for path in paths:
-        groups.setdefault(find_repository_root(path), []).append(path.resolve())
+        groups.setdefault(find_repository_root(path), []).append(own_location(path))
     return groups
 
 
@@ -188,9 +270,9 @@ def _select(group: _Group) -> _Group:
             group.cookbook_files += [member] if member.is_file() else []
         elif member.is_dir() and inside:
             selected.update(inside)
-        elif member.is_file() and member.name == CONFIG_FILE:
+        elif member.is_file() and (member.name == CONFIG_FILE or member == group.config.file):
             group.whole = True
-        elif member.is_file():
+        elif member.is_file() or _dangling(member):
             group.loose_files.append(member)
     group.cookbooks = sorted(selected)
     return group

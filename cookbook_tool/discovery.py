@@ -9,6 +9,7 @@ that a missing metadata file is reported rather than silently skipped, a folder 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +37,26 @@ class Repository:
         return named
 
     def owner_of(self, path: Path) -> Cookbook | None:
-        """The cookbook a file or folder belongs to, or None."""
-        resolved = path.resolve()
+        """The cookbook a file or folder belongs to, or None. A symbolic link belongs to the
+        cookbook it lies in, wherever it points."""
+        located = own_location(path)
         for cookbook in self.cookbooks:
-            if resolved == cookbook.path or cookbook.path in resolved.parents:
+            if located == cookbook.path or cookbook.path in located.parents:
                 return cookbook
         return None
+
+
+def own_location(path: Path) -> Path:
+    """Where ``path`` itself lies: its folder resolved, its last component kept. A symbolic link
+    is placed where the link is, never where it points (a link to ``/etc/passwd`` inside a
+    cookbook belongs to that cookbook; a symlink loop is not followed)."""
+    absolute = path.absolute()
+    try:
+        if absolute.name in ("", ".."):  # the root, or ``x/..``: a folder, not a link
+            return absolute.resolve()
+        return absolute.parent.resolve() / absolute.name
+    except (OSError, RuntimeError):  # a loop among the folders above: keep the path as given
+        return Path(os.path.normpath(absolute))
 
 
 def looks_like_cookbook(folder: Path) -> bool:
@@ -59,7 +74,7 @@ def find_repository_root(path: Path) -> Path:
     one). A file outside any cookbook belongs to the nearest folder with a configuration or
     ``.git``.
     """
-    start = path.resolve()
+    start = own_location(path)
     folder = start if start.is_dir() else start.parent
     cookbook = outermost_cookbook(folder)
     if cookbook is None:

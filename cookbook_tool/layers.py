@@ -7,7 +7,7 @@ expands a run list: ``cb`` and ``cb::default`` are the same recipe).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from cookbook_tool.config import Config
 from cookbook_tool.errors import UsageError
@@ -56,12 +56,22 @@ def ssm_run_list(recipes: Sequence[str]) -> str:
     return ",".join(f"recipe[{r}]" for r in recipes)
 
 
-def check_layers(config: Config, loaded: LoadedRepository) -> Iterator[Finding]:
-    """Every recipe a layer names exists in the repository's cookbooks (or an external one)."""
+def check_layers(
+    config: Config,
+    loaded: LoadedRepository,
+    layers: Collection[str] | None = None,
+    events: Collection[str] | None = None,
+) -> Iterator[Finding]:
+    """Every recipe a layer names exists in the repository's cookbooks (or an external one);
+    only for ``layers`` and ``events`` when given."""
     named = loaded.repo.by_name()
     file = config.file.as_posix() if config.file else None
-    for layer, events in config.layers.items():
-        for event, recipes in events.items():
+    for layer, by_event in config.layers.items():
+        if layers is not None and layer not in layers:
+            continue
+        for event, recipes in by_event.items():
+            if events is not None and event not in events:
+                continue
             line = config.line_of(f"layers.{layer}.{event}")
             for recipe in recipes:
                 problem = _recipe_problem(recipe, named, loaded, config)

@@ -176,7 +176,8 @@ def mapped_files(base_dir: Path, mappings: Sequence[MappingLike]) -> list[Path]:
     """Every file under ``base_dir`` that a mapping's glob names, sorted, as ``base_dir / name``.
 
     Only the folders a glob can reach are listed (``stack/*.json`` lists ``stack/`` only);
-    ``.git`` is skipped, and ``**`` does not follow symbolic links to folders. Each candidate
+    ``.git`` is skipped, and ``**`` does not follow symbolic links to folders. Broken symbolic
+    links and loops are named too (they cannot be read: the caller reports them). Each candidate
     is decided by the matcher :func:`schema_for` uses."""
     names: set[str] = set()
     for mapping in mappings:
@@ -204,7 +205,7 @@ def _candidates(folder: Path, parts: list[str], prefix: str) -> Iterator[str]:
     for name, path in entries:
         if rest and path.is_dir():
             yield from _candidates(path, rest, f"{prefix}{name}/")
-        elif not rest and path.is_file():
+        elif not rest and (path.is_file() or _dangling(path)):
             yield prefix + name
 
 
@@ -222,8 +223,13 @@ def _all_files(folder: Path, prefix: str) -> Iterator[str]:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), f"{at}{entry.name}/"))
-            elif entry.is_file():
+            elif entry.is_file() or _dangling(Path(entry.path)):
                 yield at + entry.name
+
+
+def _dangling(path: Path) -> bool:
+    """A broken symbolic link or a loop: named, so that the check reports it."""
+    return path.is_symlink() and not path.exists()
 
 
 def _listing(folder: Path) -> list[os.DirEntry[str]]:

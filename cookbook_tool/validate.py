@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.config import Config
+from cookbook_tool.discovery import own_location
 from cookbook_tool.findings import Finding, sort_findings
 from cookbook_tool.model import Cookbook
 from cookbook_tool.repository import LoadedRepository, open_repository
@@ -40,7 +41,7 @@ def validate_repository(
 def validate_loaded(
     loaded: LoadedRepository, config: Config, only: Collection[Path] | None = None
 ) -> ValidationResult:
-    wanted = None if only is None else {p.resolve() for p in only}
+    wanted = None if only is None else {own_location(p) for p in only}
     selected = [c for c in loaded.repo.cookbooks if wanted is None or c.path in wanted]
     names = {c.path for c in selected}
     everywhere = [*loaded.metadata_findings, *_repository_findings(loaded, config)]

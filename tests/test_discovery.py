@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from cookbook_tool.discovery import discover, find_repository_root
+from cookbook_tool.discovery import discover, find_repository_root, own_location
 from cookbook_tool.errors import LocalError
 
 
@@ -65,3 +66,24 @@ def test_repository_root_without_marker(tmp_path):
 def test_not_a_folder(tmp_path):
     with pytest.raises(LocalError, match="not a folder"):
         discover(tmp_path / "missing")
+
+
+def test_own_location_never_follows_the_last_component(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    cookbook = repo / "cookbooks/web"
+    (cookbook / "recipes").mkdir(parents=True)
+    (cookbook / "metadata.rb").write_text("name 'web'\nversion '1.0.0'\n")
+    (repo / "cookbook-tool.toml").write_text("")
+    (cookbook / "recipes/loop2").symlink_to("loop1")
+    (cookbook / "recipes/loop1").symlink_to("loop2")
+    link = cookbook / "recipes/etc.rb"
+    link.symlink_to(tmp_path)  # a folder outside the repository
+    alias = tmp_path / "alias"
+    alias.symlink_to(repo)  # a folder above the link: resolved
+    moved = alias / "cookbooks/web/recipes/loop1"
+    assert own_location(moved) == cookbook / "recipes/loop1"
+    assert own_location(Path(os.path.relpath(link))) == link
+    assert find_repository_root(moved) == repo
+    assert find_repository_root(link) == repo
+    owners = [discover(repo).owner_of(p) for p in (moved, link)]
+    assert [o.path if o else None for o in owners] == [cookbook, cookbook]

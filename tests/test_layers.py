@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +91,67 @@ def test_validate_reports_missing_layer_recipes(tmp_path):
     assert all(f["file"].endswith("cookbook-tool.toml") and f["line"] == 15 for f in findings)
     messages = " ".join(f["message"] for f in findings)
     assert "did you mean 'webapp::deploy'" in messages and "did you mean 'db_connect'" in messages
+
+
+def _misspelt_setup(tmp_path: Path) -> Path:
+    """A copy of the sample whose java-app layer runs ``webapp::Deploy`` on setup."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo)
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('setup = ["webapp"]',
+                                                 'setup = ["webapp::Deploy"]'))  # fmt: skip
+    return repo
+
+
+def test_layers_cli_reports_missing_recipes_and_still_prints(tmp_path):
+    repo = _misspelt_setup(tmp_path)
+    result = run_cli("layers", cwd=repo)
+    assert result.code == 1, result.stderr
+    assert '"Setup":["webapp::Deploy"]' in result.stdout  # still printed, to be inspected
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "cookbook-tool layers: warning: cookbook-tool.toml:14: [layer-recipe-missing] layer "
+        "'java-app' runs 'webapp::Deploy' on setup, but webapp has no recipes/Deploy.rb "
+        "(did you mean 'webapp::deploy'?)"
+    ]
+    document = run_cli("layers", "--format", "json", cwd=repo)
+    assert document.code == 1
+    assert document.json()["ok"] is False
+    assert document.json()["layers"]["java-app"]["Setup"] == ["webapp::Deploy"]
+    assert [f["rule"] for f in document.json()["findings"]] == ["layer-recipe-missing"]
+
+
+def test_runlist_cli_reports_missing_recipes_it_prints(tmp_path):
+    repo = _misspelt_setup(tmp_path)
+    bad = run_cli("runlist", "--layer", "java-app", "--event", "setup", cwd=repo / "cookbooks")
+    assert bad.code == 1, bad.stderr
+    assert "AWS-ApplyChefRecipes RunList: recipe[webapp::Deploy]" in bad.stdout
+    assert "did you mean 'webapp::deploy'" in bad.stderr
+    # another event, or a layer that runs no missing recipe, is fine
+    for args in (("--layer", "java-app", "--event", "deploy"),
+                 ("--layer", "node-app", "--event", "setup")):  # fmt: skip
+        good = run_cli("runlist", *args, "--format", "json", cwd=repo)
+        assert good.code == 0, good.stderr
+        assert good.json()["ok"] is True and good.json()["findings"] == []
+        assert "warning" not in good.stderr
+
+
+def test_layers_and_runlist_never_import_boto3_or_git(tmp_path):
+    repo = _misspelt_setup(tmp_path)
+    code = (
+        "import sys\n"
+        "from cookbook_tool.cli.app import app\n"
+        "for args in (['layers'], ['runlist', '-l', 'java-app', '-e', 'setup']):\n"
+        "    try:\n"
+        "        app(args)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 1, exc.code\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'git'))\n"
+        "assert not bad, bad\n"
+        "print('clean')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=repo)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("clean")

@@ -304,3 +304,36 @@ def test_git_commit_runs_installed_hooks(installed: Path, hooks: HookSource) -> 
     assert re.search(r"cookbook-tool validate \(cookbooks\)\.+Passed", out), out
     assert (custom, custom_line, "schema-violation") in _findings(out), out
     assert _git(installed, env, "rev-parse", "HEAD") == good
+
+
+# -- what the hooks are given: configuration, user schemas, symbolic links ------------------
+
+
+def test_custom_json_rechecks_mapped_files_when_config_or_schema_changes(
+    stack: Path, hooks: HookSource
+) -> None:
+    config = stack / "cookbook-tool.toml"
+    schema = stack / "strict.json"
+    schema.write_text('{"type": "object", "required": ["deploy"]}')
+    (stack / "stack/other.json").write_text('{"deploy": {}}')
+    _commit_all(stack, hooks.env, "strict schema, unused")
+    config.write_text(config.read_text().replace('"opsworks-custom-json"', '"strict.json"'))
+    code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "custom-json", "--verbose",
+                     "--files", "cookbook-tool.toml")  # fmt: skip
+    assert code == 0, out
+    assert "2 JSON file(s) checked: 0 error(s)" in out
+    _commit_all(stack, hooks.env, "strict schema, used")
+    schema.write_text('{"type": "object", "required": ["deploy", "opsworks"]}')
+    code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "custom-json", "--files", "strict.json")
+    assert code == 1, out
+    assert {(f[0], f[2]) for f in _findings(out)} == {
+        (CUSTOM_JSON, "schema-violation"), ("stack/other.json", "schema-violation")
+    }, out
+
+
+def test_cookbook_validate_is_given_symlinks(stack: Path, hooks: HookSource) -> None:
+    (stack / "cookbooks/webapp/recipes/leak.rb").symlink_to("/etc/hostname")
+    _git(stack, hooks.env, "add", "-A")
+    code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-validate")
+    assert code == 1, out
+    assert ("cookbooks/webapp/recipes/leak.rb", None, "symlink-escape") in _findings(out), out

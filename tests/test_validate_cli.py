@@ -250,3 +250,26 @@ def test_quiet_and_verbose(tmp_path):
     assert quiet.code == 0 and quiet.stderr == "" and "OK:" in quiet.stdout
     verbose = run_cli("-v", "validate", repo)
     assert "configuration: " in verbose.stderr and "done in" in verbose.stderr
+
+
+def test_local_error_in_sarif_mode_is_still_a_sarif_document(tmp_path):
+    result = run_cli("validate", tmp_path / "nowhere", "--format", "sarif")
+    assert result.code == 3
+    assert "no such file or folder" in result.stderr
+    document = result.json()
+    assert document["version"] == "2.1.0"
+    (run,) = document["runs"]
+    assert run["tool"]["driver"]["name"] == "cookbook-tool" and run["results"] == []
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"] == f"{tmp_path / 'nowhere'}: no such file or folder"
+
+
+def test_local_error_in_github_mode_is_an_error_annotation(tmp_path):
+    result = run_cli("validate", tmp_path / "nowhere", "--format", "github")
+    assert result.code == 3
+    assert result.stdout == (
+        f"::error title=cookbook-tool validate::{tmp_path / 'nowhere'}: no such file or folder\n"
+    )

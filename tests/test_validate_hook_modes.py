@@ -85,3 +85,63 @@ def test_changed_config_checks_every_cookbook_and_layer(sample_repo: Path) -> No
     assert [(f["file"], f["rule"]) for f in document["findings"]] == [
         ("cookbook-tool.toml", "layer-recipe-missing")
     ]
+
+
+def _strict_schema(repo: Path) -> Path:
+    """Map stack/*.json to a user schema, strict.json, that the sample custom JSON satisfies."""
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('schema = "opsworks-custom-json"',
+                                                 'schema = "schemas/strict.json"'))  # fmt: skip
+    schema = repo / "schemas/strict.json"
+    schema.parent.mkdir()
+    schema.write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema",'
+                      ' "type": "object", "required": ["deploy"]}')  # fmt: skip
+    return schema
+
+
+def test_changed_user_schema_checks_every_file_it_maps(sample_repo: Path) -> None:
+    schema = _strict_schema(sample_repo)
+    assert run_cli("validate", cwd=sample_repo).code == 0
+    schema.write_text(schema.read_text().replace('["deploy"]', '["deploy", "region"]'))
+    full = run_cli("validate", "--format", "json", cwd=sample_repo)
+    assert full.code == 1, full.stdout + full.stderr
+    hook = run_cli("validate", "--only-json", "--format", "json", "schemas/strict.json",
+                   cwd=sample_repo)  # fmt: skip
+    assert hook.code == 1, hook.stdout + hook.stderr
+    assert hook.json()["json_files"] == ["stack/custom.json"]
+    assert {(f["file"], f["rule"]) for f in hook.json()["findings"]} == {
+        ("stack/custom.json", "schema-violation")
+    }
+    text = run_cli("validate", "--only-json", "schemas/strict.json", cwd=sample_repo)
+    assert "not checked" not in text.stderr
+    # the cookbook hook leaves the schema file to the custom JSON hook, without a note
+    cookbook = run_cli("validate", "--skip-json", "schemas/strict.json", cwd=sample_repo)
+    assert cookbook.code == 0 and "not checked" not in cookbook.stderr
+
+
+def test_changed_config_checks_every_mapped_json_file(sample_repo: Path) -> None:
+    _strict_schema(sample_repo)
+    (sample_repo / "stack/other.json").write_text('{"other": 1}')
+    config = sample_repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace('"stack/*.json"', '"stack/custom.json"'))
+    assert run_cli("validate", cwd=sample_repo).code == 0
+    config.write_text(config.read_text().replace('"stack/custom.json"', '"stack/*.json"'))
+    hook = run_cli("validate", "--only-json", "--format", "json", "cookbook-tool.toml",
+                   cwd=sample_repo)  # fmt: skip
+    assert hook.code == 1, hook.stdout + hook.stderr
+    assert hook.json()["json_files"] == ["stack/custom.json", "stack/other.json"]
+    assert {(f["file"], f["rule"]) for f in hook.json()["findings"]} == {
+        ("stack/other.json", "schema-violation")
+    }
+
+
+def test_json_only_summary_never_talks_about_cookbooks(sample_repo: Path) -> None:
+    (sample_repo / "other.json").write_text("{}")
+    for args in (("--only-json", "other.json"), ("--schema", "opsworks-custom-json", "NOTES")):
+        (sample_repo / "NOTES").mkdir(exist_ok=True)
+        result = run_cli("validate", *args, cwd=sample_repo)
+        assert result.code == 0, result.stdout + result.stderr
+        assert "OK: 0 JSON file(s) checked" in result.stdout
+        assert "cookbook" not in result.stdout
+    mapped = run_cli("validate", "--only-json", "stack/custom.json", cwd=sample_repo)
+    assert "OK: 1 JSON file(s) checked" in mapped.stdout

@@ -9,14 +9,30 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cookbook_tool.cli.output import DEBUG_OPTION, FORMAT_OPTION, OutputFormat, emit_json, run
+from cookbook_tool.cli.output import (
+    DEBUG_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    emit_json,
+    finding_to_json,
+    relative_findings,
+    run,
+    stderr,
+)
+from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from cookbook_tool.config import Config
+    from cookbook_tool.findings import Finding
 
 CONFIG_OPTION = typer.Option(None, "--config", help="Use this cookbook-tool.toml.")
 
 LAYERS_HELP = """Print each layer's CustomRecipes, for `aws opsworks update-layer`.
+
+Every recipe is looked up in the repository's cookbooks: a missing one is reported on stderr
+(with a "did you mean") and the exit code is 1; the output is printed all the same.
 
 Example:  cookbook-tool layers --format json
 """
@@ -24,7 +40,8 @@ RUNLIST_HELP = """Print the ordered run list an instance in these layers execute
 
 Each layer's recipes run in order, layer after layer; a recipe already in the list is not
 repeated (as Chef expands a run list). Also printed as the RunList parameter of Systems
-Manager's AWS-ApplyChefRecipes.
+Manager's AWS-ApplyChefRecipes. A recipe missing from the repository's cookbooks is reported
+on stderr and the exit code is 1 (the run list is printed all the same).
 
 Example:  cookbook-tool runlist --layer java-app --layer node-app --event deploy
 """
@@ -47,6 +64,27 @@ def _config(path: Path | None) -> Config:
     return config
 
 
+def _missing_recipes(
+    config: Config, layers: Collection[str] | None = None, event: str | None = None
+) -> list[Finding]:
+    """The recipes these layers run (on ``event``, or on every event) that no cookbook of the
+    configuration's repository has: these outputs are pasted into OpsWorks as they are."""
+    from cookbook_tool.layers import check_layers
+    from cookbook_tool.repository import open_repository
+
+    loaded = open_repository(config.base_dir or Path.cwd(), config)
+    events = None if event is None else (event,)
+    return relative_findings(check_layers(config, loaded, layers, events), Path.cwd())
+
+
+def _report_missing(command: str, missing: list[Finding]) -> int:
+    """One stderr line per missing recipe; the exit code (1 when any is missing)."""
+    for finding in missing:
+        where = ":".join(str(p) for p in (finding.file, finding.line) if p is not None)
+        stderr(f"cookbook-tool {command}: warning: {where}: [{finding.rule}] {finding.message}")
+    return EXIT_FINDINGS if missing else EXIT_OK
+
+
 def layers(
     config: Path | None = CONFIG_OPTION,
     output: OutputFormat = FORMAT_OPTION,
@@ -55,17 +93,20 @@ def layers(
     def body() -> int:
         from cookbook_tool.layers import custom_recipes
 
-        recipes = custom_recipes(_config(config))
+        settings = _config(config)
+        recipes = custom_recipes(settings)
+        missing = _missing_recipes(settings)
         if output is OutputFormat.JSON:
-            emit_json({"version": 1, "command": "layers", "ok": True, "layers": recipes})
-            return 0
-        for name, custom in recipes.items():
-            typer.echo(f"# layer {name}")
-            typer.echo(
-                "aws opsworks update-layer --layer-id <LAYER_ID> --custom-recipes "
-                f"'{json.dumps(custom, separators=(',', ':'))}'"
-            )
-        return 0
+            emit_json({"version": 1, "command": "layers", "ok": not missing, "layers": recipes,
+                       "findings": [finding_to_json(f) for f in missing]})  # fmt: skip
+        else:
+            for name, custom in recipes.items():
+                typer.echo(f"# layer {name}")
+                typer.echo(
+                    "aws opsworks update-layer --layer-id <LAYER_ID> --custom-recipes "
+                    f"'{json.dumps(custom, separators=(',', ':'))}'"
+                )
+        return _report_missing("layers", missing)
 
     run("layers", output, debug, body)
 
@@ -82,17 +123,20 @@ def runlist(
     def body() -> int:
         from cookbook_tool.layers import run_list, ssm_run_list
 
-        recipes = run_list(_config(config), layer, event.lower())
+        settings = _config(config)
+        recipes = run_list(settings, layer, event.lower())
+        missing = _missing_recipes(settings, layer, event.lower())
         if output is OutputFormat.JSON:
-            emit_json({"version": 1, "command": "runlist", "ok": True, "layers": layer,
+            emit_json({"version": 1, "command": "runlist", "ok": not missing, "layers": layer,
                        "event": event.lower(), "recipes": recipes,
-                       "ssm_run_list": ssm_run_list(recipes)})  # fmt: skip
-            return 0
-        for number, recipe in enumerate(recipes, start=1):
-            typer.echo(f"{number}. {recipe}")
-        if not recipes:
-            typer.echo(f"(no custom recipes on {event})")
-        typer.echo(f"\nAWS-ApplyChefRecipes RunList: {ssm_run_list(recipes)}")
-        return 0
+                       "ssm_run_list": ssm_run_list(recipes),
+                       "findings": [finding_to_json(f) for f in missing]})  # fmt: skip
+        else:
+            for number, recipe in enumerate(recipes, start=1):
+                typer.echo(f"{number}. {recipe}")
+            if not recipes:
+                typer.echo(f"(no custom recipes on {event})")
+            typer.echo(f"\nAWS-ApplyChefRecipes RunList: {ssm_run_list(recipes)}")
+        return _report_missing("runlist", missing)
 
     run("runlist", output, debug, body)

@@ -231,5 +231,12 @@ def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str
                 "error": {"type": kind, "message": message, "exit_code": code},
             }
         )
+    elif output is OutputFormat.SARIF:  # a code-scanning upload step still gets a document
+        from cookbook_tool.cli.sarif import sarif_failure
+
+        emit_json(sarif_failure(message))
+    elif output is OutputFormat.GITHUB:  # an annotation on the workflow run
+        sys.stdout.write(f"::error title=cookbook-tool {_gh_escape_property(command)}::"
+                         f"{_gh_escape_data(message)}\n")  # fmt: skip
     stderr(f"cookbook-tool {command}: error: {message}")
     raise typer.Exit(code)

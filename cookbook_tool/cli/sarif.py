@@ -11,6 +11,18 @@ from cookbook_tool.findings import Finding, sort_findings
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def sarif_failure(message: str) -> dict[str, Any]:
+    """The document of a run that could not check anything (a bad path, an unreadable schema):
+    no results, and the error as a tool execution notification, so that a code-scanning upload
+    step still has a file and shows why."""
+    document = sarif_document([])
+    document["runs"][0]["invocations"] = [{
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+    }]  # fmt: skip
+    return document
+
+
 def sarif_document(findings: Iterable[Finding]) -> dict[str, Any]:
     ordered = sort_findings(findings)
     rules = sorted({f.rule for f in ordered})

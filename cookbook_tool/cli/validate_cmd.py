@@ -24,7 +24,9 @@ files inside cookbooks (as pre-commit passes them): then only the cookbooks hold
 are reported, while dependencies are resolved against the whole repository.
 
 With --schema, the given files are checked against that JSON Schema; without it, JSON files
-are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]).
+are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
+cookbook-tool.toml checks everything; naming a mapping's schema file checks every file that
+mapping names. A symbolic link is checked where it lies, never where it points.
 
 Examples:
   cookbook-tool validate sample_cookbooks/opsworks-stack --format json
