@@ -119,7 +119,7 @@ def bundled_schema(folder: Path) -> Path:
 
 def timed(command: list[str], runs: int) -> tuple[float, float]:
     """Median wall-clock and median CPU (user + system) seconds of the whole process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = _env()
     walls, cpus = [], []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -138,12 +138,20 @@ def timed(command: list[str], runs: int) -> tuple[float, float]:
 def ours(schema: str, files: list[str]) -> tuple[str, list[str]]:
     helped = subprocess.run(
         [sys.executable, "-m", "cookbook_tool", "validate", "--help"], check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, cwd=ROOT,
+        env=_env(), capture_output=True, text=True, cwd=ROOT,
     )
     if helped.returncode == 0 and "--schema" in helped.stdout:
         return ("cookbook-tool validate --schema",
                 [sys.executable, "-m", "cookbook_tool", "validate", "--schema", schema, *files])
     return ("core via python -c driver", [sys.executable, "-c", DRIVER, schema, *files])
+
+
+def _env() -> dict[str, str]:
+    """Like installed tools: bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "cookbook-tool-pycache")
+    return env
 
 
 def main() -> None:

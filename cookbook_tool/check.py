@@ -246,9 +246,25 @@ def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
 
 
 def _group_by_repository(paths: Sequence[Path]) -> dict[Path, list[Path]]:
+    """Paths by repository root. Files of one folder share a root: it is looked up once per
+    folder (pre-commit may pass thousands of files)."""
     groups: dict[Path, list[Path]] = {}
+    folders: dict[Path, Path] = {}  # a folder as given -> where it is
+    roots: dict[Path, Path] = {}  # a file's folder -> its repository root
     for path in paths:
-        groups.setdefault(find_repository_root(path), []).append(own_location(path))
+        known = folders.get(path.parent)
+        if known is not None and path.name not in ("", ".", ".."):
+            location = known / path.name
+        else:
+            location = own_location(path)
+            folders[path.parent] = location.parent
+        if location.is_dir():
+            root = find_repository_root(location)
+        else:
+            root = roots.get(location.parent) or roots.setdefault(
+                location.parent, find_repository_root(location)
+            )
+        groups.setdefault(root, []).append(location)
     return groups
 
 
