@@ -83,6 +83,7 @@ def run_checks(settings: CheckSettings) -> CheckReport:
         config = resolve_config(settings.config_path, root, settings.cwd)
         report.config = report.config or config
         group = _select(_Group(root, members, config))
+        checked_before = (len(report.cookbooks), len(report.json_files))
         if settings.cookbooks and (group.whole or group.cookbooks):
             _check_cookbooks(group, report)
         elif settings.cookbooks is False and settings.schema is None:
@@ -95,8 +96,22 @@ def run_checks(settings: CheckSettings) -> CheckReport:
             report.skipped.extend(
                 f for f in group.loose_files if not _mapped(f, group) and f not in schemas
             )
+        named_folder = settings.cookbooks and any(m.is_dir() for m in group.members)
+        if named_folder and checked_before == (len(report.cookbooks), len(report.json_files)):
+            report.findings.append(_nothing_found(group.root))
     report.findings = sort_findings(report.findings)
     return report
+
+
+def _nothing_found(root: Path) -> Finding:
+    """A folder named on the command line that holds nothing to check: a mistyped path must not
+    pass a CI job."""
+    return error(
+        "nothing-to-check",
+        f"{root}: no cookbook and no mapped custom JSON here: cookbooks sit at the top level, "
+        "under cookbooks/ or site-cookbooks/ (each with a metadata.rb); check the path",
+        root,
+    )
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:

@@ -273,3 +273,15 @@ def test_local_error_in_github_mode_is_an_error_annotation(tmp_path):
     assert result.stdout == (
         f"::error title=cookbook-tool validate::{tmp_path / 'nowhere'}: no such file or folder\n"
     )
+
+
+def test_a_folder_with_nothing_to_check_fails(tmp_path):
+    (tmp_path / "docs").mkdir()
+    result = run_cli("validate", tmp_path, "--format", "json")
+    assert result.code == 1
+    assert [f["rule"] for f in result.json()["findings"]] == ["nothing-to-check"]
+
+
+def test_layers_offers_only_text_and_json():
+    result = run_cli("layers", "--format", "github", cwd=SAMPLES / "opsworks-stack")
+    assert result.code == 2 and "'github' is not one of" in result.stderr

@@ -11,8 +11,9 @@ import typer
 
 from cookbook_tool.cli.output import (
     DEBUG_OPTION,
-    FORMAT_OPTION,
+    RESULT_FORMAT_OPTION,
     OutputFormat,
+    ResultFormat,
     emit_json,
     finding_to_json,
     relative_findings,
@@ -87,9 +88,11 @@ def _report_missing(command: str, missing: list[Finding]) -> int:
 
 def layers(
     config: Path | None = CONFIG_OPTION,
-    output: OutputFormat = FORMAT_OPTION,
+    result_format: ResultFormat = RESULT_FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
+    output = result_format.output
+
     def body() -> int:
         from cookbook_tool.layers import custom_recipes
 
@@ -117,9 +120,11 @@ def runlist(
         ..., "--event", "-e", help="setup, configure, deploy, undeploy or shutdown."
     ),
     config: Path | None = CONFIG_OPTION,
-    output: OutputFormat = FORMAT_OPTION,
+    result_format: ResultFormat = RESULT_FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
+    output = result_format.output
+
     def body() -> int:
         from cookbook_tool.layers import run_list, ssm_run_list
 

@@ -33,6 +33,20 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
 
 
+class ResultFormat(StrEnum):
+    """The formats of commands that print results, not findings (no github/sarif)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+    @property
+    def output(self) -> OutputFormat:
+        return OutputFormat(self.value)
+
+
+RESULT_FORMAT_OPTION = typer.Option(
+    ResultFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
+)
 FORMAT_OPTION = typer.Option(
     OutputFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
 )

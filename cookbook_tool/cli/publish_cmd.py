@@ -6,31 +6,24 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from cookbook_tool.cli.output import DEBUG_OPTION, OutputFormat, emit_json, run
+from cookbook_tool.cli.output import (
+    DEBUG_OPTION,
+    RESULT_FORMAT_OPTION,
+    ResultFormat,
+    emit_json,
+    run,
+)
 from cookbook_tool.cli.publish_target import Target, external_cookbooks, with_target
 from cookbook_tool.errors import EXIT_OK
 
+PublishFormat = ResultFormat
+PUBLISH_FORMAT_OPTION = RESULT_FORMAT_OPTION
 
-class PublishFormat(StrEnum):
-    """The formats of the publishing commands (results, not findings: no github/sarif)."""
-
-    TEXT = "text"
-    JSON = "json"
-
-    @property
-    def output(self) -> OutputFormat:
-        return OutputFormat(self.value)
-
-
-PUBLISH_FORMAT_OPTION = typer.Option(
-    PublishFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
-)
 NAME_OPTION = typer.Option("cookbooks", "--name", help="Bundle name (the manifest's name).")
 def publish(
     target: Target,
