@@ -8,18 +8,16 @@ it is written (the manifest is the last member).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, Literal, TypeVar
+from typing import Literal
 
 from cookbook_tool.archive import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive_zip import write_zip
+from cookbook_tool.artifact import file_sha256
+from cookbook_tool.atomic_write import write_atomically
 from cookbook_tool.bundle_walk import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
@@ -36,8 +34,6 @@ from cookbook_tool.walk import Entry
 
 Layout = Literal["cookbooks", "flat"]
 ArchiveFormat = Literal["tar.gz", "zip"]
-_HASH_READ = 1 << 20
-T = TypeVar("T")
 EntriesOf = Callable[[Cookbook], Sequence[Entry]]
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
@@ -226,14 +222,14 @@ def _write(
     stream = _MemberStream(plan, sum(entry.size for entry in plan.files), on_progress)
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
-        _write_atomically(
+        write_atomically(
             target,
             lambda out: write_zip(stream.members(), out, mtime=settings.mtime, on_file=stream.done),
             before_commit,
         )
-        identity = archive_sha = _file_sha256(target)
+        identity = archive_sha = file_sha256(target)
     else:
-        digests = _write_atomically(
+        digests = write_atomically(
             target,
             lambda out: write_tar_gz(
                 stream.members(), out, mtime=settings.mtime, workers=settings.workers,
@@ -285,46 +281,6 @@ class _MemberStream:
         self._written += member.size
         if self._on_progress is not None:
             self._on_progress(self._written, self._total)
-
-
-def _write_atomically(
-    target: Path, write: Callable[[BinaryIO], T], before_commit: Callable[[], None] | None = None
-) -> T:
-    """Write through a temporary file in the target folder, renamed into place at the end.
-
-    The temporary name is chosen before the file is created (``O_EXCL``: never another run's),
-    so that an interrupt arriving at any point after its creation still finds it to remove.
-    """
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
-    where = f"cannot write to {target.parent}"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        where = f"cannot write {target}"
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            result = write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        if before_commit is not None:
-            before_commit()
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        if not isinstance(exc, FileExistsError):
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise LocalError(f"{where}: {exc.strerror or exc}") from exc
-        raise
-    return result
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(_HASH_READ):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _relative(path: Path, root: Path) -> str:

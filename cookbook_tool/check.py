@@ -18,7 +18,7 @@ from cookbook_tool.discovery import (
     CONFIG_FILE,
     Repository,
     discover,
-    find_repository_root,
+    group_by_repository,
     own_location,
 )
 from cookbook_tool.errors import LocalError
@@ -79,7 +79,7 @@ def run_checks(settings: CheckSettings) -> CheckReport:
         if not path.exists() and not path.is_symlink():
             raise LocalError(f"{path}: no such file or folder")
     report = CheckReport(json_only=not settings.cookbooks)
-    for root, members in _group_by_repository(paths).items():
+    for root, members in group_by_repository(paths).items():
         config = resolve_config(settings.config_path, root, settings.cwd)
         report.config = report.config or config
         group = _select(_Group(root, members, config))
@@ -258,29 +258,6 @@ def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
     named = {normalize(r).partition("::")[0] for e in config.layers.values() for rs in e.values()
              for r in rs}  # fmt: skip
     return any(c.name in named for c in checked)
-
-
-def _group_by_repository(paths: Sequence[Path]) -> dict[Path, list[Path]]:
-    """Paths by repository root. Files of one folder share a root: it is looked up once per
-    folder (pre-commit may pass thousands of files)."""
-    groups: dict[Path, list[Path]] = {}
-    folders: dict[Path, Path] = {}  # a folder as given -> where it is
-    roots: dict[Path, Path] = {}  # a file's folder -> its repository root
-    for path in paths:
-        known = folders.get(path.parent)
-        if known is not None and path.name not in ("", ".", ".."):
-            location = known / path.name
-        else:
-            location = own_location(path)
-            folders[path.parent] = location.parent
-        if location.is_dir():
-            root = find_repository_root(location)
-        else:
-            root = roots.get(location.parent) or roots.setdefault(
-                location.parent, find_repository_root(location)
-            )
-        groups.setdefault(root, []).append(location)
-    return groups
 
 
 def _select(group: _Group) -> _Group:

@@ -136,3 +136,26 @@ def _subfolders(folder: Path) -> Iterable[Path]:
     except OSError as exc:
         raise LocalError(f"{folder}: cannot list folder ({exc.strerror})") from exc
     return [c for c in children if c.is_dir() and not c.name.startswith(".")]
+
+
+def group_by_repository(paths: Iterable[Path]) -> dict[Path, list[Path]]:
+    """Paths by repository root. Files of one folder share a root: it is looked up once per
+    folder (pre-commit may pass thousands of files)."""
+    groups: dict[Path, list[Path]] = {}
+    folders: dict[Path, Path] = {}  # a folder as given -> where it is
+    roots: dict[Path, Path] = {}  # a file's folder -> its repository root
+    for path in paths:
+        known = folders.get(path.parent)
+        if known is not None and path.name not in ("", ".", ".."):
+            location = known / path.name
+        else:
+            location = own_location(path)
+            folders[path.parent] = location.parent
+        if location.is_dir():
+            root = find_repository_root(location)
+        else:
+            root = roots.get(location.parent) or roots.setdefault(
+                location.parent, find_repository_root(location)
+            )
+        groups.setdefault(root, []).append(location)
+    return groups

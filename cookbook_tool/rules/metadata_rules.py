@@ -8,7 +8,7 @@ from cookbook_tool.config import Config
 from cookbook_tool.constraints import is_valid_version
 from cookbook_tool.discovery import Repository
 from cookbook_tool.findings import Finding, error, warning
-from cookbook_tool.model import Cookbook
+from cookbook_tool.model import Cookbook, Metadata
 
 # Findings of the metadata reader after which a field may be missing only because it could not
 # be read: the "missing" rules stay quiet then, so the user sees the cause, not its echo.
@@ -19,34 +19,34 @@ def check_metadata(
     cookbook: Cookbook, config: Config, reader_rules: frozenset[str] = frozenset()
 ) -> Iterator[Finding]:
     """Rules on one cookbook's metadata; ``reader_rules`` are the rule ids the metadata reader
-    already reported for it."""
+    already reported for it (a field it could not read is not also "missing")."""
     metadata = cookbook.metadata
-    where = cookbook.dirname
     if metadata is None:
         yield error(
             "metadata-missing",
-            f"cookbook {where!r} has no metadata.rb or metadata.json: add a metadata.rb with "
-            "at least `name` and `version`",
+            f"cookbook {cookbook.dirname!r} has no metadata.rb or metadata.json: add a "
+            "metadata.rb with at least `name` and `version`",
             cookbook.path,
-            cookbook=where,
+            cookbook=cookbook.dirname,
         )
         return
-    file = metadata.source
     unreadable = bool(reader_rules & UNREADABLE_RULES)
-    if not metadata.name and (unreadable or "unknown:name" in metadata.lines):
-        pass
-    elif not metadata.name:
+    if not (unreadable or "unknown:name" in metadata.lines):
+        yield from _name(cookbook, metadata, config)
+    if not (unreadable or "unknown:version" in metadata.lines):
+        yield from _version(cookbook, metadata)
+
+
+def _name(cookbook: Cookbook, metadata: Metadata, config: Config) -> Iterator[Finding]:
+    where, file = cookbook.dirname, metadata.source
+    if not metadata.name:
         message = f"metadata has no `name`: add `name '{cookbook.dirname}'`"
         if config.targets_chef_11:
-            yield warning(
-                "metadata-missing-name",
-                message + " (Chef 11.10 falls back to the folder name)",
-                file,
-                cookbook=where,
-            )
+            message += " (Chef 11.10 falls back to the folder name)"
+            yield warning("metadata-missing-name", message, file, cookbook=where)
         else:
-            yield error("metadata-missing-name", message + " (required since Chef 12)", file,
-                        cookbook=where)  # fmt: skip
+            message += " (required since Chef 12)"
+            yield error("metadata-missing-name", message, file, cookbook=where)
     elif metadata.name != cookbook.dirname:
         yield warning(
             "metadata-name-mismatch",
@@ -56,11 +56,13 @@ def check_metadata(
             metadata.lines.get("name"),
             cookbook=where,
         )
-    if metadata.version is None and (unreadable or "unknown:version" in metadata.lines):
-        return
+
+
+def _version(cookbook: Cookbook, metadata: Metadata) -> Iterator[Finding]:
+    where, file = cookbook.dirname, metadata.source
     if metadata.version is None:
-        yield error("metadata-missing-version", "metadata has no `version`: add `version '0.1.0'`",
-                    file, cookbook=where)  # fmt: skip
+        message = "metadata has no `version`: add `version '0.1.0'`"
+        yield error("metadata-missing-version", message, file, cookbook=where)
     elif not is_valid_version(metadata.version):
         yield error(
             "metadata-invalid-version",
