@@ -247,3 +247,12 @@ def test_prune_json_error_is_one_document(tmp_path: Path) -> None:
     assert result.code == 2
     assert json.loads(result.stdout)["error"]["exit_code"] == 2
     assert isinstance(result, Result)
+
+
+def test_region_typo_is_a_usage_error_before_any_request(tmp_path):
+    from tests.cli import run_cli
+
+    result = run_cli("releases", "--to", "s3://bkt/x", "--region", "us-wset-2", cwd=tmp_path,
+                     env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})  # fmt: skip
+    assert result.code == 2
+    assert "unknown AWS region 'us-wset-2' (did you mean 'us-west-2'?)" in result.stderr

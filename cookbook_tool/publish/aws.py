@@ -35,6 +35,19 @@ def endpoint_url(options: TargetOptions) -> str | None:
     return options.endpoint_url or env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
 
 
+def _check_region(region: str, known: list[str]) -> None:
+    """A typo in ``--region`` would otherwise surface as an unreachable endpoint. Only for AWS
+    itself: S3-compatible servers (``--endpoint-url``) name their regions as they like."""
+    if known and region not in known:
+        from cookbook_tool.errors import UsageError
+        from cookbook_tool.suggest import did_you_mean
+
+        raise UsageError(
+            f"unknown AWS region {region!r}{did_you_mean(region, known, 0.8)}: check --region "
+            "or the target's region in cookbook-tool.toml"
+        )
+
+
 def s3_client(options: TargetOptions, settings: ClientSettings | None = None) -> S3Client:
     import boto3  # lazy: only publishing pays for boto3
     import botocore.exceptions
@@ -54,6 +67,10 @@ def s3_client(options: TargetOptions, settings: ClientSettings | None = None) ->
     )
     try:
         session = boto3.session.Session(profile_name=options.profile, region_name=options.region)
+        if options.region and endpoint is None:
+            _check_region(options.region, session.get_available_regions("s3", "aws")
+                          + session.get_available_regions("s3", "aws-cn")
+                          + session.get_available_regions("s3", "aws-us-gov"))  # fmt: skip
         return session.client("s3", endpoint_url=endpoint, config=config)
     except botocore.exceptions.ProfileNotFound as exc:
         raise LocalError(
