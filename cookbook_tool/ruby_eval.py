@@ -175,7 +175,10 @@ class ExprEvaluator:
         if name == "dirname" and len(texts) == 1:
             return posixpath.dirname(texts[0].rstrip("/")) or "."
         if name == "basename" and len(texts) == 1:
-            return posixpath.basename(texts[0].rstrip("/"))
+            path = texts[0].rstrip("/")
+            if path == COOKBOOK:  # File.basename(File.dirname(__FILE__)): the folder's name
+                return self.cookbook_dir.name
+            return posixpath.basename(path.replace(COOKBOOK, str(self.cookbook_dir), 1))
         if name == "expand_path" and len(texts) <= 2:
             return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
         if name in _EXISTS and len(texts) == 1:

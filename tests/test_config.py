@@ -127,3 +127,12 @@ def test_key_lines_multiline_arrays():
 def test_huge_integer_is_a_local_error(tmp_path):
     with pytest.raises(LocalError, match="unusable value"):
         load_config(_write(tmp_path, "retention = " + "9" * 5000 + "\n"))
+
+
+def test_readme_configuration_example_works_as_written(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = load_config(_write(tmp_path, block))
+    assert config.chef_version == "11.10" and config.retention == 5
+    assert config.is_external("apt") and config.is_external("opsworks_commons")
+    assert config.layers["node-app"]["deploy"] == ("db_connect", "nodejs_demo")

@@ -464,3 +464,15 @@ def test_file_checks_with_odd_names(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, text)
     assert md.version is None and md.name is None and md.license is None
     assert rules(findings) == [("metadata-unreadable", 2), ("metadata-unreadable", 3)]
+
+
+def test_name_from_the_folder_name(tmp_path):
+    from cookbook_tool.metadata import read_metadata
+
+    cookbook = tmp_path / "f2"
+    cookbook.mkdir()
+    (cookbook / "metadata.rb").write_text(
+        "name File.basename(File.dirname(__FILE__))\nversion '1.0.0'\n"
+    )
+    metadata, findings = read_metadata(cookbook)
+    assert metadata is not None and metadata.name == "f2" and findings == []

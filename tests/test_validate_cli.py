@@ -285,3 +285,25 @@ def test_a_folder_with_nothing_to_check_fails(tmp_path):
 def test_layers_offers_only_text_and_json():
     result = run_cli("layers", "--format", "github", cwd=SAMPLES / "opsworks-stack")
     assert result.code == 2 and "'github' is not one of" in result.stderr
+
+
+def test_recipe_forms_chef_accepts(tmp_path):
+    repo = _copy_good(tmp_path)
+    webapp = repo / "cookbooks/webapp"
+    metadata = webapp / "metadata.rb"
+    metadata.write_text(metadata.read_text() + "recipe 'webapp::server', 'documented only'\n")
+    (webapp / "recipes/extra.rb").write_text(
+        "=begin\ninclude_recipe 'old::default'\n=end\n"
+        "include_recipe '::default'\n"
+        "# include_recipe 'commented::out'\n"
+        "case node['platform']\nwhen 'ubuntu' then include_recipe 'nodejs_demo'\nend\n"
+    )
+    rules = {f["rule"]: f for f in run_cli("validate", repo, "--format", "json").json()["findings"]}
+    assert rules["metadata-recipe-missing"]["severity"] == "warning"
+    undeclared = rules["include-recipe-undeclared"]
+    assert "'nodejs_demo'" in undeclared["message"] and undeclared["line"] == 7
+    assert set(rules) == {"metadata-recipe-missing", "include-recipe-undeclared"}
+    config = repo / "cookbook-tool.toml"
+    config.write_text('chef_version = "11.10"\n' + config.read_text())
+    chef11 = run_cli("validate", repo, "--format", "json").json()["findings"]
+    assert any(f["rule"] == "include-recipe-relative" and f["line"] == 4 for f in chef11)

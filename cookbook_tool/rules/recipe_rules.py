@@ -13,17 +13,27 @@ from cookbook_tool.repository import CookbookFiles, LoadedRepository
 from cookbook_tool.rules.dependency_rules import resolve
 from cookbook_tool.suggest import did_you_mean
 
-# include_recipe 'cb::recipe' / include_recipe("cb") — string literals without interpolation.
+# include_recipe 'cb::recipe' / include_recipe("cb") — string literals without interpolation —
+# at the start of a statement: a line, or after `then`, `;`, `{`, `do`, `else`, `&&`, `||`.
 _INCLUDE_RE = re.compile(
-    r"""^[ \t]*include_recipe[ \t]*\(?[ \t]*(?:'([^'\\\n]+)'|"([^"\\#\n]+)")""", re.MULTILINE
+    r"""(?:^|;|\{|\bthen\b|\bdo\b|\belse\b|&&|\|\|)[ \t]*include_recipe[ \t]*\(?[ \t]*"""
+    r"""(?:'([^'\\\n]+)'|"([^"\\#\n]+)")""",
+    re.MULTILINE,
 )
+_BLOCK_COMMENT = re.compile(r"^=begin\b.*?^=end\b[^\n]*", re.MULTILINE | re.DOTALL)
 _MAX_RECIPE_BYTES = 4 << 20
 
 
-def split_recipe(name: str) -> tuple[str, str]:
-    """``cb::recipe`` -> (cb, recipe); ``cb`` -> (cb, default)."""
+def split_recipe(name: str, current: str = "") -> tuple[str, str]:
+    """``cb::recipe`` -> (cb, recipe); ``cb`` -> (cb, default); ``::recipe`` -> (current, recipe)
+    (Chef 12.1+ reads a leading ``::`` as the cookbook the recipe is in)."""
     cookbook, _, recipe = name.partition("::")
-    return cookbook, recipe or "default"
+    return cookbook or current, recipe or "default"
+
+
+def _code(text: str) -> str:
+    """Recipe source with ``=begin``/``=end`` blocks blanked (line numbers kept)."""
+    return _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
@@ -45,9 +55,10 @@ def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
     for declared in metadata.recipes:
         owner, recipe = split_recipe(declared)
         if owner == cookbook.name and recipe not in names:
-            yield error(
+            yield warning(
                 "metadata-recipe-missing",
-                f"metadata declares recipe {declared!r} but recipes/{recipe}.rb does not exist"
+                f"metadata declares recipe {declared!r} but recipes/{recipe}.rb does not exist "
+                "(Chef treats `recipe` lines as documentation; a layer naming it would fail)"
                 + did_you_mean(recipe, names),
                 metadata.source,
                 metadata.lines.get(f"recipes:{declared}"),
@@ -66,10 +77,13 @@ def check_includes(
                 and entry.relpath.endswith(".rb")):  # fmt: skip
             continue
         try:
-            text = entry.content_path.read_bytes()[:_MAX_RECIPE_BYTES].decode("utf-8", "replace")
+            raw = entry.content_path.read_bytes()[:_MAX_RECIPE_BYTES].decode("utf-8", "replace")
         except OSError:
             continue  # reported by the file rules
+        text = _code(raw)
         for match in _INCLUDE_RE.finditer(text):
+            if _commented(text, match.start()):
+                continue
             included = match.group(1) or match.group(2)
             line = text.count("\n", 0, match.start()) + 1
             yield from _check_include(
@@ -77,12 +91,28 @@ def check_includes(
             )
 
 
+def _commented(text: str, position: int) -> bool:
+    """Whether ``position`` lies after a ``#`` on its line (outside strings, roughly)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    before = text[line_start:position]
+    quotes_closed = before.count("'") % 2 == 0 and before.count('"') % 2 == 0
+    return "#" in before.replace("#{", "") and quotes_closed
+
+
 def _check_include(
     included: str, where: tuple[str, int], cookbook: Cookbook, depends: set[str],
     loaded: LoadedRepository, named: Mapping[str, Sequence[Cookbook]], config: Config,
 ) -> Iterator[Finding]:  # fmt: skip
     file, line = where
-    owner, recipe = split_recipe(included)
+    if included.startswith("::") and config.targets_chef_11:
+        yield error(
+            "include-recipe-relative",
+            f"include_recipe {included!r}: a leading '::' (this cookbook) needs Chef 12.1 or "
+            f"later; write '{cookbook.name}{included}' for Chef 11.10",
+            file, line, cookbook=cookbook.dirname,
+        )  # fmt: skip
+        return
+    owner, recipe = split_recipe(included, cookbook.name)
     if owner != cookbook.name and owner not in depends:
         yield error(
             "include-recipe-undeclared",
