@@ -28,7 +28,7 @@ _MACOS = "__MACOSX"
 # Standard folders of a cookbook: a flat archive's files under these are never kept in memory.
 _COOKBOOK_PARTS = frozenset(
     {"attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
-     "templates", "spec", "test"}
+     "templates", "spec", "specs", "test", "tests"}
 )  # fmt: skip
 
 
@@ -61,7 +61,8 @@ def _keep(name: str, size: int) -> bool:
     what metadata.rb may read, such as README.md), whether the cookbooks sit at the top or in
     one root folder; not the content of a flat cookbook's recipes, templates and files."""
     parts = name.split("/")
-    top = len(parts) <= 2 or (len(parts) == 3 and parts[1] not in _COOKBOOK_PARTS)
+    second = len(parts) == 3 and (parts[0] == "cookbooks" or parts[1] not in _COOKBOOK_PARTS)
+    top = len(parts) <= 2 or second
     return name in _MANIFESTS or (top and size <= _KEEP_TOP_LEVEL)
 
 

@@ -173,3 +173,21 @@ def test_windows_separators_still_catch_missing_metadata(tmp_path):
         ("archive-backslash-paths", "win.zip"),
         ("archive-no-metadata", "a"),
     ]
+
+
+READS_README = METADATA_A + "long_description IO.read(File.join(File.dirname(__FILE__), 'README.md'))\n"
+
+
+@pytest.mark.parametrize("prefix", ["", "cbdir/", "cookbooks/"])
+def test_metadata_reads_its_readme_in_every_layout(tmp_path, prefix):
+    files = {f"{prefix}a/metadata.rb": READS_README, f"{prefix}b/metadata.rb": METADATA_B}
+    assert [f.rule for f in verify_archive(_tar(tmp_path / "x.tar.gz", files))] == [
+        "archive-bad-metadata"
+    ]
+    files[f"{prefix}a/README.md"] = "# a\n"
+    assert verify_archive(_tar(tmp_path / "y.tar.gz", files)) == []
+
+
+def test_a_cookbook_named_like_a_cookbook_part_inside_cookbooks(tmp_path):
+    files = {"cookbooks/recipes/metadata.rb": "name 'recipes'\nversion '1.0.0'\n"}
+    assert verify_archive(_tar(tmp_path / "x.tar.gz", files)) == []
