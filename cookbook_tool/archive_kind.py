@@ -26,11 +26,11 @@ _BY_SUFFIX: tuple[tuple[tuple[str, ...], Kind], ...] = (
     ((".zip",), "zip"),
 )
 _SHOWN = {
-    "gzip": "gzip",
-    "bzip2": "bzip2",
-    "xz": "xz",
-    "zip": "zip archive",
-    "tar": "uncompressed tar",
+    "gzip": "a gzip file",
+    "bzip2": "a bzip2 file",
+    "xz": "an xz file",
+    "zip": "a zip archive",
+    "tar": "an uncompressed tar",
 }
 
 
@@ -68,8 +68,8 @@ def kind_findings(path: Path) -> list[Finding]:
         return [
             error(
                 "archive-wrong-type",
-                f"named like a {_SHOWN[expected]}, but the content is a {_SHOWN[actual]}: "
-                "rename it or rebuild it with cookbook-tool bundle",
+                f"the name says {_SHOWN[expected]}, the content is {_SHOWN[actual]}: rename it "
+                "or rebuild it with cookbook-tool bundle",
                 path.name,
             )
         ]
