@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
-from cookbook_tool.findings import Finding, error
+from cookbook_tool.findings import Finding, error, warning
 
 EntryKind = Literal["file", "dir", "symlink", "hardlink", "special"]
 _READ = 1 << 20
@@ -88,6 +88,8 @@ def _scan_tar(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
     with tarfile.open(path, "r|*") as archive:
         for member in archive:
             entry = _tar_entry(member)
+            if _is_root(entry):
+                continue
             _admit(scan, entry, limits)
             if entry.kind == "file":
                 stream = archive.extractfile(member)
@@ -112,8 +114,8 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
-            name = normalise(info.filename)
-            if info.is_dir():
+            name = normalise(_zip_name(info.filename, path, scan))
+            if info.is_dir() or info.filename.endswith("\\"):
                 entry = ScannedEntry(name, "dir")
             elif stat.S_ISLNK(mode):
                 target = archive.read(info)[:4096].decode("utf-8", "replace")
@@ -122,6 +124,8 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
                 entry = ScannedEntry(name, "special")
             else:
                 entry = ScannedEntry(name, "file", info.file_size)
+            if _is_root(entry):
+                continue
             _admit(scan, entry, limits)
             if entry.kind == "file":
                 with archive.open(info) as stream:
@@ -129,9 +133,33 @@ def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: 
 
 
 def normalise(name: str) -> str:
+    """``./a/b/`` -> ``a/b``; the archive's root (``./``, ``.``) -> ``""``."""
     while name.startswith("./"):
         name = name[2:]
+    if name == ".":
+        return ""
     return name.rstrip("/") if name not in ("/", "") else name
+
+
+def _is_root(entry: ScannedEntry) -> bool:
+    """The entry for the archive's own root folder (``tar czf x.tgz -C dir .`` writes one)."""
+    return entry.name == "" and entry.kind == "dir"
+
+
+def _zip_name(name: str, path: Path, scan: Scan) -> str:
+    """Backslashes (old Windows zip tools) read as separators, as unzip does, with one warning."""
+    if "\\" not in name:
+        return name
+    if not any(f.rule == "archive-backslash-paths" for f in scan.findings):
+        scan.findings.append(
+            warning(
+                "archive-backslash-paths",
+                f"entry names use Windows separators ({name!r}): read as '/', as unzip does; "
+                "rebuild it with cookbook-tool bundle or a zip tool that writes '/'",
+                path.name,
+            )
+        )
+    return name.replace("\\", "/")
 
 
 def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> None:

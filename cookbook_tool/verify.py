@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.archive_kind import kind_findings
 from cookbook_tool.archive_metadata import read_archive_metadata
 from cookbook_tool.archive_scan import Limits, Scan, is_unsafe_path, scan_archive
 from cookbook_tool.constraints import ConstraintError, Version
@@ -23,6 +24,12 @@ from cookbook_tool.model import Metadata
 _MANIFESTS = (f"cookbooks/{MANIFEST_NAME}", MANIFEST_NAME)
 _METADATA_FILES = ("metadata.json", "metadata.rb")
 _KEEP_TOP_LEVEL = 1 << 20
+_MACOS = "__MACOSX"
+# Standard folders of a cookbook: a flat archive's files under these are never kept in memory.
+_COOKBOOK_PARTS = frozenset(
+    {"attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
+     "templates", "spec", "specs", "test", "tests"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def verify_archive(
 ) -> list[Finding]:
     """Every problem of the archive at ``path`` (empty when it is sound)."""
     scan = scan_archive(path, _keep, limits or Limits())
-    findings = list(scan.findings)
+    findings = [*kind_findings(path), *scan.findings]
     if any(f.rule in ("archive-unreadable", "archive-bomb") for f in findings):
         return sort_findings(findings)
     cookbooks = _cookbooks(scan, findings)
@@ -51,35 +58,44 @@ def verify_archive(
 
 def _keep(name: str, size: int) -> bool:
     """The manifest, and the small files at the top of a cookbook folder (metadata files and
-    what metadata.rb may read, such as README.md)."""
-    depth = name.count("/")
-    top = depth <= 1 or (depth == 2 and name.startswith("cookbooks/"))
+    what metadata.rb may read, such as README.md), whether the cookbooks sit at the top or in
+    one root folder; not the content of a flat cookbook's recipes, templates and files."""
+    parts = name.split("/")
+    second = len(parts) == 3 and (parts[0] == "cookbooks" or parts[1] not in _COOKBOOK_PARTS)
+    top = len(parts) <= 2 or second
     return name in _MANIFESTS or (top and size <= _KEEP_TOP_LEVEL)
 
 
-def _base(names: Collection[str]) -> str | None:
-    """The folder holding the cookbook folders ("cookbooks/" or ""), None for a root cookbook."""
+def _skipped(folder: str) -> bool:
+    """Folders that are never cookbooks: hidden ones (``.git``, ``.bundle``) and macOS's
+    ``__MACOSX`` (Chef's loader and our discovery skip them too)."""
+    return folder.startswith(".") or folder == _MACOS
+
+
+def _subfolders(names: Collection[str], base: str) -> list[str]:
+    """The folders directly inside ``base`` ("" or "x/") that hold something."""
+    found = set()
+    for name in names:
+        rest = name[len(base) :] if name.startswith(base) else None
+        if rest and "/" in rest:
+            found.add(rest.split("/", 1)[0])
+    return sorted(base + folder for folder in found if not _skipped(folder))
+
+
+def _folders(names: Collection[str]) -> list[str]:
+    """The cookbook folders: the root itself ("") when it has metadata; the folders inside the
+    one root folder (``cookbooks/``, ``opsworks-cookbooks-master/``, any name) unless that
+    folder has metadata itself; else the folders at the top."""
     if any(name in names for name in _METADATA_FILES):
-        return None
-    inside = [name for name in names if name not in _MANIFESTS]
-    if inside and all(n == "cookbooks" or n.startswith("cookbooks/") for n in inside):
-        return "cookbooks/"
-    return ""
+        return [""]
+    roots = _subfolders(names, "")
+    if len(roots) == 1 and not any(f"{roots[0]}/{m}" in names for m in _METADATA_FILES):
+        return _subfolders(names, roots[0] + "/")
+    return roots
 
 
 def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
-    names = [name for name in scan.entries if not is_unsafe_path(name)]
-    base = _base(names)
-    if base is None:
-        folders = [""]
-    else:
-        folders = sorted(
-            {
-                base + name[len(base) :].split("/", 1)[0]
-                for name in names
-                if name.startswith(base) and "/" in name[len(base) :]
-            }
-        )
+    folders = _folders([name for name in scan.entries if not is_unsafe_path(name)])
     cookbooks = []
     for folder in folders:
         prefix = f"{folder}/" if folder else ""
