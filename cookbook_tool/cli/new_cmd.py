@@ -8,7 +8,11 @@ import typer
 
 from cookbook_tool.cli.output import DEBUG_OPTION, OutputFormat, run
 
-new_app = typer.Typer(help="Create a cookbook or a configuration file.", no_args_is_help=True)
+new_app = typer.Typer(
+    help="Create a cookbook or a configuration file.\n\n"
+    "Example:  cookbook-tool new cookbook webapp",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:

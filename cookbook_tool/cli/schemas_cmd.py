@@ -9,9 +9,10 @@ import typer
 
 from cookbook_tool.cli.output import (
     DEBUG_OPTION,
-    FORMAT_OPTION,
     JSON_DOCUMENT_VERSION,
+    RESULT_FORMAT_OPTION,
     OutputFormat,
+    ResultFormat,
     emit_json,
     run,
 )
@@ -22,27 +23,33 @@ NAME_ARGUMENT = typer.Argument(..., help="A built-in schema name (see `schemas l
 def register(app: typer.Typer) -> None:
     schemas = typer.Typer(
         help="List and show the built-in JSON schemas (custom JSON, metadata.json, the "
-        "configuration file).",
+        "configuration file).\n\nExample:  cookbook-tool schemas show opsworks-deploy-app",
         no_args_is_help=True,
     )
 
     @schemas.command("list")
-    def list_command(output: OutputFormat = FORMAT_OPTION, debug: bool = DEBUG_OPTION) -> None:
+    def list_command(
+        result_format: ResultFormat = RESULT_FORMAT_OPTION, debug: bool = DEBUG_OPTION
+    ) -> None:
         """List the built-in schemas: name, title and $id.
 
         Example: cookbook-tool schemas list --format json
         """
+        output = result_format.output
         run("schemas list", output, debug, lambda: _list(output))
 
     @schemas.command("show")
     def show_command(
-        name: str = NAME_ARGUMENT, output: OutputFormat = FORMAT_OPTION, debug: bool = DEBUG_OPTION
+        name: str = NAME_ARGUMENT,
+        result_format: ResultFormat = RESULT_FORMAT_OPTION,
+        debug: bool = DEBUG_OPTION,
     ) -> None:
         """Print a built-in schema as JSON, to read it or to save it next to your own schemas.
         With --format json, the schema is the "schema" key of the standard JSON document.
 
         Example: cookbook-tool schemas show opsworks-deploy-app > deploy-app.json
         """
+        output = result_format.output
         run("schemas show", output, debug, lambda: _show(name, output))
 
     app.add_typer(schemas, name="schemas")
