@@ -20,7 +20,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 
 from cookbook_tool.errors import LocalError
 
@@ -35,16 +34,6 @@ class SchemaMapping:
 
     globs: tuple[str, ...]
     schema: str
-
-
-class MappingLike(Protocol):
-    """Anything with ``globs`` and ``schema`` (``config.SchemaMapping`` too)."""
-
-    @property
-    def globs(self) -> tuple[str, ...]: ...
-
-    @property
-    def schema(self) -> str: ...
 
 
 class _GlobError(Exception):
@@ -164,7 +153,7 @@ def matches(name: str, globs: Sequence[str]) -> bool:
     return any(compile_glob(glob).match(name) for glob in globs)
 
 
-def schema_for(path: Path, mappings: Sequence[MappingLike], base_dir: Path) -> str | None:
+def schema_for(path: Path, mappings: Sequence[SchemaMapping], base_dir: Path) -> str | None:
     name = relative_name(path, base_dir)
     for mapping in mappings:
         if matches(name, mapping.globs):
@@ -172,7 +161,7 @@ def schema_for(path: Path, mappings: Sequence[MappingLike], base_dir: Path) -> s
     return None
 
 
-def mapped_files(base_dir: Path, mappings: Sequence[MappingLike]) -> list[Path]:
+def mapped_files(base_dir: Path, mappings: Sequence[SchemaMapping]) -> list[Path]:
     """Every file under ``base_dir`` that a mapping's glob names, sorted, as ``base_dir / name``.
 
     Only the folders a glob can reach are listed (``stack/*.json`` lists ``stack/`` only);

@@ -219,24 +219,24 @@ def clean_aws_env(extra: dict[str, str], base: dict[str, str] | None = None) -> 
     return env
 
 
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
-    server = SeaweedServer(tmp_path_factory.mktemp("seaweed"))
+def _running(folder: Path) -> Iterator[SeaweedServer]:
+    """A server on its own data folder, always stopped afterwards."""
+    server = SeaweedServer(folder)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    yield from _running(tmp_path_factory.mktemp("seaweed"))
 
 
 @pytest.fixture
 def seaweed_restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
-    server = SeaweedServer(tmp_path_factory.mktemp("seaweed-private"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running(tmp_path_factory.mktemp("seaweed-private"))
 
 
 @pytest.fixture

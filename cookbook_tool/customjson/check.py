@@ -18,7 +18,7 @@ from cookbook_tool.customjson.messages import did_you_mean
 from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
-from cookbook_tool.schema_mapping import MappingLike, schema_for
+from cookbook_tool.schema_mapping import SchemaMapping, schema_for
 
 CUSTOM_JSON_MAX_BYTES = 120 * 1024
 
@@ -42,7 +42,7 @@ def check_json_files(
     files: Sequence[Path],
     *,
     schema: str | None,
-    mappings: Sequence[MappingLike],
+    mappings: Sequence[SchemaMapping],
     base_dir: Path,
     warn_plaintext_secrets: bool = False,
 ) -> CheckResult:
