@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cookbook_tool.metadata import read_metadata  # noqa: E402
+from cookbook_tool.metadata.read import read_metadata  # noqa: E402
 
 TYPICAL = """\
 name              'nginx'
@@ -73,11 +73,11 @@ def main() -> None:
         print(f"read_metadata, metadata.rb ({len(TYPICAL.splitlines())} lines): "
               f"{per_call(rb)} per cookbook (file read included)")
         print(f"read_metadata, metadata.json: {per_call(js)} per cookbook")
-    shared = "import cookbook_tool.findings, cookbook_tool.model, json, pathlib"
+    shared = "import cookbook_tool.findings, cookbook_tool.cookbook.model, json, pathlib"
     for baseline, label in (("pass", "a bare interpreter"),
                             (shared, "findings, model, json and pathlib (imported anyway)")):
         wall, cpu = import_ms(baseline)
-        print(f"import cookbook_tool.metadata: {wall:.1f} ms wall, {cpu:.1f} ms CPU over "
+        print(f"import cookbook_tool.metadata.read: {wall:.1f} ms wall, {cpu:.1f} ms CPU over "
               f"{label}; bytecode cached")
 
 
@@ -98,7 +98,7 @@ def import_ms(baseline: str) -> tuple[float, float]:
                 cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             return min(walls[1:]), min(cpus[1:])
 
-        module, bare = best(f"{baseline}; import cookbook_tool.metadata"), best(baseline)
+        module, bare = best(f"{baseline}; import cookbook_tool.metadata.read"), best(baseline)
         return (module[0] - bare[0]) * 1000, (module[1] - bare[1]) * 1000
 
 

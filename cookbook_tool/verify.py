@@ -9,17 +9,18 @@ its size and sha256 and nothing is missing or extra. Findings name the path insi
 from __future__ import annotations
 
 import posixpath
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.archive_kind import kind_findings
-from cookbook_tool.archive_metadata import read_archive_metadata
-from cookbook_tool.archive_scan import Limits, Scan, is_unsafe_path, scan_archive
-from cookbook_tool.constraints import ConstraintError, Version
+from cookbook_tool.archive.kind import kind_findings
+from cookbook_tool.archive.manifest import MANIFEST_NAME, ManifestError, parse_manifest
+from cookbook_tool.archive.read import Limits, Scan, is_unsafe_path, scan_archive
+from cookbook_tool.cookbook.constraints import ConstraintError, Version
+from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding, error, sort_findings
-from cookbook_tool.manifest import MANIFEST_NAME, ManifestError, parse_manifest
-from cookbook_tool.model import Metadata
+from cookbook_tool.metadata.read import read_metadata
 
 _MANIFESTS = (f"cookbooks/{MANIFEST_NAME}", MANIFEST_NAME)
 _METADATA_FILES = ("metadata.json", "metadata.rb")
@@ -203,3 +204,37 @@ def _check_manifest(scan: Scan, name: str, findings: list[Finding]) -> None:
             findings.append(
                 error("archive-extra-file", "in the archive, not in the manifest", path)
             )
+
+
+def read_archive_metadata(
+    folder: str, files: dict[str, bytes]
+) -> tuple[Metadata | None, list[Finding]]:
+    """The metadata of the cookbook at ``folder`` in the archive, from ``files``
+    (``metadata.rb`` and/or ``metadata.json`` -> content), and its errors as
+    ``archive-bad-metadata`` findings."""
+    shown = posixpath.join(folder, "metadata.json" if "metadata.json" in files else "metadata.rb")
+    with tempfile.TemporaryDirectory(prefix="cookbook-verify-") as temporary:
+        target = Path(temporary) / (posixpath.basename(folder) or "cookbook")
+        target.mkdir()
+        for name, data in files.items():
+            (target / name).write_bytes(data)
+        metadata, problems = read_metadata(target)
+    findings = [
+        error(
+            "archive-bad-metadata",
+            f"{problem.message.replace(str(target), folder or '.')} [{problem.rule}]",
+            shown,
+            problem.line,
+            problem.column,
+            cookbook=posixpath.basename(folder) or None,
+        )
+        for problem in problems
+        if problem.is_error
+    ]
+    if metadata is None:
+        findings.append(error("archive-bad-metadata", "unreadable metadata", shown))
+    elif not metadata.name and not folder:
+        findings.append(
+            error("archive-bad-metadata", "a cookbook at the archive root needs a name", shown)
+        )
+    return metadata, findings

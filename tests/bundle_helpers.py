@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cookbook_tool.config import Config
-from cookbook_tool.model import Cookbook
-from cookbook_tool.repository import open_repository
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.repository import open_repository
 
 
 def load_cookbooks(root: Path) -> list[Cookbook]:

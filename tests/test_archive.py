@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.archive import DEFAULT_MTIME, Member, tar_header, write_tar_gz
-from cookbook_tool.archive_gzip import CHUNK_SIZE, ParallelGzipWriter
-from cookbook_tool.archive_zip import write_zip
+from cookbook_tool.archive.gzip import CHUNK_SIZE, ParallelGzipWriter
+from cookbook_tool.archive.tar import DEFAULT_MTIME, Member, tar_header, write_tar_gz
+from cookbook_tool.archive.zip import write_zip
 from cookbook_tool.errors import LocalError
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool import archive
-from cookbook_tool.bundle import BundleSettings, build_bundle, plan_bundle
+from cookbook_tool.archive import tar as archive
+from cookbook_tool.bundle.build import BundleSettings, build_bundle, plan_bundle
 from cookbook_tool.errors import LocalError
 from tests.bundle_helpers import load_cookbooks, make_cookbook
 

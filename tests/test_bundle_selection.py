@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.archive import DEFAULT_MTIME
-from cookbook_tool.bundle_settings import bundle_settings, parse_source_date_epoch
-from cookbook_tool.config import Config
+from cookbook_tool.archive.tar import DEFAULT_MTIME
+from cookbook_tool.bundle.settings import bundle_settings, parse_source_date_epoch
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.selection import REASON_REQUESTED, select_cookbooks
 from cookbook_tool.errors import UsageError
-from cookbook_tool.selection import REASON_REQUESTED, select_cookbooks
 from tests.bundle_helpers import load_cookbooks, make_cookbook
 
 

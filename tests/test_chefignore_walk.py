@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.chefignore import load_chefignore, parse_chefignore
-from cookbook_tool.walk import walk_cookbook
+from cookbook_tool.cookbook.chefignore import load_chefignore, parse_chefignore
+from cookbook_tool.cookbook.walk import walk_cookbook
 
 
 @pytest.mark.parametrize(

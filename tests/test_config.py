@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.config import Config, find_config, load_config
-from cookbook_tool.config_schema import SUPPORTED, config_schema
+from cookbook_tool.config.load import Config, find_config, load_config
+from cookbook_tool.config.schema import SUPPORTED, config_schema
+from cookbook_tool.config.toml_lines import key_lines
 from cookbook_tool.errors import LocalError
-from cookbook_tool.toml_lines import key_lines
 
 ISSUE_EXAMPLE = """\
 [bundle]

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cookbook_tool.constraints import Constraint, ConstraintError, Version, is_valid_version
+from cookbook_tool.cookbook.constraints import (
+    Constraint,
+    ConstraintError,
+    Version,
+    is_valid_version,
+)
 
 numbers = st.integers(min_value=0, max_value=30)
 versions = st.tuples(numbers, numbers, numbers)

@@ -299,7 +299,7 @@ def test_values_that_are_not_json_are_explained_not_crashed_on() -> None:
 
 
 def test_the_configuration_s_own_mappings_are_accepted(tmp_path: Path) -> None:
-    from cookbook_tool import config
+    from cookbook_tool.config import load as config
 
     path = write(tmp_path / "stack" / "custom.json", {"deploy": {"a": {"ssl_support": 1}}})
     mappings = [config.SchemaMapping(("stack/*.json",), "opsworks-custom-json")]

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cookbook_tool import schema_mapping
-from cookbook_tool.errors import LocalError
-from cookbook_tool.schema_mapping import (
+from cookbook_tool.config import schema_mapping
+from cookbook_tool.config.schema_mapping import (
     SchemaMapping,
     compile_glob,
     glob_problem,
     mapped_files,
     schema_for,
 )
+from cookbook_tool.errors import LocalError
 
 TREE = [
     "top.json",

@@ -25,7 +25,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The real entry point; until the `validate` command lands on this branch, an app made
     of the `schemas` command alone (same module, same register())."""
-    if importlib.util.find_spec("cookbook_tool.cli.validate_cmd") is not None:
+    if importlib.util.find_spec("cookbook_tool.cli.validate") is not None:
         command = [sys.executable, "-m", "cookbook_tool", *args]
     else:
         command = [sys.executable, "-c",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.discovery import discover, find_repository_root, own_location
+from cookbook_tool.cookbook.discovery import discover, find_repository_root, own_location
 from cookbook_tool.errors import LocalError
 
 

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _publish_command_registered() -> bool:
     """Without importing the CLI (typer) at collection time."""
-    if importlib.util.find_spec("cookbook_tool.cli.publish_cmd") is None:
+    if importlib.util.find_spec("cookbook_tool.cli.publish") is None:
         return False
-    return "cookbook_tool.cli.publish_cmd" in (ROOT / "cookbook_tool/cli/app.py").read_text()
+    return "cookbook_tool.cli.publish" in (ROOT / "cookbook_tool/cli/app.py").read_text()
 
 
 pytestmark = [

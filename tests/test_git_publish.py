@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.discovery import discover
+from cookbook_tool.cookbook.discovery import discover
 from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import TargetOptions
-from cookbook_tool.publish.git import GitPublisher
+from cookbook_tool.publish.git.publisher import GitPublisher
 from tests.fixtures_git import make_remote, remote_refs
 from tests.git_bundles import make_bundle
 

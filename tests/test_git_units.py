@@ -15,9 +15,9 @@ import pytest
 from cookbook_tool.artifact import open_artifact
 from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.publish.base import TargetOptions
-from cookbook_tool.publish.git_messages import TagPattern, parse_fields, signature
-from cookbook_tool.publish.git_transport import git_setup, parse_target, translate_failure
-from cookbook_tool.publish.git_tree import ObjectWriter, build_tree
+from cookbook_tool.publish.git.messages import TagPattern, parse_fields, signature
+from cookbook_tool.publish.git.transport import git_setup, parse_target, translate_failure
+from cookbook_tool.publish.git.tree import ObjectWriter, build_tree
 from tests.git_bundles import make_bundle
 
 

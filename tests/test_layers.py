@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.config import load_config
+from cookbook_tool.config.load import load_config
+from cookbook_tool.cookbook.layers import custom_recipes, run_list, ssm_run_list
 from cookbook_tool.errors import UsageError
-from cookbook_tool.layers import custom_recipes, run_list, ssm_run_list
 from tests.cli import ROOT, run_cli
 
 SAMPLE = ROOT / "sample_cookbooks" / "opsworks-stack"

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
-from cookbook_tool.metadata import parse_metadata_json, parse_metadata_rb
-from cookbook_tool.model import Metadata
+from cookbook_tool.metadata.read import parse_metadata_json, parse_metadata_rb
 
 VALID = """\
 name             'fuzzed'

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cookbook_tool.constraints import Constraint, Version
+from cookbook_tool.cookbook.constraints import Constraint, Version
 from cookbook_tool.findings import Finding, Severity
-from cookbook_tool.metadata import read_metadata
+from cookbook_tool.metadata.read import read_metadata
 
 # The shape `knife cookbook metadata` / Berkshelf write.
 CHEF_WRITTEN = {

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.constraints import Constraint, Version
+from cookbook_tool.cookbook.constraints import Constraint, Version
+from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding, Severity
-from cookbook_tool.metadata import parse_metadata_rb, read_metadata
-from cookbook_tool.model import Metadata
+from cookbook_tool.metadata.read import parse_metadata_rb, read_metadata
 
 
 def parse(tmp_path: Path, text: str, **files: str) -> tuple[Metadata, list[Finding]]:
@@ -467,7 +467,7 @@ def test_file_checks_with_odd_names(tmp_path: Path) -> None:
 
 
 def test_name_from_the_folder_name(tmp_path):
-    from cookbook_tool.metadata import read_metadata
+    from cookbook_tool.metadata.read import read_metadata
 
     cookbook = tmp_path / "f2"
     cookbook.mkdir()

@@ -11,7 +11,7 @@ import pytest
 from cookbook_tool.errors import LocalError, RemoteError, UsageError
 from cookbook_tool.publish import history as hist
 from cookbook_tool.publish.base import TargetOptions
-from cookbook_tool.publish.folder import FolderPublisher, folder_path
+from cookbook_tool.publish.store.folder import FolderPublisher, folder_path
 from cookbook_tool.publish.targets import open_publisher
 from tests.contract.artifacts import make_artifact
 

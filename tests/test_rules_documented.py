@@ -6,8 +6,8 @@ import re
 
 from tests.cli import ROOT
 
-RULE_SOURCES = [*(ROOT / "cookbook_tool/rules").glob("*.py"), ROOT / "cookbook_tool/layers.py",
-                ROOT / "cookbook_tool/check.py"]  # fmt: skip
+RULE_SOURCES = [*(ROOT / "cookbook_tool/validate").rglob("*.py"),
+                ROOT / "cookbook_tool/cookbook/layers.py"]  # fmt: skip
 RULE_ID = re.compile(r'(?:error|warning)\(\s*"([a-z0-9-]+)"|^\s+"([a-z]+(?:-[a-z0-9]+)+)",$', re.M)
 
 

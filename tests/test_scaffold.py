@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cookbook_tool.config import load_config
+from cookbook_tool.config.load import load_config
 from tests.cli import run_cli
 
 

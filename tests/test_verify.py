@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.archive_scan import Limits
-from cookbook_tool.bundle import BundleSettings, build_bundle
+from cookbook_tool.archive.read import Limits
+from cookbook_tool.bundle.build import BundleSettings, build_bundle
 from cookbook_tool.verify import verify_archive
 from tests.bundle_helpers import load_cookbooks
 

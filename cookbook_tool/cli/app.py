@@ -16,14 +16,14 @@ from cookbook_tool.errors import EXIT_USAGE
 
 # A new command is one module with a ``register(app)`` function and one line here.
 _COMMAND_MODULES = (
-    "cookbook_tool.cli.validate_cmd",
-    "cookbook_tool.cli.schemas_cmd",
-    "cookbook_tool.cli.layers_cmd",
-    "cookbook_tool.cli.new_cmd",
-    "cookbook_tool.cli.bundle_cmd",
-    "cookbook_tool.cli.verify_cmd",
-    "cookbook_tool.cli.publish_cmd",
-    "cookbook_tool.cli.release_cmd",
+    "cookbook_tool.cli.validate",
+    "cookbook_tool.cli.schemas",
+    "cookbook_tool.cli.layers",
+    "cookbook_tool.cli.new",
+    "cookbook_tool.cli.bundle",
+    "cookbook_tool.cli.verify",
+    "cookbook_tool.cli.publish",
+    "cookbook_tool.cli.release",
 )
 
 app = typer.Typer(

@@ -12,13 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cookbook_tool.config.schema_mapping import SchemaMapping, schema_for
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
 from cookbook_tool.customjson.messages import did_you_mean
 from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
-from cookbook_tool.schema_mapping import SchemaMapping, schema_for
 
 CUSTOM_JSON_MAX_BYTES = 120 * 1024
 

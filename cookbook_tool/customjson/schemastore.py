@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from cookbook_tool.config.schema_files import builtin_schema_dir
 from cookbook_tool.customjson.jsonpos import parse_json_bytes
 from cookbook_tool.errors import LocalError
-from cookbook_tool.schema_files import builtin_schema_dir
 
 BUILTIN_NAMES = (
     "opsworks-custom-json",

@@ -10,10 +10,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from cookbook_tool.config import Config
+from cookbook_tool.config.load import Config
 from cookbook_tool.errors import LocalError
 from cookbook_tool.publish.base import TargetOptions
-from cookbook_tool.publish.folder import folder_path
+from cookbook_tool.publish.store.folder import folder_path
 from cookbook_tool.publish.targets import target_kind
 
 _RENAMED = {"presign": "presign_seconds"}

@@ -11,9 +11,9 @@ from cookbook_tool.publish.base import Publisher, TargetOptions
 
 # scheme -> "module:Class"; a new target is one new module and one line here.
 _PUBLISHERS = {
-    "file": "cookbook_tool.publish.folder:FolderPublisher",
-    "s3": "cookbook_tool.publish.s3:S3Publisher",
-    "git": "cookbook_tool.publish.git:GitPublisher",
+    "file": "cookbook_tool.publish.store.folder:FolderPublisher",
+    "s3": "cookbook_tool.publish.store.s3:S3Publisher",
+    "git": "cookbook_tool.publish.git.publisher:GitPublisher",
 }
 
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")

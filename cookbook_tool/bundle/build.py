@@ -1,0 +1,290 @@
+"""Build a reproducible cookbook bundle: select, plan, validate, write atomically.
+
+``plan_bundle`` decides what goes in (and why the rest is left out) without writing anything;
+``build_bundle`` refuses on validation errors, else writes ``<name>-<version>.tar.gz`` (or
+``.zip``) through a temporary file renamed into place, hashing each file for the manifest while
+it is written (the manifest is the last member).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from cookbook_tool.archive.atomic import write_atomically
+from cookbook_tool.archive.manifest import (
+    Manifest,
+    ManifestCookbook,
+    ManifestFile,
+    manifest_path,
+    render_manifest,
+)
+from cookbook_tool.archive.tar import DEFAULT_MTIME, Member, write_tar_gz
+from cookbook_tool.archive.zip import write_zip
+from cookbook_tool.artifact import file_sha256
+from cookbook_tool.bundle.members import PlannedEntry, cookbook_members, refusal
+from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.selection import Selection, select_cookbooks
+from cookbook_tool.cookbook.walk import Entry
+from cookbook_tool.errors import LocalError
+from cookbook_tool.findings import Finding, has_errors, sort_findings
+
+Layout = Literal["cookbooks", "flat"]
+ArchiveFormat = Literal["tar.gz", "zip"]
+EntriesOf = Callable[[Cookbook], Sequence[Entry]]
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass(frozen=True)
+class BundleSettings:
+    """Everything the CLI decided: where, what, how."""
+
+    output_dir: Path
+    name: str
+    version: str
+    layout: Layout = "cookbooks"
+    archive_format: ArchiveFormat = "tar.gz"
+    cookbooks: tuple[str, ...] = ()  # empty: every cookbook of the repository
+    external: tuple[str, ...] = ()  # dependencies the consumer provides
+    mtime: int = DEFAULT_MTIME
+    workers: int | None = None
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}.{self.archive_format}"
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A path of the repository left out of the bundle, and why."""
+
+    path: str  # relative to the repository root, posix
+    reason: str
+    cookbook: str
+    source: Path | None = None  # the full path (set for refused entries)
+
+
+@dataclass(frozen=True)
+class BundlePlan:
+    settings: BundleSettings
+    selection: Selection
+    entries: list[PlannedEntry]  # directories and files, sorted, without the manifest
+    excluded: list[Excluded]
+    refused: list[Excluded] = field(default_factory=list)  # cannot ship: validation errors
+
+    @property
+    def files(self) -> list[PlannedEntry]:
+        return [entry for entry in self.entries if entry.kind == "file"]
+
+    def manifest_cookbooks(self) -> list[ManifestCookbook]:
+        base = "" if self.settings.layout == "flat" else "cookbooks/"
+        return [
+            ManifestCookbook(
+                name=cookbook.name,
+                version=cookbook.version,
+                path=base + cookbook.name,
+                dependencies={d.name: str(d.constraint) for d in cookbook.depends},
+            )
+            for cookbook in self.selection.cookbooks
+        ]
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    """What ``build_bundle`` did. With error findings, nothing was written (``path`` is None)."""
+
+    settings: BundleSettings
+    findings: list[Finding]
+    plan: BundlePlan | None = None
+    files: list[ManifestFile] = field(default_factory=list)
+    path: Path | None = None
+    size: int = 0
+    sha256: str | None = None  # of the archive file
+    identity: str | None = None  # of the uncompressed tar stream (zip: of the file)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def plan_bundle(
+    root: Path,
+    cookbooks: list[Cookbook],
+    settings: BundleSettings,
+    entries_of: EntriesOf | None = None,
+) -> BundlePlan:
+    """Select the cookbooks and list their entries, without raising on entries that cannot
+    ship (FIFOs, links out, loops, undecodable names): those are listed in ``refused``, and
+    validation reports them as findings, all of them, before the bundle is refused.
+
+    ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
+    with the output folder excluded); by default each cookbook is walked here.
+    """
+    selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
+    entries: list[PlannedEntry] = []
+    excluded: list[Excluded] = []
+    refused: list[Excluded] = []
+    prefix = () if settings.layout == "flat" else ("cookbooks",)
+    if prefix:
+        entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
+    for cookbook in selection.cookbooks:
+        walked = entries_of(cookbook) if entries_of is not None else None
+        for entry, verdict in cookbook_members(cookbook, prefix, settings.output_dir, walked):
+            if verdict is None:
+                entries.append(entry)
+                continue
+            source = entry.source or cookbook.path
+            left_out = Excluded(_relative(source, root), verdict.reason, cookbook.name, source)
+            (excluded if verdict.kind == "excluded" else refused).append(left_out)
+    entries.sort(key=lambda e: e.sort_key)
+    excluded.sort(key=lambda e: e.path)
+    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded, refused)
+
+
+def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
+    """Drop folders with no file below them (as Chef, which only knows files)."""
+    needed = {"cookbooks"}
+    for entry in entries:
+        if entry.kind == "file":
+            parts = entry.name.split("/")[:-1]
+            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return [e for e in entries if e.kind == "file" or e.name in needed]
+
+
+Validation = Sequence[Finding] | Callable[[], Sequence[Finding]]
+
+
+class _Refused(Exception):
+    """Validation found errors while the archive was being written: it must not land."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("bundle refused by validation")
+        self.findings = findings
+
+
+def build_bundle(
+    root: Path,
+    cookbooks: list[Cookbook],
+    settings: BundleSettings,
+    validation: Validation = (),
+    entries_of: EntriesOf | None = None,
+    on_progress: Progress | None = None,
+) -> BundleResult:
+    """Plan and write the bundle, unless ``validation`` or the selection found errors.
+
+    ``validation`` is the findings, or a function computing them: it then runs in a thread while
+    the archive is written (compression releases the GIL, so both cores work), and the archive
+    is renamed into place only when it found no error. Each file is read once: hashed for the
+    manifest while it is written; the manifest, built from those hashes, is the last member.
+    ``on_progress(done, total)`` is called with the file bytes written so far.
+    """
+    plan = plan_bundle(root, cookbooks, settings, entries_of)
+    if callable(validation) and (plan.refused or has_errors(plan.selection.findings)):
+        validation = validation()  # refused anyway: report everything validation has to say
+    early = merge_findings(() if callable(validation) else validation, plan.selection.findings)
+    if has_errors(early):
+        return BundleResult(settings, early, plan)
+    for refused in plan.refused:  # validation should have reported it: last line of defence
+        raise refusal(refused.source or root / refused.path, refused.reason)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
+        pending = pool.submit(validation) if callable(validation) else None
+        gate = _Gate(pending, plan)
+        try:
+            written = _write(plan, settings, on_progress, gate.check)
+        except _Refused as refused:
+            return BundleResult(settings, refused.findings, plan)
+    return replace(written, findings=gate.findings or early)
+
+
+class _Gate:
+    """Waits for the concurrent validation before the archive is renamed into place."""
+
+    def __init__(self, pending: Future[Sequence[Finding]] | None, plan: BundlePlan) -> None:
+        self._pending = pending
+        self._plan = plan
+        self.findings: list[Finding] = []
+
+    def check(self) -> None:
+        if self._pending is None:
+            return
+        self.findings = merge_findings(self._pending.result(), self._plan.selection.findings)
+        if has_errors(self.findings):
+            raise _Refused(self.findings)
+
+
+def _write(
+    plan: BundlePlan, settings: BundleSettings, on_progress: Progress | None,
+    before_commit: Callable[[], None],
+) -> BundleResult:  # fmt: skip
+    stream = _MemberStream(plan, sum(entry.size for entry in plan.files), on_progress)
+    target = settings.output_dir / settings.filename
+    if settings.archive_format == "zip":
+        write_atomically(
+            target,
+            lambda out: write_zip(stream.members(), out, mtime=settings.mtime, on_file=stream.done),
+            before_commit,
+        )
+        identity = archive_sha = file_sha256(target)
+    else:
+        digests = write_atomically(
+            target,
+            lambda out: write_tar_gz(
+                stream.members(), out, mtime=settings.mtime, workers=settings.workers,
+                on_file=stream.done,
+            ),
+            before_commit,
+        )  # fmt: skip
+        identity, archive_sha = digests.identity, digests.sha256
+    size = target.stat().st_size
+    return BundleResult(settings, [], plan, stream.files, target, size, archive_sha, identity)
+
+
+def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) -> list[Finding]:
+    """Validation findings plus the selection's, without saying twice that one ``depends``
+    line is unresolved (validate reports it as ``dependency-missing``)."""
+    seen = {(f.file, f.line) for f in validation if f.rule.startswith("dependency-")}
+    return sort_findings([*validation, *(f for f in selection if (f.file, f.line) not in seen)])
+
+
+class _MemberStream:
+    """The archive members of a plan, in tree order, then the manifest built from the hashes
+    the writer reported for each file (``done``) while writing it."""
+
+    def __init__(self, plan: BundlePlan, total: int, on_progress: Progress | None) -> None:
+        self._plan = plan
+        self._total = total
+        self._written = 0
+        self._on_progress = on_progress
+        self.files: list[ManifestFile] = []
+
+    def members(self) -> Iterator[Member]:
+        for entry in self._plan.entries:
+            yield entry.member()
+        if len(self.files) != len(self._plan.files):  # the writer reports every file it wrote
+            raise LocalError("internal error: a file of the bundle was not hashed")
+        settings = self._plan.settings
+        manifest = render_manifest(
+            Manifest(
+                settings.name, settings.version, settings.layout,
+                tuple(self._plan.manifest_cookbooks()), tuple(self.files),
+            )
+        )  # fmt: skip
+        yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
+
+    def done(self, member: Member, sha256: str) -> None:
+        if member.data is not None:
+            return  # the manifest itself
+        self.files.append(ManifestFile(member.name, member.size, sha256))
+        self._written += member.size
+        if self._on_progress is not None:
+            self._on_progress(self._written, self._total)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

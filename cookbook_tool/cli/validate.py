@@ -1,0 +1,87 @@
+"""``cookbook-tool validate``: check cookbooks (and custom JSON) and report findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cookbook_tool.cli.output import (
+    DEBUG_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    detail,
+    note,
+    relative_findings,
+    report_findings,
+    run,
+)
+
+HELP = """Check cookbook layout, metadata, dependencies, recipes and secrets.
+
+PATH may be a repository (cookbooks at its top level or under cookbooks/), one cookbook, or
+files inside cookbooks (as pre-commit passes them): then only the cookbooks holding those files
+are reported, while dependencies are resolved against the whole repository.
+
+With --schema, the given files are checked against that JSON Schema; without it, JSON files
+are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
+cookbook-tool.toml checks everything; naming a mapping's schema file checks every file that
+mapping names. A symbolic link is checked where it lies, never where it points.
+
+Examples:
+  cookbook-tool validate sample_cookbooks/opsworks-stack --format json
+  cookbook-tool validate --schema opsworks-custom-json stack/custom.json
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate", help=HELP)(validate)
+
+
+def validate(
+    paths: list[Path] = typer.Argument(None, help="Repositories, cookbooks or files to check."),
+    config: Path | None = typer.Option(None, "--config", help="Use this cookbook-tool.toml."),
+    schema: str | None = typer.Option(
+        None, "--schema", "-s",
+        help="Check the given files against this schema: a built-in name "
+        "(see `cookbook-tool schemas list`), a schema $id, or a path.",
+    ),
+    skip_json: bool = typer.Option(False, "--skip-json", help="Only check cookbooks."),
+    only_json: bool = typer.Option(False, "--only-json", help="Only check custom JSON files."),
+    output: OutputFormat = FORMAT_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when all is well."),
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    def body() -> int:
+        from cookbook_tool.errors import UsageError
+        from cookbook_tool.validate.run import CheckSettings, run_checks
+
+        if skip_json and (only_json or schema):
+            raise UsageError("--skip-json cannot be combined with --only-json or --schema")
+        cwd = Path.cwd()
+        settings = CheckSettings(
+            tuple(paths or ()), cwd, config, schema,
+            cookbooks=not only_json and schema is None, custom_json=not skip_json,
+        )  # fmt: skip
+        report = run_checks(settings)
+        findings = relative_findings(report.findings, cwd)
+        if quiet and not findings and output is OutputFormat.TEXT:
+            return 0
+        if report.config is not None and report.config.file is not None:
+            detail(f"configuration: {report.config.file}")
+        if report.skipped and output is OutputFormat.TEXT and not quiet:
+            note(
+                f"{len(report.skipped)} file(s) matched no cookbook and no schema mapping; "
+                "not checked: " + ", ".join(_shown(p, cwd) for p in report.skipped[:5])
+                + (" ..." if len(report.skipped) > 5 else "")
+            )
+        return report_findings(
+            "validate", findings, output, report.summary, cookbooks=sorted(report.cookbooks),
+            json_files=[_shown(p, cwd) for p in report.json_files],
+        )  # fmt: skip
+
+    run("validate", output, debug, body)
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)

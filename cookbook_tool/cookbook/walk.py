@@ -1,0 +1,178 @@
+"""Walk a cookbook's files in a stable order, saying for each what it is and whether it ships.
+
+Validation and bundling share this walk, so that what is checked is exactly what is bundled.
+Symlinks that stay inside the cookbook are followed (bundles store the file they point to);
+links that leave the cookbook, broken links, loops and special files are reported, not followed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cookbook_tool.cookbook.chefignore import Chefignore, always_excluded_reason
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing below a cookbook folder.
+
+    ``kind`` is ``file``, ``dir``, ``symlink`` (to a file or folder inside the cookbook;
+    ``target`` is where it leads) or ``special``. ``excluded`` says why the entry is left out
+    (None: it ships); ``problem`` says why it cannot ship at all (a link out of the cookbook, a
+    FIFO, a name that is not UTF-8) — such entries are errors unless excluded.
+    """
+
+    relpath: str
+    path: Path
+    kind: str
+    target: Path | None = None
+    excluded: str | None = None
+    problem: str | None = None
+    executable: bool = False
+    size: int = 0
+
+    @property
+    def ships(self) -> bool:
+        return self.excluded is None and self.problem is None
+
+    @property
+    def is_file_like(self) -> bool:
+        """A regular file, or a link to one: something with bytes to read."""
+        return self.kind == "file" or (self.kind == "symlink" and self.is_link_to_file)
+
+    @property
+    def is_link_to_file(self) -> bool:
+        return self.target is not None and self.target.is_file()
+
+    @property
+    def content_path(self) -> Path:
+        """The path to read the bytes from (the link's target for a symlink)."""
+        return self.target if self.kind == "symlink" and self.target else self.path
+
+
+def walk_cookbook(
+    cookbook: Path, ignore: Chefignore | None = None, extra_excluded: tuple[Path, ...] = ()
+) -> Iterator[Entry]:
+    """Every entry below ``cookbook``, sorted by path (byte order of the UTF-8 names).
+
+    Excluded folders are yielded once and not descended into. ``extra_excluded`` are absolute
+    folders to leave out as well (the bundle output folder).
+    """
+    root = cookbook.resolve()
+    walker = _Walker(root, ignore, frozenset(_identity(p) for p in extra_excluded if p.exists()))
+    yield from walker.walk(root, "")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """A folder's (device, inode): compared without resolving every folder's path."""
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+@dataclass(frozen=True)
+class _Walker:
+    root: Path
+    ignore: Chefignore | None
+    excluded_dirs: frozenset[tuple[int, int]]
+
+    def walk(self, directory: Path, prefix: str) -> Iterator[Entry]:
+        try:
+            with os.scandir(directory) as scan:
+                children = sorted(scan, key=lambda e: os.fsencode(e.name))
+        except OSError as exc:
+            where = prefix.rstrip("/") or "."
+            yield Entry(where, directory, "dir", problem=f"unreadable: {exc.strerror}")
+            return
+        for child in children:
+            entry = self.classify(Path(child.path), prefix + child.name, child)
+            yield entry
+            if entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
+                yield from self.walk(Path(child.path), entry.relpath + "/")
+
+    def classify(self, path: Path, relpath: str, dirent: os.DirEntry[str]) -> Entry:
+        excluded = _exclusion(relpath, dirent.name, self.ignore)
+        try:
+            info = dirent.stat(follow_symlinks=False)
+        except OSError as exc:
+            problem = f"unreadable: {exc.strerror}"
+            return Entry(relpath, path, "special", excluded=excluded, problem=problem)
+        if _has_surrogates(relpath):
+            problem = "file name is not valid UTF-8"
+            return Entry(relpath, path, "special", excluded=excluded, problem=problem)
+        if stat.S_ISLNK(info.st_mode):
+            return self.classify_link(path, relpath, excluded)
+        if stat.S_ISDIR(info.st_mode):
+            if excluded is None and (info.st_dev, info.st_ino) in self.excluded_dirs:
+                excluded = "bundle output folder"
+            return Entry(relpath, path, "dir", excluded=excluded)
+        if stat.S_ISREG(info.st_mode):
+            return Entry(
+                relpath,
+                path,
+                "file",
+                excluded=excluded,
+                executable=bool(info.st_mode & 0o111),
+                size=info.st_size,
+            )
+        problem = _special_kind(info.st_mode)
+        return Entry(relpath, path, "special", excluded=excluded, problem=problem)
+
+    def classify_link(self, path: Path, relpath: str, excluded: str | None) -> Entry:
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+            problem = "symlink loop" if loop else "broken symlink"
+            return Entry(relpath, path, "symlink", excluded=excluded, problem=problem)
+        if target != self.root and self.root not in target.parents:
+            problem = "symlink points outside the cookbook"
+            return Entry(relpath, path, "symlink", target, excluded, problem)
+        if target.is_dir() and path.parent.resolve().is_relative_to(target):
+            return Entry(relpath, path, "symlink", target, excluded, "symlink loop")
+        try:
+            info = target.stat()
+        except OSError as exc:
+            problem = f"unreadable: {exc.strerror}"
+            return Entry(relpath, path, "symlink", target, excluded, problem)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            return Entry(relpath, path, "symlink", target, excluded, _special_kind(info.st_mode))
+        executable = stat.S_ISREG(info.st_mode) and bool(info.st_mode & 0o111)
+        return Entry(relpath, path, "symlink", target, excluded, None, executable, info.st_size)
+
+
+def _is_dir_link(entry: Entry) -> bool:
+    return entry.kind == "symlink" and entry.target is not None and entry.target.is_dir()
+
+
+def _exclusion(relpath: str, name: str, ignore: Chefignore | None) -> str | None:
+    reason = always_excluded_reason(name)
+    if reason:
+        return reason
+    if ignore is not None:
+        pattern = ignore.match(relpath)
+        if pattern is not None:
+            return f"chefignore line {pattern.line}: {pattern.glob}"
+    return None
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    return "not a regular file"
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -1,0 +1,71 @@
+"""Cookbook metadata, read without Ruby: ``metadata.json`` when present (as Chef prefers it),
+else ``metadata.rb``.
+
+Rule ids of the findings (severity):
+``metadata-syntax`` (error), ``metadata-dynamic`` (warning), ``metadata-unknown-method``
+(warning), ``metadata-missing-file`` (error), ``metadata-invalid-constraint`` (error),
+``metadata-invalid-argument`` (error), ``metadata-json-invalid`` (error), ``metadata-duplicate``
+(warning), ``metadata-unreadable`` (error).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cookbook_tool.cookbook.model import Metadata
+from cookbook_tool.findings import Finding
+from cookbook_tool.metadata.dsl import RULES
+from cookbook_tool.metadata.json_reader import parse_metadata_json
+from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
+
+__all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
+           "read_metadata"]
+
+MAX_METADATA_BYTES = 8_000_000
+
+
+def read_metadata(cookbook_dir: Path) -> tuple[Metadata | None, list[Finding]]:
+    """The metadata of the cookbook at ``cookbook_dir`` and the findings about it.
+
+    ``(None, [])`` when the folder has neither ``metadata.json`` nor ``metadata.rb``. When the
+    file cannot be read, the metadata is empty (``Metadata(source=file)``) and a
+    ``metadata-unreadable`` finding says why. Never raises.
+    """
+    cookbook = cookbook_dir.name or None
+    for name in ("metadata.json", "metadata.rb"):
+        path = cookbook_dir / name
+        try:
+            if not (path.exists() or path.is_symlink()):
+                continue
+        except OSError:
+            pass  # _read_text reports it
+        text, problem = _read_text(path, cookbook)
+        if problem is not None:
+            return Metadata(source=path), [problem]
+        assert text is not None
+        if name == "metadata.json":
+            return parse_metadata_json(text, path, cookbook)
+        return parse_metadata_rb(text, path, cookbook_dir)
+    return None, []
+
+
+def _read_text(path: Path, cookbook: str | None) -> tuple[str | None, Finding | None]:
+    def unreadable(message: str, line: int | None = None) -> tuple[None, Finding]:
+        return None, Finding(path.as_posix(), line, None, "metadata-unreadable",
+                             RULES["metadata-unreadable"], message, cookbook)
+
+    try:
+        if not path.is_file():
+            return unreadable(f"{path.name} is not a regular file (a directory, a broken "
+                              "symlink or a device): make it a text file")
+        if path.stat().st_size > MAX_METADATA_BYTES:
+            return unreadable(f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        return unreadable(f"cannot read {path.name}: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return unreadable(f"{path.name} is not valid UTF-8 (byte {exc.start}); save it as "
+                          "UTF-8", line)

@@ -1,0 +1,368 @@
+"""Static evaluation of the Ruby expressions found in ``metadata.rb``.
+
+Values are plain Python data (str, int, float, bool, None, list, dict). What only Ruby could
+compute is an :class:`Unknown` carrying the reason. ``respond_to?``/``defined?`` evaluate to
+:data:`ASSUMED`: a condition built on them is taken as true (metadata.rb files use them to stay
+compatible with older Chef versions).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from cookbook_tool.metadata.ruby.parser import (
+    Array,
+    Block,
+    Call,
+    Chain,
+    Const,
+    Expr,
+    HashLit,
+    Index,
+    Lit,
+    Name,
+    Opaque,
+    Str,
+    Unary,
+)
+
+COOKBOOK = "\ue000"  # stands for the cookbook folder in paths built from __FILE__
+MAX_TEXT = 4_000_000
+MAX_WORK = 20_000_000  # characters produced by operators, over the whole file
+MAX_NUMBER = 10**100
+_STR_METHODS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip, "chomp": lambda s: s.removesuffix("\n").removesuffix("\r"),
+    "lstrip": str.lstrip, "rstrip": str.rstrip, "downcase": str.lower, "upcase": str.upper,
+    "to_s": str, "to_str": str, "to_sym": str, "freeze": str, "dup": str,
+}
+
+
+class Unknown:
+    """A value only Ruby could compute, and why."""
+
+    __slots__ = ("reason", "reported")
+
+    def __init__(self, reason: str, reported: bool = False) -> None:
+        self.reason = reason
+        self.reported = reported  # a finding was already made for it
+
+
+class EvaluationBudget(Exception):
+    """Evaluation did more work than any metadata.rb needs (a loop gone wild)."""
+
+
+class _Assumed:
+    def __repr__(self) -> str:
+        return "ASSUMED"
+
+
+ASSUMED = _Assumed()
+
+
+def truthy(value: object) -> bool:
+    return value is not None and value is not False
+
+
+def plain(value: object) -> bool:
+    return not isinstance(value, Unknown | _Assumed)
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def as_unknown(value: object) -> Unknown:
+    if isinstance(value, Unknown):
+        return value
+    return Unknown("respond_to?/defined? used as a value")
+
+
+def logic(left: object, right: object) -> object:
+    for side in (left, right):
+        if isinstance(side, Unknown):
+            return side
+    if ASSUMED in (left, right):
+        return ASSUMED
+    return right
+
+
+def operate(op: str, left: object, right: object) -> object:
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    both_numbers = is_number(left) and is_number(right)
+    try:
+        if op == "+" and (both_numbers or (type(left) is type(right) and isinstance(
+                left, str | list))):
+            result = left + right  # type: ignore[operator]
+        elif op in ("<", ">", "<=", ">=") and (both_numbers or (
+                isinstance(left, str) and isinstance(right, str))):
+            result = {"<": left < right, ">": left > right,  # type: ignore[operator]
+                      "<=": left <= right, ">=": left >= right}[op]  # type: ignore[operator]
+        elif both_numbers and op in ("-", "*"):
+            result = left - right if op == "-" else left * right  # type: ignore[operator]
+        else:
+            return Unknown(f"the operator {op} on {type(left).__name__} and "
+                           f"{type(right).__name__}")
+    except (OverflowError, ValueError):
+        return Unknown(f"the operator {op} overflows")
+    if isinstance(result, str | list) and len(result) > MAX_TEXT:
+        return Unknown("a value too large to evaluate")
+    if isinstance(result, int | float) and not -MAX_NUMBER < result < MAX_NUMBER:
+        return Unknown("a number too large to evaluate")
+    return result
+
+
+def call_method(recv: object, name: str, args: list[object], line: int) -> object:
+    if isinstance(recv, str) and name in _STR_METHODS and not args:
+        return str(_STR_METHODS[name](recv))
+    if name in ("freeze", "dup", "to_a") and not args and isinstance(recv, list):
+        return recv
+    if isinstance(recv, list) and not args and name in ("first", "last"):
+        return (recv[0] if name == "first" else recv[-1]) if recv else None
+    if isinstance(recv, list) and name == "join" and len(args) <= 1 and all(
+            isinstance(x, str) for x in [*recv, *args]):
+        return (str(args[0]) if args else "").join(str(x) for x in recv)
+    if name == "to_s" and not args and (is_number(recv) or recv is None):
+        return to_s(recv)
+    return Unknown(f"the method `.{name}` on line {line}")
+
+
+def expand_path(path: str, base: str) -> str:
+    if path.startswith("/") or not base.startswith(COOKBOOK):
+        return posixpath.normpath(posixpath.join(base, path))
+    relative = posixpath.normpath(posixpath.join("." + base[len(COOKBOOK):], path))
+    return COOKBOOK if relative == "." else f"{COOKBOOK}/{relative}"
+
+
+def to_s(value: object) -> str:
+    """Ruby's ``to_s`` for nil, booleans, numbers and strings."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_FILE_CONSTS = ("File", "IO", "::File", "::IO")
+_EXISTS = ("exist?", "exists?", "file?", "readable?")
+
+
+class ExprEvaluator:
+    """Evaluates expressions; subclasses provide statements, ``.each`` and findings."""
+
+    def __init__(self, path: Path, cookbook_dir: Path) -> None:
+        self.path = path
+        self.cookbook_dir = cookbook_dir
+        self.scope: dict[str, object] = {}
+        self.field = ""  # the DSL method whose arguments are being evaluated
+        self.work = 0
+
+    def report(self, rule: str, message: str, line: int, col: int) -> None:
+        raise NotImplementedError
+
+    def getter(self, name: str) -> object:
+        raise NotImplementedError
+
+    def each(self, items: object, block: Block | None, line: int) -> object:
+        raise NotImplementedError
+
+    def value(self, node: Expr) -> object:
+        if isinstance(node, Lit):
+            return node.value
+        if isinstance(node, Str):
+            return self.string(node)
+        if isinstance(node, Array | HashLit):
+            return self.container(node)
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Const):
+            if node.path in self.scope:
+                return self.scope[node.path]
+            return Unknown(f"the constant {node.path} is only known when Ruby runs")
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Index):
+            return self.index(node)
+        if isinstance(node, Chain):
+            return self.chain(node)
+        if isinstance(node, Unary):
+            return self.unary(node)
+        assert isinstance(node, Opaque)
+        return Unknown(node.reason)
+
+    def string(self, node: Str) -> object:
+        out: list[str] = []
+        for part in node.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.value(part)
+            if isinstance(value, Unknown):
+                return value if value.reported else Unknown(
+                    f"string interpolation: {value.reason}")
+            if isinstance(value, str | int | float) or value is None:
+                out.append(to_s(value))
+            else:
+                return Unknown(f"interpolation of {type(value).__name__} on line {part.line}")
+        return "".join(out)
+
+    def container(self, node: Array | HashLit) -> object:
+        if isinstance(node, Array):
+            items = [self.value(item) for item in node.items]
+            bad = next((i for i in items if not plain(i)), None)
+            return items if bad is None else as_unknown(bad)
+        result: dict[object, object] = {}
+        for key_node, value_node in node.pairs:
+            key, value = self.value(key_node), self.value(value_node)
+            for item in (key, value):
+                if not plain(item):
+                    return as_unknown(item)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return Unknown(f"a {type(key).__name__} as hash key on line {node.line}")
+            result[key] = value
+        return result
+
+    def name(self, node: Name) -> object:
+        if node.name in self.scope:
+            return self.scope[node.name]
+        if node.name == "__FILE__":
+            return f"{COOKBOOK}/{self.path.name}"
+        if node.name == "__dir__":
+            return COOKBOOK
+        if node.name in ("respond_to?", "defined?"):
+            return ASSUMED
+        known = self.getter(node.name)
+        if known is not None:
+            return known
+        return Unknown(f"`{node.name}` is only known when Ruby runs")
+
+    def call(self, node: Call) -> object:
+        if node.recv is None:
+            if node.name in ("respond_to?", "defined?"):
+                return ASSUMED
+            return Unknown(f"the method `{node.name}` is only known when Ruby runs")
+        if isinstance(node.recv, Const) and node.recv.path in _FILE_CONSTS:
+            return self.file_call(node)
+        recv = self.value(node.recv)
+        if isinstance(recv, Unknown):
+            return recv
+        if node.name in {"each", "each_pair"}:
+            return self.each(recv, node.block, node.line)
+        args = [self.value(arg) for arg in node.args]
+        bad = next((a for a in args if isinstance(a, Unknown)), None)
+        if bad is not None:
+            return bad
+        return call_method(recv, node.name, args, node.line)
+
+    def file_call(self, node: Call) -> object:
+        args = [self.value(arg) for arg in node.args]
+        bad = next((a for a in args if isinstance(a, Unknown)), None)
+        if bad is not None:
+            return bad
+        if not args or not all(isinstance(a, str) for a in args):
+            return Unknown(f"`File.{node.name}` with these arguments on line {node.line}")
+        texts = [a for a in args if isinstance(a, str)]
+        name = node.name
+        if name == "read" and len(texts) == 1:
+            return self.read_file(texts[0], node)
+        if name == "join":
+            joined = texts[0]
+            for part in texts[1:]:
+                joined = f"{joined.rstrip('/')}/{part.lstrip('/')}"
+            return joined
+        if name == "dirname" and len(texts) == 1:
+            return posixpath.dirname(texts[0].rstrip("/")) or "."
+        if name == "basename" and len(texts) == 1:
+            path = texts[0].rstrip("/")
+            if path == COOKBOOK:  # File.basename(File.dirname(__FILE__)): the folder's name
+                return self.cookbook_dir.name
+            return posixpath.basename(path.replace(COOKBOOK, str(self.cookbook_dir), 1))
+        if name == "expand_path" and len(texts) <= 2:
+            return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
+        if name in _EXISTS and len(texts) == 1:
+            try:
+                target = self.resolve(texts[0])
+                return target.exists() if name in ("exist?", "exists?") else target.is_file()
+            except (OSError, ValueError):  # permission denied, a NUL byte in the name
+                return False
+        return Unknown(f"`File.{name}` on line {node.line}")
+
+    def resolve(self, text: str) -> Path:
+        if text.startswith(COOKBOOK):
+            return self.cookbook_dir / text[len(COOKBOOK):].lstrip("/")
+        return Path(text) if text.startswith("/") else self.cookbook_dir / text
+
+    def read_file(self, text: str, node: Call) -> object:
+        target = self.resolve(text)
+        shown = target.as_posix()
+        who = f"`{self.field}`" if self.field else "metadata.rb"
+        try:
+            info = target.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise IsADirectoryError(shown)
+            if info.st_size > MAX_TEXT:
+                raise OSError(f"{shown} is larger than {MAX_TEXT} bytes")
+            data = target.read_bytes().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
+                        "which does not exist: add the file or set the value directly",
+                        node.line, node.col)
+            return Unknown(f"{shown} does not exist", reported=True)
+        except (OSError, ValueError) as exc:
+            self.report("metadata-unreadable", f"{who} on line {node.line} reads {shown}, "
+                        f"which cannot be read ({exc.__class__.__name__})", node.line, node.col)
+            return Unknown(f"{shown} cannot be read", reported=True)
+        return data
+
+    def index(self, node: Index) -> object:
+        recv = self.value(node.recv)
+        args = [self.value(a) for a in node.args]
+        for item in (recv, *args):
+            if isinstance(item, Unknown):
+                return item
+        if len(args) == 1:
+            key = args[0]
+            if isinstance(recv, dict) and isinstance(key, str | int | float | bool | None):
+                return recv.get(key)
+            if isinstance(recv, list | str) and isinstance(key, int) and not isinstance(
+                    key, bool):
+                return recv[key] if -len(recv) <= key < len(recv) else None
+        return Unknown(f"an index on line {node.line}")
+
+    def chain(self, node: Chain) -> object:
+        left = self.value(node.first)
+        for op, right_node in node.rest:
+            if op in ("&&", "||") and plain(left) and truthy(left) == (op == "||"):
+                continue  # short-circuit, as in Ruby
+            right = self.value(right_node)
+            left = logic(left, right) if op in ("&&", "||") else self.binop(op, left, right)
+        return left
+
+    def binop(self, op: str, left: object, right: object) -> object:
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return side
+        if not (plain(left) and plain(right)):
+            return Unknown("a comparison with respond_to?/defined?")
+        result = operate(op, left, right)
+        if isinstance(result, str | list):
+            self.work += len(result)
+            if self.work > MAX_WORK:
+                raise EvaluationBudget(f"more than {MAX_WORK} characters built by operators")
+        return result
+
+    def unary(self, node: Unary) -> object:
+        value = self.value(node.operand)
+        if not plain(value):
+            return value
+        if node.op == "!":
+            return not truthy(value)
+        if is_number(value):
+            assert isinstance(value, int | float)
+            return -value if node.op == "-" else value
+        return Unknown(f"unary {node.op} on line {node.line}")

@@ -1,0 +1,251 @@
+"""The release lifecycle shared by every object-store target (S3, a local folder).
+
+Order of writes, chosen so that an interrupted run never leaves a wrong state and a re-run
+completes it:
+
+1. the immutable release object, created only if absent (a lost race is re-checked: same
+   identity -> already published, other identity -> ``ReleaseConflict``);
+2. ``releases.json``, updated by compare-and-swap (re-read and re-applied on conflict);
+3. the current object, re-synced from the history until the history is stable, so that
+   concurrent publishers and rollbacks converge on what ``releases.json`` says.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+
+from cookbook_tool.cookbook.constraints import ConstraintError, Version
+from cookbook_tool.errors import ReleaseConflict, RemoteError
+from cookbook_tool.publish import history as hist
+from cookbook_tool.publish.base import (
+    Artifact,
+    ConsumerInfo,
+    ProgressCallback,
+    PublishResult,
+    Release,
+    ReleaseState,
+    TargetOptions,
+)
+from cookbook_tool.publish.store.base import (
+    ObjectExists,
+    ReleaseStore,
+    check_name,
+    current_key,
+    history_key,
+    release_key,
+)
+
+CAS_ATTEMPTS = 20
+_FORMATS = frozenset({"tar.gz", "zip"})
+
+
+class StorePublisher:
+    """``Publisher`` on top of a ``ReleaseStore``; subclasses add ``consumer_info``."""
+
+    def __init__(self, store: ReleaseStore, options: TargetOptions) -> None:
+        self.store = store
+        self.options = options
+        self.url = store.url
+
+    # -- Publisher -----------------------------------------------------------------------------
+    def state(self, artifact: Artifact) -> ReleaseState:
+        """Read-only: the target itself (``store.check``), then the history, then the object."""
+        self.store.check()
+        return self._state(artifact, self.load(_name(artifact.name)))
+
+    def _state(self, artifact: Artifact, history: hist.History) -> ReleaseState:
+        version = _version(artifact.version)
+        recorded = history.find(version)
+        if recorded is not None and _differs(recorded, artifact):
+            return ReleaseState.DIFFERENT
+        stored = self.store.stat(release_key(artifact.name, version, artifact.archive_format))
+        if stored is None:
+            return ReleaseState.DIFFERENT if self._other_format(artifact) else ReleaseState.ABSENT
+        return ReleaseState.SAME if stored.sha256 == artifact.sha256 else ReleaseState.DIFFERENT
+
+    def _other_format(self, artifact: Artifact) -> str | None:
+        """The other archive format this version already has an object in (a run that was
+        interrupted before the history was written)."""
+        for fmt in _FORMATS - {artifact.archive_format}:
+            if self.store.stat(release_key(artifact.name, artifact.version, fmt)) is not None:
+                return fmt
+        return None
+
+    def publish(
+        self,
+        artifact: Artifact,
+        *,
+        force_current: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> PublishResult:
+        self.store.check()  # fails early on a missing bucket
+        key = release_key(artifact.name, _version(artifact.version), artifact.archive_format)
+        sent = 0
+        state = self.state(artifact)  # the history first: nothing is written on a conflict
+        if state is ReleaseState.ABSENT:
+            try:
+                sent = self.store.put_new(key, artifact, on_progress)
+            except ObjectExists:
+                state = self.state(artifact)
+        if state is ReleaseState.DIFFERENT:
+            raise self._conflict(artifact, self.load(artifact.name).find(artifact.version))
+        entry = hist.Entry.of(artifact, hist.now_iso())
+
+        def record(history: hist.History) -> hist.History:
+            recorded = history.find(artifact.version)
+            if recorded is not None and _differs(recorded, artifact):
+                raise self._conflict(artifact, recorded)
+            if recorded is not None:
+                if force_current:
+                    return hist.set_current(
+                        history, artifact.version, action="force-current", at=entry.published_at
+                    )
+                return history
+            return hist.add_release(
+                history, entry, make_current=force_current or _is_newest(history, entry.version)
+            )
+
+        history = self.update(artifact.name, record)
+        self.sync_current(artifact.name)
+        return PublishResult(
+            target=self.url,
+            name=artifact.name,
+            version=artifact.version,
+            sha256=artifact.sha256,
+            already_published=sent == 0,
+            bytes_uploaded=sent,
+            current=history.current == artifact.version,
+            location=self.store.location(key),
+            consumer=self.consumer_info(artifact.name),
+        )
+
+    def releases(self, name: str) -> list[Release]:
+        return hist.to_releases(self.load(_name(name)))
+
+    def rollback(self, name: str, version: str) -> Release:
+        entry = self.load(_name(name)).find(_version(version))
+        if entry is not None and self.store.stat(
+            release_key(name, version, entry.archive_format)
+        ) is None:
+            raise RemoteError(
+                f"{name} {version} is in the history but its archive is missing at "
+                f"{self.url}: publish it again or roll back to another release"
+            )
+        at = hist.now_iso()
+        history = self.update(
+            name, lambda h: hist.set_current(h, version, action="rollback", at=at)
+        )
+        self.sync_current(name)
+        return next(r for r in hist.to_releases(history) if r.version == version)
+
+    def prune(
+        self,
+        name: str,
+        keep: int,
+        *,
+        dry_run: bool = False,
+        planned: Sequence[str] | None = None,
+    ) -> list[Release]:
+        plan = hist.prune_plan(self.load(_name(name)), keep)
+        where = self.store.location(history_key(name))
+        if dry_run or (not plan and not planned):
+            return _as_releases(name, plan)
+        at = hist.now_iso()
+        removed: list[hist.Entry] = []
+
+        def drop(history: hist.History) -> hist.History:
+            removed[:] = hist.prune_plan(history, keep)
+            hist.check_plan([e.version for e in removed], planned, where)
+            return hist.remove(history, {e.version for e in removed}, at)
+
+        self.update(name, drop)
+        for entry in removed:  # after the history: a crash leaves an orphan, never a dangling entry
+            self.store.delete(release_key(name, entry.version, entry.archive_format))
+        return _as_releases(name, removed)
+
+    def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
+        raise NotImplementedError
+
+    # -- helpers -------------------------------------------------------------------------------
+    def load(self, name: str) -> hist.History:
+        data, _ = self.store.read_doc(history_key(name))
+        return self._parse(data, name)
+
+    def _parse(self, data: bytes | None, name: str) -> hist.History:
+        where = self.store.location(history_key(name))
+        return hist.parse(data, name, where, self.store.history_error)
+
+    def update(self, name: str, change: Callable[[hist.History], hist.History]) -> hist.History:
+        """Apply ``change`` to ``releases.json`` with compare-and-swap, retrying on conflict."""
+        key = history_key(name)
+        for attempt in range(CAS_ATTEMPTS):
+            data, token = self.store.read_doc(key)
+            before = self._parse(data, name)
+            after = change(before)
+            if after == before and data is not None:
+                return after
+            if self.store.write_doc(key, hist.dump(after), token):
+                return after
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise RemoteError(
+            f"{self.store.location(key)} kept changing while updating it (another publisher is "
+            "busy): run the command again"
+        )
+
+    def sync_current(self, name: str) -> None:
+        """Make the current object a copy of the release ``releases.json`` marks current."""
+        key = history_key(name)
+        for _ in range(CAS_ATTEMPTS):
+            data, token = self.store.read_doc(key)
+            entry = self._parse(data, name).current_entry
+            if entry is None:
+                return
+            target = current_key(name, entry.archive_format)
+            stored = self.store.stat(target)
+            if stored is None or stored.sha256 != entry.sha256:
+                source = release_key(name, entry.version, entry.archive_format)
+                self.store.copy(source, target)
+            if self.store.read_doc(key)[1] == token:
+                return
+        raise RemoteError(f"{self.store.location(key)} kept changing: run the command again")
+
+    def _conflict(self, artifact: Artifact, recorded: hist.Entry | None) -> ReleaseConflict:
+        fmt = recorded.archive_format if recorded else self._other_format(artifact)
+        fmt = fmt or artifact.archive_format
+        where = self.store.location(release_key(artifact.name, artifact.version, fmt))
+        if fmt != artifact.archive_format:
+            why = f"as {fmt}, this bundle is {artifact.archive_format}"
+        else:
+            why = "with different content (sha256 differs)"
+        return ReleaseConflict(
+            f"{artifact.name} {artifact.version} is already published at {where} {why}: "
+            "released versions are immutable, bump the version in the bundle"
+        )
+
+
+def _differs(recorded: hist.Entry, artifact: Artifact) -> bool:
+    return recorded.sha256 != artifact.sha256 or recorded.archive_format != artifact.archive_format
+
+
+def _is_newest(history: hist.History, version: str) -> bool:
+    """A new release becomes current unless it is older than the current one."""
+    if history.current is None:
+        return True
+    try:
+        return Version.parse(version).key >= Version.parse(history.current).key
+    except ConstraintError:
+        return True
+
+
+def _as_releases(name: str, entries: list[hist.Entry]) -> list[Release]:
+    return hist.to_releases(hist.History(name=name, entries=tuple(reversed(entries))))
+
+
+def _name(value: str) -> str:
+    return check_name("bundle name", value)
+
+
+def _version(value: str) -> str:
+    return check_name("version", value)

@@ -1,0 +1,287 @@
+"""Publish to S3 (or an S3-compatible server): ``s3://BUCKET[/PREFIX]``.
+
+Layout under the prefix: ``<name>/<version>/<name>-<version>.tar.gz`` (immutable, created with
+``If-None-Match: *``, identity in ``x-amz-meta-sha256``, SHA-256 checksum verified by the
+server and re-checked after upload), ``<name>/<name>.tar.gz`` (current: a server-side copy),
+``<name>/releases.json`` (history, written with ``If-Match`` on its ETag).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from cookbook_tool.errors import RemoteError, ToolError, UsageError
+from cookbook_tool.publish.base import (
+    Artifact,
+    ConsumerInfo,
+    ProgressCallback,
+    PublishResult,
+    TargetOptions,
+)
+from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
+from cookbook_tool.publish.store.aws import ClientSettings, endpoint_url, s3_client
+from cookbook_tool.publish.store.base import ObjectExists, StoredObject, current_key, release_key
+from cookbook_tool.publish.store.lifecycle import StorePublisher
+from cookbook_tool.publish.store.s3_errors import (
+    bucket_region,
+    error_code,
+    http_status,
+    missing_bucket,
+    s3_errors,
+)
+from cookbook_tool.publish.store.s3_transfer import TransferSettings, upload_new
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict"}
+_SSE = ("AES256", "aws:kms", "aws:kms:dsse")
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    if _has_userinfo(url):
+        raise UsageError(
+            "an S3 target URL must not hold credentials (s3://KEY:SECRET@BUCKET): give "
+            "s3://BUCKET[/PREFIX] and put the credentials in the AWS credential chain "
+            "(AWS_PROFILE/--profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`)"
+        )
+    parsed = urlparse(url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise UsageError(f"{url}: an S3 target is s3://BUCKET[/PREFIX]")
+    return parsed.netloc, parsed.path.strip("/")
+
+
+def _has_userinfo(url: str) -> bool:
+    """True for ``s3://user[:secret]@bucket``, also when the secret holds ``/`` (a bucket
+    name never holds ``@`` or ``:``)."""
+    first = url.partition("://")[2].split("/", 1)[0]
+    return "@" in first or ":" in first
+
+
+class S3Store:
+    history_error: type[ToolError] = RemoteError
+
+    def __init__(
+        self,
+        url: str,
+        options: TargetOptions,
+        client: S3Client,
+        transfer: TransferSettings,
+        regional: Callable[[str], S3Client] | None = None,
+    ) -> None:
+        self.bucket, self.prefix = parse_s3_url(url)
+        self.url = url
+        self.client = client
+        self.regional = regional  # a client for another region (presigning), when we can build one
+        self._region: str | None = None
+        self._checked = False
+        self._bucket_region: str | None = None
+        self.transfer = transfer
+        self.endpoint = endpoint_url(options)
+        self.extra: dict[str, Any] = {}
+        if options.sse:
+            if options.sse not in _SSE:
+                raise UsageError(f"--sse {options.sse}: use one of {', '.join(_SSE)}")
+            self.extra["ServerSideEncryption"] = options.sse
+        if options.sse_kms_key_id:
+            self.extra["SSEKMSKeyId"] = options.sse_kms_key_id
+
+    def key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self.key(key)}"
+
+    def _errors(self, action: str, key: str) -> Any:
+        return s3_errors(f"{action} {self.location(key)}", self.bucket, self.endpoint)
+
+    def stat(self, key: str) -> StoredObject | None:
+        with self._errors("reading", key):
+            try:
+                head = self.client.head_object(Bucket=self.bucket, Key=self.key(key))
+            except Exception as exc:
+                if http_status(exc) == 404:
+                    return None
+                raise
+        return StoredObject(size=head["ContentLength"], sha256=head["Metadata"].get("sha256"))
+
+    def put_new(self, key: str, artifact: Artifact, on_progress: ProgressCallback | None) -> int:
+        extra = {
+            **self.extra,
+            "Metadata": {"sha256": artifact.sha256, "archive-sha256": artifact.archive_sha256},
+            "ContentType": "application/zip"
+            if artifact.archive_format == "zip"
+            else "application/gzip",
+        }
+        with self._errors("uploading", key):
+            try:
+                uploaded = upload_new(
+                    self.client,
+                    bucket=self.bucket,
+                    key=self.key(key),
+                    path=artifact.path,
+                    extra=extra,
+                    settings=self.transfer,
+                    on_progress=on_progress,
+                )
+            except Exception as exc:
+                if error_code(exc) in _LOST_RACE or http_status(exc) == 412:
+                    raise ObjectExists(key) from exc
+                raise
+            self._verify(key, uploaded.size, uploaded.checksum_sha256)
+        return uploaded.size
+
+    def _verify(self, key: str, size: int, checksum: str) -> None:
+        head = self.client.head_object(
+            Bucket=self.bucket, Key=self.key(key), ChecksumMode="ENABLED"
+        )
+        stored = head.get("ChecksumSHA256")
+        if head["ContentLength"] != size or (stored and stored != checksum):
+            raise RemoteError(
+                f"{self.location(key)}: the stored object does not match the uploaded file "
+                f"(size {head['ContentLength']} vs {size}, sha256 {stored} vs {checksum}): "
+                "delete it and publish again"
+            )
+
+    def copy(self, source: str, destination: str) -> None:
+        with self._errors("copying to", destination):
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=self.key(destination),
+                CopySource={"Bucket": self.bucket, "Key": self.key(source)},
+                MetadataDirective="COPY",
+                **self.extra,
+            )
+
+    def delete(self, key: str) -> None:
+        with self._errors("deleting", key):
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(key))
+
+    def read_doc(self, key: str) -> tuple[bytes | None, str | None]:
+        with self._errors("reading", key):
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=self.key(key))
+            except Exception as exc:
+                if error_code(exc) == "NoSuchKey":
+                    return None, None
+                raise
+            return response["Body"].read(), response["ETag"]
+
+    def write_doc(self, key: str, data: bytes, token: str | None) -> bool:
+        condition: dict[str, Any] = {"IfMatch": token} if token else {"IfNoneMatch": "*"}
+        with self._errors("writing", key):
+            try:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key(key),
+                    Body=data,
+                    ContentType="application/json",
+                    CacheControl="no-cache",
+                    **condition,
+                    **self.extra,
+                )
+            except Exception as exc:
+                if error_code(exc) in _LOST_RACE or http_status(exc) in (409, 412):
+                    return False
+                raise
+        return True
+
+    def check(self) -> None:
+        """HeadBucket, once: a missing bucket fails here, before anything is read or written
+        (HeadObject answers 404 for a missing bucket as for a missing object)."""
+        if not self._checked:
+            self._bucket_region = self._head_bucket()
+            self._checked = True
+
+    def region(self) -> str:
+        """The bucket's own region (HeadBucket's ``x-amz-bucket-region``), found once; the
+        client's region on a custom endpoint."""
+        if self._region is None:
+            if not self.endpoint:
+                self.check()
+            found = None if self.endpoint else self._bucket_region
+            self._region = found or self.client.meta.region_name or "us-east-1"
+        return self._region
+
+    def _head_bucket(self) -> str | None:
+        with s3_errors(f"checking bucket {self.bucket!r}", self.bucket, self.endpoint):
+            try:
+                response: Any = self.client.head_bucket(Bucket=self.bucket)
+            except Exception as exc:
+                if http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchBucket"):
+                    raise RemoteError(missing_bucket(self.bucket)) from exc
+                found = bucket_region(exc)  # a redirect or 403 still names the region
+                if found or http_status(exc) == 403:
+                    return found  # a 403 has no body: the next request tells what is wrong
+                raise
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        found = headers.get("x-amz-bucket-region") or response.get("BucketRegion")
+        return str(found) if found else None
+
+    def object_url(self, key: str) -> str:
+        return s3_object_url(self.bucket, self.key(key), self.region(), self.endpoint)
+
+    def presign(self, key: str, seconds: int) -> str:
+        client = self.client
+        region = self.region()
+        if self.regional is not None and not self.endpoint and (
+            region != client.meta.region_name or "." in self.bucket
+        ):
+            client = self.regional(region)
+        with self._errors("presigning", key):
+            return client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": self.key(key)},
+                ExpiresIn=seconds,
+            )
+
+
+class S3Publisher(StorePublisher):
+    """``s3://BUCKET[/PREFIX]``. ``client``/``transfer``/``client_settings`` are for embedding
+    and tests; by default the client comes from ``aws.s3_client`` (default credential chain)."""
+
+    def __init__(
+        self,
+        url: str,
+        options: TargetOptions,
+        *,
+        client: S3Client | None = None,
+        transfer: TransferSettings | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> None:
+        transfer = transfer or TransferSettings()
+        settings = client_settings or ClientSettings()
+        settings = replace(
+            settings, max_pool_connections=max(settings.max_pool_connections, transfer.max_workers)
+        )
+        bucket, _ = parse_s3_url(url)
+
+        def regional(region: str) -> S3Client:
+            chosen = replace(options, region=region)
+            return s3_client(chosen, replace(settings, path_style="." in bucket))
+
+        self.s3 = S3Store(url, options, client or s3_client(options, settings), transfer,
+                          None if client else regional)  # fmt: skip
+        super().__init__(self.s3, options)
+
+    def publish(
+        self,
+        artifact: Artifact,
+        *,
+        force_current: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> PublishResult:
+        self.s3.region()  # before the first byte: the consumer URLs need the bucket's region
+        return super().publish(artifact, force_current=force_current, on_progress=on_progress)
+
+    def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
+        history = self.load(name)
+        entry = history.find(version) if version else history.current_entry
+        fmt = entry.archive_format if entry else "tar.gz"
+        key = release_key(name, version, fmt) if version else current_key(name, fmt)
+        seconds = self.options.presign_seconds
+        presigned = self.s3.presign(key, seconds) if seconds else None
+        layout = entry.layout if entry else "cookbooks"
+        return s3_consumer_info(self.s3.object_url(key), presigned, fmt, layout)

@@ -1,0 +1,199 @@
+"""``cookbook-tool release``: validate everything, bundle once, publish to every target.
+
+Nothing is published when validation finds an error, and every target is resolved before the
+first byte is uploaded. A target that fails does not stop the others; the report says exactly
+which succeeded, and re-running finishes the job (published targets answer "already
+published"). A dry run bundles into a temporary folder, asks each target what it holds, and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+
+from cookbook_tool.artifact import open_artifact
+from cookbook_tool.bundle.build import BundleResult, build_bundle
+from cookbook_tool.bundle.settings import bundle_settings
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.repository import open_repository
+from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_REMOTE, ToolError, UsageError
+from cookbook_tool.findings import Finding, has_errors
+from cookbook_tool.publish.base import (
+    Artifact,
+    ConsumerInfo,
+    ProgressCallback,
+    Publisher,
+    PublishResult,
+    ReleaseState,
+    TargetOptions,
+)
+from cookbook_tool.publish.configured import configured_target
+from cookbook_tool.publish.targets import mask_url, open_publisher
+from cookbook_tool.text import did_you_mean
+from cookbook_tool.validate.run import CheckSettings, run_checks
+
+
+class Outcome(StrEnum):
+    PUBLISHED = "published"
+    ALREADY_PUBLISHED = "already-published"
+    WOULD_PUBLISH = "would-publish"
+    WOULD_CONFLICT = "would-conflict"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not-attempted"
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    root: Path
+    config: Config
+    targets: tuple[str, ...] = ()  # names from the configuration; empty: all of them
+    dry_run: bool = False
+    version: str | None = None
+    output: Path | None = None
+    source_date_epoch: str | None = None
+    source_commit: str | None = None
+    force_current: bool = False
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    name: str
+    url: str  # masked
+    outcome: Outcome
+    result: PublishResult | None = None
+    consumer: ConsumerInfo | None = None
+    error: str | None = None
+    exit_code: int = EXIT_OK
+
+
+@dataclass
+class ReleaseReport:
+    findings: list[Finding] = field(default_factory=list)
+    bundle: BundleResult | None = None
+    artifact: Artifact | None = None
+    targets: list[TargetReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if has_errors(self.findings):
+            return EXIT_FINDINGS
+        return max((t.exit_code for t in self.targets), default=EXIT_OK)
+
+
+StartTarget = Callable[[str, int], ProgressCallback | None]  # (target name, bytes) -> callback
+
+
+def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> ReleaseReport:
+    """Validate, bundle and publish. Returns a report; raises ``ToolError`` only when nothing
+    could be done (bad configuration, unknown target, unreadable repository)."""
+    config = settings.config
+    targets = _resolve_targets(config, settings.targets)
+    check = run_checks(CheckSettings((settings.root,), settings.root, config.file))
+    report = ReleaseReport(findings=check.findings, dry_run=settings.dry_run)
+    if has_errors(report.findings):
+        return report
+    with tempfile.TemporaryDirectory(prefix="cookbook-tool-release-") as scratch:
+        output = Path(scratch) if settings.dry_run else settings.output
+        report.bundle = _bundle(settings, output)
+        report.findings = report.bundle.findings
+        if report.bundle.path is None:
+            return report
+        report.artifact = open_artifact(report.bundle.path, source_commit=settings.source_commit)
+        report.targets = _publish_all(targets, report.artifact, settings, on_target)
+    return report
+
+
+def _resolve_targets(
+    config: Config, names: Sequence[str]
+) -> list[tuple[str, str, TargetOptions]]:
+    if not config.targets:
+        where = config.file or "cookbook-tool.toml"
+        raise UsageError(
+            f"{where}: no [targets.NAME] table: add one (e.g. url = \"out/releases\"), or use "
+            "`cookbook-tool publish BUNDLE --to TARGET`"
+        )
+    for name in names:
+        if name not in config.targets:
+            hint = did_you_mean(name, list(config.targets))
+            raise UsageError(f"unknown target {name!r}{hint}; configured: "
+                             f"{', '.join(config.targets)}")  # fmt: skip
+    chosen = tuple(dict.fromkeys(names)) or tuple(config.targets)
+    return [(name, *configured_target(config, name)) for name in chosen]
+
+
+def _bundle(settings: ReleaseSettings, output: Path | None) -> BundleResult:
+    bundle = bundle_settings(
+        settings.root, settings.config, output=output, version=settings.version,
+        source_date_epoch=settings.source_date_epoch,
+    )  # fmt: skip
+    loaded = open_repository(settings.root, settings.config, (bundle.output_dir,))
+    return build_bundle(
+        loaded.root, loaded.repo.cookbooks, bundle, (),
+        lambda cookbook: loaded.files_of(cookbook).entries,
+    )  # fmt: skip
+
+
+def _publish_all(
+    targets: list[tuple[str, str, TargetOptions]], artifact: Artifact,
+    settings: ReleaseSettings, on_target: StartTarget | None,
+) -> list[TargetReport]:  # fmt: skip
+    """Ask every target what it holds before the first byte goes anywhere; publish only when
+    all of them can take the release."""
+    checked = [_preflight(name, url, options, artifact) for name, url, options in targets]
+    blocked = any(report.exit_code for report, _ in checked)
+    if settings.dry_run:
+        return [report for report, _ in checked]
+    if blocked:
+        return [report if report.exit_code else _not_attempted(report) for report, _ in checked]
+    return [
+        _publish_one(report, publisher, artifact, settings, on_target)
+        for report, publisher in checked
+    ]
+
+
+def _not_attempted(report: TargetReport) -> TargetReport:
+    reason = "not attempted: another target failed its check; nothing was uploaded"
+    return replace(report, outcome=Outcome.NOT_ATTEMPTED, error=reason)
+
+
+def _preflight(
+    name: str, url: str, options: TargetOptions, artifact: Artifact
+) -> tuple[TargetReport, Publisher | None]:
+    try:
+        publisher = open_publisher(url, options)
+        state = publisher.state(artifact)
+    except ToolError as exc:
+        failed = TargetReport(name, mask_url(url), Outcome.FAILED, error=exc.message,
+                              exit_code=exc.exit_code)  # fmt: skip
+        return failed, None
+    if state is ReleaseState.DIFFERENT:
+        conflict = TargetReport(
+            name, publisher.url, Outcome.WOULD_CONFLICT, exit_code=EXIT_REMOTE,
+            error=f"{artifact.name} {artifact.version} is already published there with other "
+            "bytes: bump the version",
+        )  # fmt: skip
+        return conflict, publisher
+    outcome = Outcome.ALREADY_PUBLISHED if state is ReleaseState.SAME else Outcome.WOULD_PUBLISH
+    return TargetReport(name, publisher.url, outcome), publisher
+
+
+def _publish_one(
+    checked: TargetReport, publisher: Publisher | None, artifact: Artifact,
+    settings: ReleaseSettings, on_target: StartTarget | None,
+) -> TargetReport:  # fmt: skip
+    assert publisher is not None
+    try:
+        progress = on_target(checked.name, artifact.size) if on_target else None
+        result = publisher.publish(
+            artifact, force_current=settings.force_current, on_progress=progress
+        )
+    except ToolError as exc:
+        return replace(checked, outcome=Outcome.FAILED, error=exc.message,
+                       exit_code=exc.exit_code)  # fmt: skip
+    outcome = Outcome.ALREADY_PUBLISHED if result.already_published else Outcome.PUBLISHED
+    return TargetReport(checked.name, result.target, outcome, result, result.consumer)

@@ -1,1 +1,0 @@
-"""Validation rules. Each module checks one aspect and returns findings; ``validate`` runs them."""

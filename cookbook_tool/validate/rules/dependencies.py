@@ -1,0 +1,156 @@
+"""Rules on ``depends``: every dependency satisfied inside the repository (or declared
+external), and no cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.constraints import ConstraintError, Version
+from cookbook_tool.cookbook.discovery import Repository
+from cookbook_tool.cookbook.model import Cookbook, Dependency
+from cookbook_tool.findings import Finding, error, warning
+
+
+def parsed_version(cookbook: Cookbook) -> Version | None:
+    if cookbook.version is None:
+        return None
+    try:
+        return Version.parse(cookbook.version)
+    except ConstraintError:
+        return None
+
+
+def resolve(dependency: Dependency, named: Mapping[str, Sequence[Cookbook]]) -> Cookbook | None:
+    """The highest-versioned cookbook of the repository that satisfies a dependency."""
+    matching = [
+        (version, cookbook)
+        for cookbook in named.get(dependency.name, ())
+        if (version := parsed_version(cookbook)) is not None
+        and dependency.constraint.allows(version)
+    ]
+    return max(matching, key=lambda pair: pair[0].key)[1] if matching else None
+
+
+def check_dependencies(
+    cookbook: Cookbook, named: Mapping[str, Sequence[Cookbook]], config: Config
+) -> Iterator[Finding]:
+    metadata = cookbook.metadata
+    if metadata is None:
+        return
+    for dependency in cookbook.depends:
+        candidates = named.get(dependency.name, [])
+        if not candidates:
+            if config.is_external(dependency.name):
+                continue
+            yield error(
+                "dependency-missing",
+                f"depends on {dependency.name!r}, which is not a cookbook of this repository: add "
+                f"it, or declare it in `external_cookbooks` of cookbook-tool.toml",
+                metadata.source,
+                dependency.line,
+                cookbook=cookbook.dirname,
+            )
+        elif all(parsed_version(c) is None for c in candidates):
+            continue  # their metadata findings say why no version could be read
+        elif resolve(dependency, named) is None:
+            found = ", ".join(sorted(c.version or "no version" for c in candidates))
+            yield error(
+                "dependency-unsatisfied",
+                f"depends on {dependency.name!r} {dependency.constraint} but the repository has "
+                f"{dependency.name} {found}: change the constraint or the version",
+                metadata.source,
+                dependency.line,
+                cookbook=cookbook.dirname,
+            )
+
+
+def check_cycles(repo: Repository) -> Iterator[Finding]:
+    """One warning per dependency cycle, on the cycle's first cookbook by name."""
+    named = repo.by_name()
+    graph = {
+        name: sorted({d.name for c in cookbooks for d in c.depends if d.name in named})
+        for name, cookbooks in named.items()
+    }
+    for cycle in _cycles(graph):
+        first = named[cycle[0]][0]
+        chain = " -> ".join([*cycle, cycle[0]])
+        line = next((d.line for d in first.depends if d.name == cycle[1 % len(cycle)]), None)
+        yield warning(
+            "dependency-cycle",
+            f"dependency cycle {chain}: Chef can load it, but it usually means a recipe belongs "
+            "in another cookbook",
+            first.metadata.source if first.metadata else first.path,
+            line,
+            cookbook=first.dirname,
+        )
+
+
+def _cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component that has one, starting at its smallest name."""
+    cycles = []
+    for component in _strongly_connected(graph):
+        start = min(component)
+        if len(component) == 1 and start not in graph.get(start, []):
+            continue
+        cycles.append(_path_back(graph, start, component))
+    return sorted(cycles)
+
+
+def _path_back(graph: Mapping[str, list[str]], start: str, component: set[str]) -> list[str]:
+    """The shortest path from ``start`` back to itself inside ``component`` (BFS)."""
+    previous: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for nxt in graph.get(node, []):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            if nxt in component and nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    return [start]
+
+
+def _strongly_connected(graph: Mapping[str, list[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative (no recursion limit on long dependency chains)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, [])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, []))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
