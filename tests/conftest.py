@@ -4,10 +4,11 @@ present, so that each can be started once per test session."""
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_cookbooks"
@@ -28,5 +29,5 @@ def samples() -> Path:
 def sample_repo(tmp_path: Path) -> Path:
     """A private copy of the good sample repository."""
     target = tmp_path / "repo"
-    shutil.copytree(SAMPLES / "opsworks-stack", target, symlinks=True)
+    copy_sample(SAMPLES / "opsworks-stack", target)
     return target

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from cookbook_tool.config.load import load_config
 from cookbook_tool.cookbook.layers import custom_recipes, run_list, ssm_run_list
 from cookbook_tool.errors import UsageError
 from tests.cli import ROOT, run_cli
+from tests.samples import copy_sample
 
 SAMPLE = ROOT / "sample_cookbooks" / "opsworks-stack"
 
@@ -80,7 +80,7 @@ def test_layers_cli_without_config(tmp_path):
 
 def test_validate_reports_missing_layer_recipes(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(SAMPLE, repo)
+    copy_sample(SAMPLE, repo)
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('"webapp::deploy", "db_connect"',
                                                  '"webapp::deploi", "db_conect"'))  # fmt: skip
@@ -96,7 +96,7 @@ def test_validate_reports_missing_layer_recipes(tmp_path):
 def _misspelt_setup(tmp_path: Path) -> Path:
     """A copy of the sample whose java-app layer runs ``webapp::Deploy`` on setup."""
     repo = tmp_path / "repo"
-    shutil.copytree(SAMPLE, repo)
+    copy_sample(SAMPLE, repo)
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('setup = ["webapp"]',
                                                  'setup = ["webapp::Deploy"]'))  # fmt: skip

@@ -23,13 +23,14 @@ import pytest
 from filelock import FileLock
 
 from tests.conftest import ROOT, SAMPLES
+from tests.samples import copy_sample
 
 pytestmark = pytest.mark.integration
 
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 HOOK_IDS = re.findall(r"^- id: (\S+)", (ROOT / ".pre-commit-hooks.yaml").read_text(), re.M)
 _IGNORED = shutil.ignore_patterns(
-    ".git", "__pycache__", "*.pyc", ".*_cache", "*.egg-info", ".venv", "venv", "build", "dist"
+    ".git", "__pycache__", "*.pyc", ".*_cache", "*.egg-info", ".venv", "venv", "build", "dist", "out"
 )
 # one reported finding in cookbook-tool's text output: "  7: error [rule] ..." under its file
 _FINDING = re.compile(r"^  (?:(\d+)(?::\d+)?: )?(?:/\S*: )?(?:error|warning) \[([a-z0-9-]+)\]")
@@ -88,7 +89,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> HookSource:
 def _git_stack(repo: Path, hooks: HookSource, folder: str = ".") -> Path:
     """A Git repository at ``repo`` holding the good sample stack in ``folder`` and a
     .pre-commit-config.yaml using every hook of the project under test, all committed."""
-    shutil.copytree(SAMPLES / "opsworks-stack", repo / folder, symlinks=True)
+    copy_sample(SAMPLES / "opsworks-stack", repo / folder)
     listed = "".join(f"      - id: {hook}\n" for hook in HOOK_IDS)
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hooks.repo}\n    rev: {hooks.rev}\n    hooks:\n{listed}"

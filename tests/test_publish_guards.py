@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import shutil
 import tarfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from tests.cli import Result, run_cli
 from tests.conftest import SAMPLES
 from tests.contract.artifacts import make_bundle
+from tests.samples import copy_sample
 
 CONFIG = '[targets.local]\nurl = "file://out/releases"\nretention = 1\n'
 
@@ -44,7 +44,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``cookbook-tool bundle`` of a copy of the sample repository (built once; tests publish
     from that folder, so its cookbook-tool.toml applies, and never write into it)."""
     repo = tmp_path_factory.mktemp("built") / "repo"
-    shutil.copytree(SAMPLES / "opsworks-stack", repo, symlinks=True)
+    copy_sample(SAMPLES / "opsworks-stack", repo)
     result = run_cli("bundle", "--no-progress", cwd=repo)
     assert result.code == 0, result.stderr
     return repo / "out/cookbooks-1.4.0.tar.gz"

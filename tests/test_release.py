@@ -4,20 +4,20 @@ half-way and the re-run that finishes the job."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.cli import ROOT, run_cli
+from tests.samples import copy_sample
 
 SAMPLE = ROOT / "sample_cookbooks" / "opsworks-stack"
 
 
 def _repo(tmp_path: Path, targets: str) -> Path:
     repo = tmp_path / "repo"
-    shutil.copytree(SAMPLE, repo)
+    copy_sample(SAMPLE, repo)
     config = repo / "cookbook-tool.toml"
     text = config.read_text()
     start = text.index("[targets.local]")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import ROOT, run_cli
+from tests.samples import copy_sample
 
 SAMPLES = ROOT / "sample_cookbooks"
 BROKEN = sorted(p for p in (SAMPLES / "broken").iterdir() if p.is_dir())
@@ -93,7 +94,7 @@ def test_validate_never_imports_boto3_or_git():
 
 def _copy_good(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
-    shutil.copytree(SAMPLES / "opsworks-stack", repo, symlinks=True)
+    copy_sample(SAMPLES / "opsworks-stack", repo)
     return repo
 
 
