@@ -29,7 +29,7 @@ from cookbook_tool.archive.zip import write_zip
 from cookbook_tool.artifact import file_sha256
 from cookbook_tool.bundle.members import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.cookbook.model import Cookbook
-from cookbook_tool.cookbook.repository import FileContents, LoadedRepository
+from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, LoadedRepository
 from cookbook_tool.cookbook.selection import Selection, select_cookbooks
 from cookbook_tool.cookbook.walk import Entry
 from cookbook_tool.errors import LocalError
@@ -301,8 +301,8 @@ def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) 
 
 class _MemberStream:
     """The archive members of a plan, in tree order, then the manifest built from the hashes
-    the writer reported for each file (``done``) while writing it. A file whose bytes
-    ``contents`` holds is written from memory, not read again."""
+    the writer reported for each file (``done``) while writing it. Small files are read
+    through ``contents``: validation and the archive share one read of each."""
 
     def __init__(
         self, plan: BundlePlan, contents: FileContents | None, on_progress: Progress | None
@@ -334,10 +334,15 @@ class _MemberStream:
         member = entry.member()
         if self._contents is None or entry.kind != "file" or entry.source is None:
             return member
-        kept = self._contents.kept(entry.source)
-        if kept is None or len(kept) != entry.size:
-            return member  # not read before (or changed since the walk): streamed from disk
-        return replace(member, data=kept)
+        if entry.size > CACHED_FILE_BYTES:
+            return member  # streamed from disk
+        try:
+            data = self._contents.read(entry.source)  # read once, for validation too
+        except OSError:
+            return member  # the writer says why it cannot be read
+        if len(data) != entry.size:
+            return member  # changed since the walk: the writer refuses it
+        return replace(member, data=data)
 
     def done(self, member: Member, sha256: str) -> None:
         if self._manifest:

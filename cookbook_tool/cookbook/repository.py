@@ -41,22 +41,19 @@ class FileContents:
     def read(self, path: Path) -> bytes:
         """The bytes of ``path``, from memory when read before. Raises ``OSError``."""
         data = self._data.get(path)
-        if data is None:
-            data = path.read_bytes()
-            self._keep(path, data)
+        if data is not None:
+            return data
+        with self._lock:  # the validation thread and the archive writer: one reads, one waits
+            data = self._data.get(path)
+            if data is None:
+                data = path.read_bytes()
+                self._keep(path, data)
         return data
 
-    def kept(self, path: Path) -> bytes | None:
-        """The bytes of ``path`` if they were read before, else None (nothing is read)."""
-        return self._data.get(path)
-
     def _keep(self, path: Path, data: bytes) -> None:
-        if len(data) > CACHED_FILE_BYTES:
-            return
-        with self._lock:
-            if path not in self._data and self._kept + len(data) <= _CACHE_BUDGET:
-                self._data[path] = data
-                self._kept += len(data)
+        if len(data) <= CACHED_FILE_BYTES and self._kept + len(data) <= _CACHE_BUDGET:
+            self._data[path] = data
+            self._kept += len(data)
 
 
 @dataclass
