@@ -183,3 +183,27 @@ def test_version_from_highest_tag_ignores_pre_releases(tmp_path):
     result = run_cli("release", repo, "--dry-run", "--format", "json")
     assert result.code == 0, result.stdout + result.stderr
     assert result.json()["bundle"]["version"] == "2.0.0"
+
+
+def test_release_reads_each_metadata_file_and_recipe_once(tmp_path, monkeypatch):
+    """One pass: validation, the bundle and the archive share one read of each small file."""
+    import io
+
+    from cookbook_tool.release.pipeline import ReleaseRequest, release
+
+    repo = _repo(tmp_path, '[targets.local]\nurl = "out/releases"\n')
+    opened: dict[str, int] = {}
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        name = str(file)
+        if name.endswith("metadata.rb") or "/recipes/" in name:
+            opened[name] = opened.get(name, 0) + 1
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting_open)
+    report = release(ReleaseRequest(repo, tmp_path, dry_run=True))
+    assert report.exit_code == 0 and report.bundle is not None and report.bundle.path
+    metadata = [n for n in opened if n.endswith("metadata.rb")]
+    assert len(metadata) == 3 and len(opened) == 7, opened
+    assert set(opened.values()) == {1}, opened

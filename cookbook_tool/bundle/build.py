@@ -1,9 +1,11 @@
 """Build a reproducible cookbook bundle: select, plan, validate, write atomically.
 
+``open_for_bundle`` takes the loaded repository and selects the cookbooks once;
 ``plan_bundle`` decides what goes in (and why the rest is left out) without writing anything;
 ``build_bundle`` refuses on validation errors, else writes ``<name>-<version>.tar.gz`` (or
 ``.zip``) through a temporary file renamed into place, hashing each file for the manifest while
-it is written (the manifest is the last member).
+it is written (the manifest is the last member). Files the rules already read come from the
+loaded repository's memory: each is opened once per command.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from cookbook_tool.archive.zip import write_zip
 from cookbook_tool.artifact import file_sha256
 from cookbook_tool.bundle.members import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, LoadedRepository
 from cookbook_tool.cookbook.selection import Selection, select_cookbooks
 from cookbook_tool.cookbook.walk import Entry
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
+from cookbook_tool.validate.run import validate_loaded
 
 Layout = Literal["cookbooks", "flat"]
 ArchiveFormat = Literal["tar.gz", "zip"]
@@ -110,20 +114,63 @@ class BundleResult:
         return not has_errors(self.findings)
 
 
+@dataclass(frozen=True)
+class BundleSource:
+    """A loaded repository and the cookbooks ``settings`` select from it (selected once)."""
+
+    loaded: LoadedRepository
+    settings: BundleSettings
+    selection: Selection
+
+    def entries_of(self, cookbook: Cookbook) -> list[Entry]:
+        return self.loaded.files_of(cookbook).entries
+
+    def validation(self) -> list[Finding]:
+        """What ``validate`` says about the selected cookbooks (errors refuse the bundle)."""
+        chosen = [c.path for c in self.selection.cookbooks]
+        only = None if len(chosen) == len(self.loaded.cookbooks) else chosen
+        return validate_loaded(self.loaded, only).findings
+
+    def plan(self) -> BundlePlan:
+        return plan_bundle(
+            self.loaded.root, self.loaded.cookbooks, self.settings, self.entries_of,
+            selection=self.selection,
+        )  # fmt: skip
+
+    def build(
+        self, validation: Validation = (), on_progress: Progress | None = None
+    ) -> BundleResult:
+        return build_bundle(
+            self.loaded.root, self.loaded.cookbooks, self.settings, validation, self.entries_of,
+            on_progress, selection=self.selection, contents=self.loaded.contents,
+        )  # fmt: skip
+
+
+def open_for_bundle(loaded: LoadedRepository, settings: BundleSettings) -> BundleSource:
+    """The cookbooks of ``loaded`` that ``settings`` selects (loaded with the output folder
+    excluded). Raises ``UsageError`` when ``settings`` names a cookbook it does not have."""
+    selection = select_cookbooks(loaded.cookbooks, settings.cookbooks, settings.external)
+    return BundleSource(loaded, settings, selection)
+
+
 def plan_bundle(
     root: Path,
     cookbooks: list[Cookbook],
     settings: BundleSettings,
     entries_of: EntriesOf | None = None,
+    *,
+    selection: Selection | None = None,
 ) -> BundlePlan:
     """Select the cookbooks and list their entries, without raising on entries that cannot
     ship (FIFOs, links out, loops, undecodable names): those are listed in ``refused``, and
     validation reports them as findings, all of them, before the bundle is refused.
 
     ``entries_of`` gives a cookbook's walked entries when the caller has them already (walked
-    with the output folder excluded); by default each cookbook is walked here.
+    with the output folder excluded); by default each cookbook is walked here. ``selection`` is
+    the caller's, when it selected the cookbooks already.
     """
-    selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
+    if selection is None:
+        selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
     entries: list[PlannedEntry] = []
     excluded: list[Excluded] = []
     refused: list[Excluded] = []
@@ -172,6 +219,9 @@ def build_bundle(
     validation: Validation = (),
     entries_of: EntriesOf | None = None,
     on_progress: Progress | None = None,
+    *,
+    selection: Selection | None = None,
+    contents: FileContents | None = None,
 ) -> BundleResult:
     """Plan and write the bundle, unless ``validation`` or the selection found errors.
 
@@ -179,9 +229,10 @@ def build_bundle(
     the archive is written (compression releases the GIL, so both cores work), and the archive
     is renamed into place only when it found no error. Each file is read once: hashed for the
     manifest while it is written; the manifest, built from those hashes, is the last member.
-    ``on_progress(done, total)`` is called with the file bytes written so far.
+    ``on_progress(done, total)`` is called with the file bytes written so far. ``contents``
+    holds the bytes of the files validation read already: they are not read again.
     """
-    plan = plan_bundle(root, cookbooks, settings, entries_of)
+    plan = plan_bundle(root, cookbooks, settings, entries_of, selection=selection)
     if callable(validation) and (plan.refused or has_errors(plan.selection.findings)):
         validation = validation()  # refused anyway: report everything validation has to say
     early = merge_findings(() if callable(validation) else validation, plan.selection.findings)
@@ -193,7 +244,7 @@ def build_bundle(
         pending = pool.submit(validation) if callable(validation) else None
         gate = _Gate(pending, plan)
         try:
-            written = _write(plan, settings, on_progress, gate.check)
+            written = _write(plan, settings, _MemberStream(plan, contents, on_progress), gate.check)
         except _Refused as refused:
             return BundleResult(settings, refused.findings, plan)
     return replace(written, findings=gate.findings or early)
@@ -216,10 +267,9 @@ class _Gate:
 
 
 def _write(
-    plan: BundlePlan, settings: BundleSettings, on_progress: Progress | None,
+    plan: BundlePlan, settings: BundleSettings, stream: _MemberStream,
     before_commit: Callable[[], None],
 ) -> BundleResult:  # fmt: skip
-    stream = _MemberStream(plan, sum(entry.size for entry in plan.files), on_progress)
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
         write_atomically(
@@ -251,18 +301,24 @@ def merge_findings(validation: Sequence[Finding], selection: Sequence[Finding]) 
 
 class _MemberStream:
     """The archive members of a plan, in tree order, then the manifest built from the hashes
-    the writer reported for each file (``done``) while writing it."""
+    the writer reported for each file (``done``) while writing it. Small files are read
+    through ``contents``: validation and the archive share one read of each."""
 
-    def __init__(self, plan: BundlePlan, total: int, on_progress: Progress | None) -> None:
+    def __init__(
+        self, plan: BundlePlan, contents: FileContents | None, on_progress: Progress | None
+    ) -> None:
         self._plan = plan
-        self._total = total
+        self._contents = contents
+        self._total = sum(entry.size for entry in plan.files)
         self._written = 0
         self._on_progress = on_progress
+        self._manifest = False
         self.files: list[ManifestFile] = []
 
     def members(self) -> Iterator[Member]:
         for entry in self._plan.entries:
-            yield entry.member()
+            yield self._member(entry)
+        self._manifest = True
         if len(self.files) != len(self._plan.files):  # the writer reports every file it wrote
             raise LocalError("internal error: a file of the bundle was not hashed")
         settings = self._plan.settings
@@ -274,8 +330,22 @@ class _MemberStream:
         )  # fmt: skip
         yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
 
+    def _member(self, entry: PlannedEntry) -> Member:
+        member = entry.member()
+        if self._contents is None or entry.kind != "file" or entry.source is None:
+            return member
+        if entry.size > CACHED_FILE_BYTES:
+            return member  # streamed from disk
+        try:
+            data = self._contents.read(entry.source)  # read once, for validation too
+        except OSError:
+            return member  # the writer says why it cannot be read
+        if len(data) != entry.size:
+            return member  # changed since the walk: the writer refuses it
+        return replace(member, data=data)
+
     def done(self, member: Member, sha256: str) -> None:
-        if member.data is not None:
+        if self._manifest:
             return  # the manifest itself
         self.files.append(ManifestFile(member.name, member.size, sha256))
         self._written += member.size

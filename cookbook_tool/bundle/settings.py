@@ -1,26 +1,95 @@
-"""Turn command-line choices, the configuration and the environment into ``BundleSettings``.
+"""Turn command-line choices, the configuration and the environment into ``BundleSettings``,
+and open the repository a bundle is made from (``prepare_bundle``).
 
-Pure: the CLI passes in the environment value and the paths; nothing here reads them itself.
+The CLI passes in the environment value, the current folder and the paths; nothing here reads
+them itself.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from cookbook_tool.archive.tar import DEFAULT_MTIME
-from cookbook_tool.bundle.build import ArchiveFormat, BundleSettings, Layout
-from cookbook_tool.config.load import Config
+from cookbook_tool.bundle.build import (
+    ArchiveFormat,
+    BundleSettings,
+    BundleSource,
+    Layout,
+    open_for_bundle,
+)
+from cookbook_tool.config.load import Config, resolve_config
+from cookbook_tool.config.source_date import source_date_epoch
 from cookbook_tool.cookbook.constraints import is_valid_version
-from cookbook_tool.errors import UsageError
+from cookbook_tool.cookbook.discovery import find_repository_root, outermost_cookbook
+from cookbook_tool.cookbook.repository import LoadedRepository, open_repository
+from cookbook_tool.errors import LocalError, UsageError
+from cookbook_tool.metadata.read import read_metadata
 
 DEFAULT_OUTPUT = "out"  # relative to the repository root
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _LAYOUTS: tuple[Layout, ...] = ("cookbooks", "flat")
 _FORMATS: tuple[ArchiveFormat, ...] = ("tar.gz", "zip")
 T = TypeVar("T", bound=str)
+
+
+@dataclass(frozen=True)
+class BundleRequest:
+    """What the ``bundle`` command was asked, as given (paths relative to ``cwd``)."""
+
+    path: Path  # the repository, or a cookbook (then that cookbook and its dependencies)
+    cwd: Path
+    cookbooks: tuple[str, ...] = ()
+    output: Path | None = None
+    name: str | None = None
+    version: str | None = None
+    layout: str | None = None
+    archive_format: str | None = None
+    config_file: Path | None = None
+    source_date_epoch: str | None = None  # the environment's SOURCE_DATE_EPOCH
+
+
+def prepare_bundle(request: BundleRequest) -> BundleSource:
+    """Find the repository, read its configuration, decide the settings and load the
+    repository once (with the output folder left out); a cookbook named as the path is added
+    to the requested cookbooks."""
+    folder = _folder(request.path, request.cwd)
+    root = find_repository_root(folder)
+    cookbook = outermost_cookbook(folder)
+    if cookbook is None:
+        root = folder
+    config = resolve_config(request.config_file, root, request.cwd)
+    settings = bundle_settings(
+        root, config, cookbooks=request.cookbooks,
+        output=None if request.output is None else request.cwd / request.output,
+        name=request.name, version=request.version, layout=request.layout,
+        archive_format=request.archive_format, source_date_epoch=request.source_date_epoch,
+    )  # fmt: skip
+    loaded = open_repository(root, config, (settings.output_dir,))
+    if cookbook is not None and cookbook != root:
+        named = (*settings.cookbooks, _cookbook_name(loaded, cookbook))
+        settings = replace(settings, cookbooks=tuple(dict.fromkeys(named)))
+    return open_for_bundle(loaded, settings)
+
+
+def _folder(given: Path, cwd: Path) -> Path:
+    """The repository folder, checked before anything else is asked of it."""
+    path = cwd / given
+    if not path.exists():
+        raise LocalError(f"{given}: no such folder")
+    if not path.is_dir():
+        raise LocalError(f"{given}: not a folder (give the cookbook repository or one cookbook)")
+    return path.resolve()
+
+
+def _cookbook_name(loaded: LoadedRepository, folder: Path) -> str:
+    """The metadata name of the cookbook at ``folder`` (read when the repository was loaded)."""
+    cookbook = loaded.cookbook_at(folder)
+    metadata = cookbook.metadata if cookbook is not None else read_metadata(folder)[0]
+    return metadata.name if metadata and metadata.name else folder.name
 
 
 def bundle_settings(
@@ -55,7 +124,7 @@ def bundle_settings(
                 "and . _ + -"
             )
     return BundleSettings(
-        output_dir=(output if output is not None else root / DEFAULT_OUTPUT).absolute(),
+        output_dir=output_folder(root, output),
         name=chosen_name,
         version=chosen_version,
         layout=_choice("layout", layout or config.layout, _LAYOUTS),
@@ -66,19 +135,15 @@ def bundle_settings(
     )
 
 
+def output_folder(root: Path, output: Path | None) -> Path:
+    """Where the archive goes: ``output``, else ``out/`` of the repository."""
+    return (output if output is not None else root / DEFAULT_OUTPUT).absolute()
+
+
 def parse_source_date_epoch(value: str | None) -> int:
     """The archive timestamp: ``SOURCE_DATE_EPOCH`` when set, else 1980-01-01."""
-    if value is None or value.strip() == "":
-        return DEFAULT_MTIME
-    try:
-        seconds = int(value.strip())
-    except ValueError:
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970"
-        ) from None
-    if not 0 <= seconds < 8**11:
-        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is out of range for a tar header")
-    return seconds
+    seconds = source_date_epoch(value)
+    return DEFAULT_MTIME if seconds is None else seconds
 
 
 def _choice(label: str, value: str, allowed: tuple[T, ...]) -> T:

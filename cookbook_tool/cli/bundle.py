@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,8 @@ from cookbook_tool.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from cookbook_tool.bundle.build import BundlePlan, BundleResult, BundleSettings
-    from cookbook_tool.config.load import Config
+    from cookbook_tool.bundle.build import BundlePlan, BundleResult
+    from cookbook_tool.bundle.settings import BundleRequest
 
 
 def register(app: typer.Typer) -> None:
@@ -66,80 +65,36 @@ def bundle(
 
     Example:  cookbook-tool bundle . --version 1.4.0 --cookbook webapp
     """
-    choices = _Choices(cookbook, output_dir, name, version, layout, archive_format, config_file)
-    run("bundle", output, debug, lambda: _bundle(repo, choices, explain, output, no_progress))
+
+    def body() -> int:
+        from cookbook_tool.bundle.settings import BundleRequest
+
+        request = BundleRequest(
+            repo, Path.cwd(), tuple(cookbook), output_dir, name, version, layout,
+            archive_format, config_file, os.environ.get("SOURCE_DATE_EPOCH"),
+        )  # fmt: skip
+        return _bundle(request, explain, output, no_progress)
+
+    run("bundle", output, debug, body)
 
 
-@dataclass(frozen=True)
-class _Choices:
-    """The options that decide what is bundled, and how."""
+def _bundle(request: BundleRequest, explain: bool, output: OutputFormat, no_progress: bool) -> int:
+    from cookbook_tool.bundle.build import merge_findings
+    from cookbook_tool.bundle.settings import prepare_bundle
 
-    cookbooks: list[str]
-    output_dir: Path | None
-    name: str | None
-    version: str | None
-    layout: str | None
-    archive_format: str | None
-    config_file: Path | None
-
-
-def _bundle(
-    repo: Path, choices: _Choices, explain: bool, output: OutputFormat, no_progress: bool
-) -> int:
-    from cookbook_tool.bundle.build import build_bundle, merge_findings, plan_bundle
-    from cookbook_tool.bundle.source import open_for_bundle
-
-    root, choices = _repository(repo, choices)
-    settings, config = _settings(root, choices)
-    loaded, validation = open_for_bundle(root, config, settings)
-    cookbooks, entries_of = loaded.repo.cookbooks, lambda c: loaded.files_of(c).entries
+    source = prepare_bundle(request)
+    root = source.loaded.root
     if explain:
-        plan = plan_bundle(loaded.root, cookbooks, settings, entries_of)
-        findings = merge_findings(validation(), plan.selection.findings)
-        return _render_plan(plan, findings, output, loaded.root)
+        plan = source.plan()
+        findings = merge_findings(source.validation(), plan.selection.findings)
+        return _render_plan(plan, findings, output, root)
     from cookbook_tool.cli.publish_render import progress_bar
 
     show = output is OutputFormat.TEXT and not no_progress
     signal.signal(signal.SIGTERM, _interrupt)  # clean up the temporary file as on Ctrl-C
-    with progress_bar(show, f"bundling {settings.filename}") as on_progress:
-        result = build_bundle(loaded.root, cookbooks, settings, validation, entries_of, on_progress)
-    return _render_result(result, output, loaded.root)
-
-
-def _repository(repo: Path, choices: _Choices) -> tuple[Path, _Choices]:
-    """The repository folder, checked before anything else is asked of it. A cookbook (or a
-    folder inside one) means that cookbook and its dependencies, from its repository."""
-    from dataclasses import replace
-
-    from cookbook_tool.cookbook.discovery import find_repository_root, outermost_cookbook
-    from cookbook_tool.errors import LocalError
-    from cookbook_tool.metadata.read import read_metadata
-
-    if not repo.exists():
-        raise LocalError(f"{repo}: no such folder")
-    if not repo.is_dir():
-        raise LocalError(f"{repo}: not a folder (give the cookbook repository or one cookbook)")
-    folder = repo.resolve()
-    root = find_repository_root(folder)
-    cookbook = outermost_cookbook(folder)
-    if cookbook is None or cookbook == root:
-        return folder if cookbook is None else root, choices
-    metadata, _ = read_metadata(cookbook)
-    name = metadata.name if metadata and metadata.name else cookbook.name
-    return root, replace(choices, cookbooks=[*choices.cookbooks, name])
-
-
-def _settings(root: Path, choices: _Choices) -> tuple[BundleSettings, Config]:
-    from cookbook_tool.bundle.settings import bundle_settings
-    from cookbook_tool.config.load import resolve_config
-
-    config = resolve_config(choices.config_file, root, Path.cwd())
-    settings = bundle_settings(
-        root, config, cookbooks=choices.cookbooks, output=choices.output_dir, name=choices.name,
-        version=choices.version, layout=choices.layout, archive_format=choices.archive_format,
-        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
-    )  # fmt: skip
-    return settings, config
+    with progress_bar(show, f"bundling {source.settings.filename}") as on_progress:
+        result = source.build(source.validation, on_progress)
+    return _render_result(result, output, root)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -53,29 +53,13 @@ def register(app: typer.Typer) -> None:
     app.command("runlist", help=RUNLIST_HELP)(runlist)
 
 
-def _config(path: Path | None) -> Config:
-    from cookbook_tool.config.load import resolve_config
-    from cookbook_tool.errors import UsageError
-
-    config = resolve_config(path, None, Path.cwd())
-    if config.file is None:
-        raise UsageError("no cookbook-tool.toml here or above: run `cookbook-tool new config`")
-    if not config.layers:
-        raise UsageError(f"{config.file}: no [layers.NAME] tables: add the stack's layers first")
-    return config
-
-
 def _missing_recipes(
     config: Config, layers: Collection[str] | None = None, event: str | None = None
 ) -> list[Finding]:
-    """The recipes these layers run (on ``event``, or on every event) that no cookbook of the
-    configuration's repository has: these outputs are pasted into OpsWorks as they are."""
-    from cookbook_tool.cookbook.layers import check_layers
-    from cookbook_tool.cookbook.repository import open_repository
+    from cookbook_tool.validate.layers import missing_recipes
 
-    loaded = open_repository(config.base_dir or Path.cwd(), config)
-    events = None if event is None else (event,)
-    return relative_findings(check_layers(config, loaded, layers, events), Path.cwd())
+    cwd = Path.cwd()
+    return relative_findings(missing_recipes(config, cwd, layers, event), cwd)
 
 
 def _report_missing(command: str, missing: list[Finding]) -> int:
@@ -95,8 +79,9 @@ def layers(
 
     def body() -> int:
         from cookbook_tool.cookbook.layers import custom_recipes
+        from cookbook_tool.validate.layers import layers_config
 
-        settings = _config(config)
+        settings = layers_config(config, Path.cwd())
         recipes = custom_recipes(settings)
         missing = _missing_recipes(settings)
         if output is OutputFormat.JSON:
@@ -127,8 +112,9 @@ def runlist(
 
     def body() -> int:
         from cookbook_tool.cookbook.layers import run_list, ssm_run_list
+        from cookbook_tool.validate.layers import layers_config
 
-        settings = _config(config)
+        settings = layers_config(config, Path.cwd())
         recipes = run_list(settings, layer, event.lower())
         missing = _missing_recipes(settings, layer, event.lower())
         if output is OutputFormat.JSON:

@@ -185,23 +185,46 @@ def findings_document(command: str, findings: Iterable[Finding], **extra: Any) -
     }
 
 
+# (command, findings, what was checked, extra JSON members) -> printed on stdout
+Renderer = Callable[[str, list[Finding], str, dict[str, Any]], None]
+# (command, message, error type, exit code) -> the error as a document of the format, on stdout
+FailureRenderer = Callable[[str, str, str, int], None]
+
+
+def _text(command: str, findings: list[Finding], checked: str, extra: dict[str, Any]) -> None:
+    sys.stdout.write(render_findings_text(findings, checked) + "\n")
+
+
+def _json(command: str, findings: list[Finding], checked: str, extra: dict[str, Any]) -> None:
+    emit_json(findings_document(command, findings, **extra))
+
+
+def _github(command: str, findings: list[Finding], checked: str, extra: dict[str, Any]) -> None:
+    text = render_findings_github(findings)
+    if text:
+        sys.stdout.write(text + "\n")
+
+
+def _sarif(command: str, findings: list[Finding], checked: str, extra: dict[str, Any]) -> None:
+    from cookbook_tool.cli.sarif import sarif_document
+
+    emit_json(sarif_document(findings))
+
+
+RENDERER_BY_FORMAT: dict[OutputFormat, Renderer] = {
+    OutputFormat.TEXT: _text,
+    OutputFormat.JSON: _json,
+    OutputFormat.GITHUB: _github,
+    OutputFormat.SARIF: _sarif,
+}
+
+
 def report_findings(
     command: str, findings: list[Finding], output: OutputFormat, checked: str, **extra: Any
 ) -> int:
     """Print findings in the chosen format; return the exit code (0 ok, 1 errors found)."""
     findings = [printable_finding(f) for f in findings]
-    if output is OutputFormat.JSON:
-        emit_json(findings_document(command, findings, **extra))
-    elif output is OutputFormat.GITHUB:
-        text = render_findings_github(findings)
-        if text:
-            sys.stdout.write(text + "\n")
-    elif output is OutputFormat.SARIF:
-        from cookbook_tool.cli.sarif import sarif_document
-
-        emit_json(sarif_document(findings))
-    else:
-        sys.stdout.write(render_findings_text(findings, checked) + "\n")
+    RENDERER_BY_FORMAT[output](command, findings, checked, extra)
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
 
@@ -236,21 +259,42 @@ def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
 
 
 def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str) -> NoReturn:
-    if output is OutputFormat.JSON:
-        emit_json(
-            {
-                "version": JSON_DOCUMENT_VERSION,
-                "command": command,
-                "ok": False,
-                "error": {"type": kind, "message": message, "exit_code": code},
-            }
-        )
-    elif output is OutputFormat.SARIF:  # a code-scanning upload step still gets a document
-        from cookbook_tool.cli.sarif import sarif_failure
-
-        emit_json(sarif_failure(message))
-    elif output is OutputFormat.GITHUB:  # an annotation on the workflow run
-        sys.stdout.write(f"::error title=cookbook-tool {_gh_escape_property(command)}::"
-                         f"{_gh_escape_data(message)}\n")  # fmt: skip
+    FAILURE_BY_FORMAT[output](command, message, kind, code)
     stderr(f"cookbook-tool {command}: error: {message}")
     raise typer.Exit(code)
+
+
+def _text_failure(command: str, message: str, kind: str, code: int) -> None:
+    """Text mode: the error line on stderr is all."""
+
+
+def _json_failure(command: str, message: str, kind: str, code: int) -> None:
+    emit_json(
+        {
+            "version": JSON_DOCUMENT_VERSION,
+            "command": command,
+            "ok": False,
+            "error": {"type": kind, "message": message, "exit_code": code},
+        }
+    )
+
+
+def _github_failure(command: str, message: str, kind: str, code: int) -> None:
+    """An annotation on the workflow run."""
+    sys.stdout.write(f"::error title=cookbook-tool {_gh_escape_property(command)}::"
+                     f"{_gh_escape_data(message)}\n")  # fmt: skip
+
+
+def _sarif_failure(command: str, message: str, kind: str, code: int) -> None:
+    """A code-scanning upload step still gets a document."""
+    from cookbook_tool.cli.sarif import sarif_failure
+
+    emit_json(sarif_failure(message))
+
+
+FAILURE_BY_FORMAT: dict[OutputFormat, FailureRenderer] = {
+    OutputFormat.TEXT: _text_failure,
+    OutputFormat.JSON: _json_failure,
+    OutputFormat.GITHUB: _github_failure,
+    OutputFormat.SARIF: _sarif_failure,
+}

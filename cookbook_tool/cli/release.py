@@ -57,24 +57,16 @@ def release(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     def body() -> int:
-        from cookbook_tool.config.load import resolve_config
-        from cookbook_tool.cookbook.discovery import find_repository_root
-        from cookbook_tool.release.pipeline import ReleaseSettings
+        from cookbook_tool.release.pipeline import ReleaseRequest
         from cookbook_tool.release.pipeline import release as run_release
-        from cookbook_tool.release.source_control import source_commit, version_from_tag
 
-        root = find_repository_root(repo)
-        config = resolve_config(config_file, root, Path.cwd())
-        chosen_version = version
-        if chosen_version is None and config.version_from == "git-tag":
-            chosen_version = version_from_tag(root)
-        settings = ReleaseSettings(
-            root, config, tuple(target), dry_run, chosen_version, output_dir,
-            os.environ.get("SOURCE_DATE_EPOCH"), source_commit(root), force_current,
+        request = ReleaseRequest(
+            repo, Path.cwd(), config_file, tuple(target), dry_run, version, output_dir,
+            os.environ.get("SOURCE_DATE_EPOCH"), force_current,
         )  # fmt: skip
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT
-            report = run_release(settings, lambda name, size: _bar(bars, show, name))
+            report = run_release(request, lambda name, size: _bar(bars, show, name))
         return _render(report, output)
 
     run("release", output, debug, body)

@@ -65,7 +65,23 @@ def looks_like_cookbook(folder: Path) -> bool:
     return any((folder / name).is_dir() for name in _COOKBOOK_MARKERS)
 
 
-def find_repository_root(path: Path) -> Path:
+class Discoveries:
+    """The repositories discovered during one command, each discovered once."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[Path, tuple[str, ...]], Repository] = {}
+
+    def __call__(
+        self, root: Path, cookbook_dirs: Sequence[str] = DEFAULT_COOKBOOK_DIRS
+    ) -> Repository:
+        key = (root.resolve(), tuple(cookbook_dirs))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = discover(*key)
+        return found
+
+
+def find_repository_root(path: Path, discovered: Discoveries | None = None) -> Path:
     """The repository a path belongs to.
 
     A folder outside any cookbook is itself the repository. For a cookbook (or a file inside
@@ -84,8 +100,10 @@ def find_repository_root(path: Path) -> Path:
     if _is_marked(cookbook):
         return cookbook
     marked = _nearest_marked(cookbook.parent)
-    if marked is not None and any(c.path == cookbook for c in discover(marked).cookbooks):
-        return marked
+    if marked is not None:
+        repository = (discovered or discover)(marked)
+        if any(c.path == cookbook for c in repository.cookbooks):
+            return marked
     if cookbook.parent.name in DEFAULT_COOKBOOK_DIRS:
         return cookbook.parent.parent
     return cookbook.parent
@@ -138,9 +156,12 @@ def _subfolders(folder: Path) -> Iterable[Path]:
     return [c for c in children if c.is_dir() and not c.name.startswith(".")]
 
 
-def group_by_repository(paths: Iterable[Path]) -> dict[Path, list[Path]]:
+def group_by_repository(
+    paths: Iterable[Path], discovered: Discoveries | None = None
+) -> dict[Path, list[Path]]:
     """Paths by repository root. Files of one folder share a root: it is looked up once per
-    folder (pre-commit may pass thousands of files)."""
+    folder (pre-commit may pass thousands of files); ``discovered`` keeps the repositories
+    discovered on the way, for the caller to use."""
     groups: dict[Path, list[Path]] = {}
     folders: dict[Path, Path] = {}  # a folder as given -> where it is
     roots: dict[Path, Path] = {}  # a file's folder -> its repository root
@@ -152,10 +173,10 @@ def group_by_repository(paths: Iterable[Path]) -> dict[Path, list[Path]]:
             location = own_location(path)
             folders[path.parent] = location.parent
         if location.is_dir():
-            root = find_repository_root(location)
+            root = find_repository_root(location, discovered)
         else:
             root = roots.get(location.parent) or roots.setdefault(
-                location.parent, find_repository_root(location)
+                location.parent, find_repository_root(location, discovered)
             )
         groups.setdefault(root, []).append(location)
     return groups

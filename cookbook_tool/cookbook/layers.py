@@ -1,4 +1,5 @@
-"""Layers and lifecycle events: what each layer runs, and what an instance runs.
+"""Layers and lifecycle events: what each layer runs, and what an instance runs (the rule
+that the recipes exist is ``validate/rules/layers.py``).
 
 A stack has layers; each layer runs custom recipes on the five lifecycle events. An instance
 that belongs to several layers runs the recipes of each, in order, each recipe once (as Chef
@@ -7,13 +8,11 @@ expands a run list: ``cb`` and ``cb::default`` are the same recipe).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.opsworks import LIFECYCLE_EVENTS
-from cookbook_tool.cookbook.repository import LoadedRepository
 from cookbook_tool.errors import UsageError
-from cookbook_tool.findings import Finding, error
 from cookbook_tool.text import did_you_mean
 
 
@@ -54,49 +53,3 @@ def run_list(config: Config, layers: Sequence[str], event: str) -> list[str]:
 def ssm_run_list(recipes: Sequence[str]) -> str:
     """The ``RunList`` parameter of ``AWS-ApplyChefRecipes``: ``recipe[a::b],recipe[c]``."""
     return ",".join(f"recipe[{r}]" for r in recipes)
-
-
-def check_layers(
-    config: Config,
-    loaded: LoadedRepository,
-    layers: Collection[str] | None = None,
-    events: Collection[str] | None = None,
-) -> Iterator[Finding]:
-    """Every recipe a layer names exists in the repository's cookbooks (or an external one);
-    only for ``layers`` and ``events`` when given."""
-    named = loaded.repo.by_name()
-    file = config.file.as_posix() if config.file else None
-    for layer, by_event in config.layers.items():
-        if layers is not None and layer not in layers:
-            continue
-        for event, recipes in by_event.items():
-            if events is not None and event not in events:
-                continue
-            line = config.line_of(f"layers.{layer}.{event}")
-            for recipe in recipes:
-                problem = _recipe_problem(recipe, named, loaded, config)
-                if problem:
-                    yield error(
-                        "layer-recipe-missing",
-                        f"layer {layer!r} runs {recipe!r} on {event}, but {problem}",
-                        file,
-                        line,
-                    )
-
-
-def _recipe_problem(
-    recipe: str, named: Mapping[str, Sequence[object]], loaded: LoadedRepository, config: Config
-) -> str | None:
-    cookbook_name, _, name = normalize(recipe).partition("::")
-    cookbooks = loaded.repo.by_name().get(cookbook_name)
-    if not cookbooks:
-        if config.is_external(cookbook_name):
-            return None
-        return f"no cookbook {cookbook_name!r} is in the bundle" + did_you_mean(
-            cookbook_name, list(named)
-        )
-    recipes = loaded.files_of(cookbooks[0]).recipe_names()
-    if name in recipes:
-        return None
-    choices = [f"{cookbook_name}::{r}" for r in recipes]
-    return f"{cookbook_name} has no recipes/{name}.rb" + did_you_mean(normalize(recipe), choices)

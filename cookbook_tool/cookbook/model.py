@@ -7,6 +7,12 @@ from pathlib import Path
 
 from cookbook_tool.cookbook.constraints import Constraint
 
+# The folders Chef reads in a cookbook (a top-level folder named like one of them is a typo).
+STANDARD_FOLDERS = (
+    "attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
+    "templates",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Dependency:

@@ -1,8 +1,17 @@
-"""Open a repository: discover its cookbooks and read their metadata and files once."""
+"""Open a repository once: discover its cookbooks, read each metadata file once, walk each
+cookbook once, and read each small file once.
+
+The ``LoadedRepository`` is handed down validate -> bundle -> artifact: the rules, the bundle
+plan and the archive writer all take the walked entries and the bytes from it, so that a
+command opens each metadata file and each recipe exactly once.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cookbook_tool.config.load import Config
@@ -13,6 +22,39 @@ from cookbook_tool.cookbook.walk import Entry, walk_cookbook
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.read import read_metadata
 
+CACHED_FILE_BYTES = 1 << 20  # files up to this size are read once and kept for every reader
+_CACHE_BUDGET = 256 << 20  # beyond this many bytes in total, files are read again when needed
+
+
+class FileContents:
+    """The bytes of the repository's small files, each read from disk once.
+
+    Larger files (and every file once the budget is spent) are not kept: their readers stream
+    them. Safe to share with the validation thread of ``build_bundle``.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[Path, bytes] = {}
+        self._kept = 0
+        self._lock = threading.Lock()
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of ``path``, from memory when read before. Raises ``OSError``."""
+        data = self._data.get(path)
+        if data is not None:
+            return data
+        with self._lock:  # the validation thread and the archive writer: one reads, one waits
+            data = self._data.get(path)
+            if data is None:
+                data = path.read_bytes()
+                self._keep(path, data)
+        return data
+
+    def _keep(self, path: Path, data: bytes) -> None:
+        if len(data) <= CACHED_FILE_BYTES and self._kept + len(data) <= _CACHE_BUDGET:
+            self._data[path] = data
+            self._kept += len(data)
+
 
 @dataclass
 class CookbookFiles:
@@ -21,6 +63,7 @@ class CookbookFiles:
     cookbook: Cookbook
     chefignore: Chefignore
     entries: list[Entry] = field(default_factory=list)
+    contents: FileContents = field(default_factory=FileContents)
 
     def shipped(self) -> list[Entry]:
         return [e for e in self.entries if e.ships]
@@ -37,26 +80,48 @@ class CookbookFiles:
             and e.relpath.endswith(".rb") and e.relpath.count("/") == 1
         )  # fmt: skip
 
+    def content(self, entry: Entry) -> bytes | None:
+        """The bytes of a small file-like entry, read once for every rule and the archive;
+        None for a larger one (its readers stream it). Raises ``OSError``."""
+        if entry.size > CACHED_FILE_BYTES:
+            return None
+        return self.contents.read(entry.content_path)
+
 
 @dataclass
 class LoadedRepository:
     """A repository with every cookbook's metadata read; files are walked on first use."""
 
     repo: Repository
+    config: Config
     metadata_findings: list[Finding]
     extra_excluded: tuple[Path, ...] = ()
+    contents: FileContents = field(default_factory=FileContents)
     _files: dict[Path, CookbookFiles] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
         return self.repo.root
 
+    @property
+    def cookbooks(self) -> list[Cookbook]:
+        return self.repo.cookbooks
+
+    @cached_property
+    def named(self) -> Mapping[str, Sequence[Cookbook]]:
+        """The cookbooks by metadata name (built once: names are known after loading)."""
+        return self.repo.by_name()
+
+    def cookbook_at(self, folder: Path) -> Cookbook | None:
+        return next((c for c in self.repo.cookbooks if c.path == folder), None)
+
     def files_of(self, cookbook: Cookbook) -> CookbookFiles:
         walked = self._files.get(cookbook.path)
         if walked is None:
             ignore = load_chefignore(cookbook.path)
             entries = list(walk_cookbook(cookbook.path, ignore, self.extra_excluded))
-            walked = self._files[cookbook.path] = CookbookFiles(cookbook, ignore, entries)
+            walked = CookbookFiles(cookbook, ignore, entries, self.contents)
+            self._files[cookbook.path] = walked
         return walked
 
 
@@ -64,11 +129,18 @@ def open_repository(
     root: Path, config: Config, extra_excluded: tuple[Path, ...] = ()
 ) -> LoadedRepository:
     """Discover the cookbooks under ``root`` and read their metadata."""
-    repo = discover(root, config.cookbook_dirs)
+    return load_repository(discover(root, config.cookbook_dirs), config, extra_excluded)
+
+
+def load_repository(
+    repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = ()
+) -> LoadedRepository:
+    """Read the metadata of a discovered repository's cookbooks (each file once)."""
+    contents = FileContents()
     findings: list[Finding] = []
     for cookbook in repo.cookbooks:
-        metadata, problems = read_metadata(cookbook.path)
+        metadata, problems = read_metadata(cookbook.path, contents.read)
         cookbook.metadata = metadata
         cookbook.metadata_file = metadata.source if metadata else None
         findings.extend(problems)
-    return LoadedRepository(repo, findings, extra_excluded)
+    return LoadedRepository(repo, config, findings, extra_excluded, contents)

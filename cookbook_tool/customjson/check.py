@@ -15,7 +15,7 @@ from pathlib import Path
 from cookbook_tool.config.schema_mapping import SchemaMapping, schema_for
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
-from cookbook_tool.customjson.messages import did_you_mean
+from cookbook_tool.customjson.messages import key_hint
 from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
@@ -129,7 +129,7 @@ def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchem
     key = str(key_path[-1])
     where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
     message = (f"unknown key {render(key)} in {mask_credentials(where)}"
-               f"{did_you_mean(key, rule.known)}")
+               f"{key_hint(key, rule.known)}")
     if schema.is_custom_json:
         message += "; the OpsWorks cookbooks ignore keys they do not know"
     return message

@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.customjson.jsonindex import (
+from cookbook_tool.customjson.secrets import render
+from cookbook_tool.errors import LocalError
+from cookbook_tool.metadata.jsonindex import (
+    MAX_DEPTH,
     Indexer,
     Pointer,
     PositionIndex,
@@ -31,10 +34,7 @@ from cookbook_tool.customjson.jsonindex import (
     int_digits_limit,
     number_problem,
 )
-from cookbook_tool.customjson.secrets import render
-from cookbook_tool.errors import LocalError
 
-MAX_DEPTH = 100
 MAX_BYTES = 10 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 

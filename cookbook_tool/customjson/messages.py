@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.customjson.jsonpos import Pointer
 from cookbook_tool.customjson.secrets import is_secret_path, mask_credentials, render
+from cookbook_tool.text import closest
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -49,7 +50,7 @@ def _describe(error: ValidationError) -> Iterator[Violation]:
             schema = error.schema if isinstance(error.schema, dict) else {}
             known = sorted(schema.get("properties") or {})
             for key in extras:
-                message = f"unknown key {render(key)}{did_you_mean(key, known)}"
+                message = f"unknown key {render(key)}{key_hint(key, known)}"
                 yield Violation((*path, key), message, at_key=True)
             return
     if keyword == "required" and isinstance(error.validator_value, list):
@@ -71,14 +72,14 @@ def _extra_keys(instance: dict[str, Any], schema: Any) -> list[str]:
     return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
 
 
-def did_you_mean(key: str, known: Iterable[str]) -> str:
-    import difflib  # lazy: only when a key is unknown
-
+def key_hint(key: str, known: Iterable[str]) -> str:
+    """`` (did you mean "x"?)`` for an unknown key: the closest known key, or one it
+    abbreviates ("repo" for "repository"); the key is shown as JSON shows it."""
     names = sorted(known)
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    if not close and len(key) >= 3:  # an abbreviation: "repo" for "repository"
-        close = [name for name in names if name.startswith(key)][:1]
-    return f" (did you mean {render(close[0])}?)" if close else ""
+    close = closest(key, names)
+    if close is None and len(key) >= 3:
+        close = next((name for name in names if name.startswith(key)), None)
+    return f" (did you mean {render(close)}?)" if close is not None else ""
 
 
 def _count(n: int, word: str) -> str:

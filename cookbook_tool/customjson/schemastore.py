@@ -19,6 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from cookbook_tool.config.schema_files import builtin_schema_dir
 from cookbook_tool.customjson.jsonpos import parse_json_bytes
 from cookbook_tool.errors import LocalError
+from cookbook_tool.text import did_you_mean
 
 BUILTIN_NAMES = (
     "opsworks-custom-json",
@@ -102,16 +103,10 @@ def load_schema(name: str) -> Schema:
     """A built-in schema by name or ``$id`` (a copy is not made: do not modify it)."""
     found = builtin_name(name)
     if found is None:
-        raise LocalError(f"unknown schema {name!r}{_suggest(name)}; built-in schemas: "
+        hint = did_you_mean(name, BUILTIN_NAMES)
+        raise LocalError(f"unknown schema {name!r}{hint}; built-in schemas: "
                          + ", ".join(BUILTIN_NAMES))
     return _builtins()[found]
-
-
-def _suggest(name: str) -> str:
-    import difflib  # lazy: only for unknown names
-
-    close = difflib.get_close_matches(name, BUILTIN_NAMES, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def resolve_schema(ref: str, base_dir: Path) -> SchemaBundle:
@@ -130,7 +125,8 @@ def resolve_schema(ref: str, base_dir: Path) -> SchemaBundle:
         path = Path(unquote(urlsplit(ref).path)) if scheme == "file" else Path(ref)
         path = path if path.is_absolute() else base_dir / path
         if not path.is_file():
-            raise LocalError(f"unknown schema {ref!r}{_suggest(ref)}: not a built-in schema "
+            hint = did_you_mean(ref, BUILTIN_NAMES)
+            raise LocalError(f"unknown schema {ref!r}{hint}: not a built-in schema "
                              f"({', '.join(BUILTIN_NAMES)}) and no such file {path}")
         uri, schema = _load_user_schema(path)
         bundle = SchemaBundle(uri, str(path), schema)

@@ -7,13 +7,13 @@ an invalid ``dependencies`` constraint is ``metadata-invalid-constraint``.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from cookbook_tool.cookbook.constraints import Constraint, ConstraintError
 from cookbook_tool.cookbook.model import Dependency, Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import ANY_VERSION, RULES
+from cookbook_tool.metadata.jsonindex import MAX_DEPTH, Indexer, Pointer
 
 STRING_KEYS = ("name", "version", "description", "long_description", "maintainer",
                "maintainer_email", "license", "source_url", "issues_url")
@@ -21,7 +21,6 @@ STRING_KEYS = ("name", "version", "description", "long_description", "maintainer
 TABLE_KEYS = {"platforms": "supports", "recommendations": "recommends",
               "suggestions": "suggests", "conflicting": "conflicts", "replacing": "replaces",
               "recipes": "recipes"}
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|[{}\[\]]')
 
 
 def parse_metadata_json(text: str, path: Path, cookbook: str | None,
@@ -54,29 +53,12 @@ def _json_type(value: object) -> str:
     return names.get(type(value), "a value")
 
 
-def key_offsets(text: str) -> dict[tuple[str, ...], int]:
-    """Offsets of the keys at depth 1 and 2: ``("dependencies", "apt") -> offset``."""
-    offsets: dict[tuple[str, ...], int] = {}
-    stack: list[str | None] = []
-    last_key: str | None = None
-    for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token in ("{", "["):
-            stack.append(last_key if token == "{" else None)
-            last_key = None
-        elif token in ("}", "]"):
-            if stack:
-                stack.pop()
-        elif match.group(1) is not None and 0 < len(stack) <= 2:
-            try:
-                key = json.loads(token[:token.rindex('"') + 1])
-            except ValueError:
-                continue
-            last_key = key
-            where = (*(k for k in stack[1:] if k is not None), key)
-            if len(where) == len(stack):
-                offsets.setdefault(where, match.start())
-    return offsets
+def key_offsets(text: str) -> dict[Pointer, int]:
+    """Offsets of the object keys by path (``("dependencies", "apt") -> offset``); a key given
+    twice is placed where it first appears."""
+    index = Indexer(text, MAX_DEPTH).run()
+    first = {path: offset for path, _, offset in reversed(index.duplicates)}
+    return {**index.keys, **first}
 
 
 class _JsonReader:
@@ -86,7 +68,7 @@ class _JsonReader:
         self.cookbook = cookbook
         self.metadata = Metadata(source=path)
         self.findings: list[Finding] = []
-        self._offsets: dict[tuple[str, ...], int] | None = None
+        self._offsets: dict[Pointer, int] | None = None
 
     def line(self, *where: str) -> int | None:
         if self._offsets is None:

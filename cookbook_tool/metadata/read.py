@@ -10,8 +10,10 @@ Rule ids of the findings (severity):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from cookbook_tool.cookbook.discovery import METADATA_FILES
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import RULES
@@ -24,22 +26,27 @@ __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadat
 MAX_METADATA_BYTES = 8_000_000
 
 
-def read_metadata(cookbook_dir: Path) -> tuple[Metadata | None, list[Finding]]:
+def read_metadata(
+    cookbook_dir: Path, read_bytes: Callable[[Path], bytes] = Path.read_bytes
+) -> tuple[Metadata | None, list[Finding]]:
     """The metadata of the cookbook at ``cookbook_dir`` and the findings about it.
+
+    ``read_bytes`` reads the file (a loaded repository passes its own, which keeps the bytes
+    for the rules and the archive).
 
     ``(None, [])`` when the folder has neither ``metadata.json`` nor ``metadata.rb``. When the
     file cannot be read, the metadata is empty (``Metadata(source=file)``) and a
     ``metadata-unreadable`` finding says why. Never raises.
     """
     cookbook = cookbook_dir.name or None
-    for name in ("metadata.json", "metadata.rb"):
+    for name in METADATA_FILES:
         path = cookbook_dir / name
         try:
             if not (path.exists() or path.is_symlink()):
                 continue
         except OSError:
             pass  # _read_text reports it
-        text, problem = _read_text(path, cookbook)
+        text, problem = _read_text(path, cookbook, read_bytes)
         if problem is not None:
             return Metadata(source=path), [problem]
         assert text is not None
@@ -49,7 +56,9 @@ def read_metadata(cookbook_dir: Path) -> tuple[Metadata | None, list[Finding]]:
     return None, []
 
 
-def _read_text(path: Path, cookbook: str | None) -> tuple[str | None, Finding | None]:
+def _read_text(
+    path: Path, cookbook: str | None, read_bytes: Callable[[Path], bytes]
+) -> tuple[str | None, Finding | None]:
     def unreadable(message: str, line: int | None = None) -> tuple[None, Finding]:
         return None, Finding(path.as_posix(), line, None, "metadata-unreadable",
                              RULES["metadata-unreadable"], message, cookbook)
@@ -60,7 +69,7 @@ def _read_text(path: Path, cookbook: str | None) -> tuple[str | None, Finding | 
                               "symlink or a device): make it a text file")
         if path.stat().st_size > MAX_METADATA_BYTES:
             return unreadable(f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError as exc:
         return unreadable(f"cannot read {path.name}: {exc.strerror or exc}")
     try:

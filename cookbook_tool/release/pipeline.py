@@ -1,10 +1,11 @@
 """``cookbook-tool release``: validate everything, bundle once, publish to every target.
 
 Nothing is published when validation finds an error, and every target is resolved before the
-first byte is uploaded. A target that fails does not stop the others; the report says exactly
-which succeeded, and re-running finishes the job (published targets answer "already
-published"). A dry run bundles into a temporary folder, asks each target what it holds, and
-changes nothing.
+first byte is uploaded. The repository is loaded once: validation, the bundle and the archive
+use the same walk and the same bytes. A target that fails does not stop the others; the report
+says exactly which succeeded, and re-running finishes the job (published targets answer
+"already published"). A dry run bundles into a temporary folder, asks each target what it
+holds, and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from cookbook_tool.artifact import open_artifact
-from cookbook_tool.bundle.build import BundleResult, build_bundle
-from cookbook_tool.bundle.settings import bundle_settings
-from cookbook_tool.config.load import Config
-from cookbook_tool.cookbook.repository import open_repository
+from cookbook_tool.bundle.build import BundleResult, open_for_bundle
+from cookbook_tool.bundle.settings import bundle_settings, output_folder
+from cookbook_tool.config.load import Config, resolve_config
+from cookbook_tool.cookbook.discovery import find_repository_root
+from cookbook_tool.cookbook.repository import LoadedRepository, open_repository
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_REMOTE, ToolError, UsageError
 from cookbook_tool.findings import Finding, has_errors
 from cookbook_tool.publish.base import (
@@ -33,6 +35,7 @@ from cookbook_tool.publish.base import (
 )
 from cookbook_tool.publish.configured import configured_target
 from cookbook_tool.publish.targets import mask_url, open_publisher
+from cookbook_tool.release.source_control import source_commit, version_from_tag
 from cookbook_tool.text import did_you_mean
 from cookbook_tool.validate.run import CheckSettings, run_checks
 
@@ -47,16 +50,43 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class ReleaseSettings:
-    root: Path
-    config: Config
+class ReleaseRequest:
+    """What the ``release`` command was asked, as given (paths relative to ``cwd``)."""
+
+    path: Path  # the repository
+    cwd: Path
+    config_file: Path | None = None
     targets: tuple[str, ...] = ()  # names from the configuration; empty: all of them
     dry_run: bool = False
     version: str | None = None
     output: Path | None = None
-    source_date_epoch: str | None = None
-    source_commit: str | None = None
+    source_date_epoch: str | None = None  # the environment's SOURCE_DATE_EPOCH
     force_current: bool = False
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    """The request with the repository found, its configuration read and the version and
+    source commit decided."""
+
+    root: Path
+    config: Config
+    request: ReleaseRequest
+    version: str | None
+    source_commit: str | None
+
+    @classmethod
+    def of(cls, request: ReleaseRequest) -> ReleaseSettings:
+        root = find_repository_root(request.cwd / request.path)
+        config = resolve_config(request.config_file, root, request.cwd)
+        version = request.version
+        if version is None and config.version_from == "git-tag":
+            version = version_from_tag(root)
+        return cls(root, config, request, version, source_commit(root))
+
+    @property
+    def dry_run(self) -> bool:
+        return self.request.dry_run
 
 
 @dataclass(frozen=True)
@@ -88,18 +118,21 @@ class ReleaseReport:
 StartTarget = Callable[[str, int], ProgressCallback | None]  # (target name, bytes) -> callback
 
 
-def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> ReleaseReport:
+def release(request: ReleaseRequest, on_target: StartTarget | None = None) -> ReleaseReport:
     """Validate, bundle and publish. Returns a report; raises ``ToolError`` only when nothing
     could be done (bad configuration, unknown target, unreadable repository)."""
+    settings = ReleaseSettings.of(request)
     config = settings.config
-    targets = _resolve_targets(config, settings.targets)
-    check = run_checks(CheckSettings((settings.root,), settings.root, config.file))
-    report = ReleaseReport(findings=check.findings, dry_run=settings.dry_run)
-    if has_errors(report.findings):
-        return report
+    targets = _resolve_targets(config, request.targets)
     with tempfile.TemporaryDirectory(prefix="cookbook-tool-release-") as scratch:
-        output = Path(scratch) if settings.dry_run else settings.output
-        report.bundle = _bundle(settings, output)
+        given = None if request.output is None else request.cwd / request.output
+        output = Path(scratch) if settings.dry_run else given
+        loaded = open_repository(settings.root, config, (output_folder(settings.root, output),))
+        check = run_checks(CheckSettings((settings.root,), settings.root, config.file), loaded)
+        report = ReleaseReport(findings=check.findings, dry_run=settings.dry_run)
+        if has_errors(report.findings):
+            return report
+        report.bundle = _bundle(settings, loaded, output)
         report.findings = report.bundle.findings
         if report.bundle.path is None:
             return report
@@ -126,16 +159,15 @@ def _resolve_targets(
     return [(name, *configured_target(config, name)) for name in chosen]
 
 
-def _bundle(settings: ReleaseSettings, output: Path | None) -> BundleResult:
+def _bundle(
+    settings: ReleaseSettings, loaded: LoadedRepository, output: Path | None
+) -> BundleResult:
+    """The bundle of the repository validation just checked (no second validation)."""
     bundle = bundle_settings(
         settings.root, settings.config, output=output, version=settings.version,
-        source_date_epoch=settings.source_date_epoch,
+        source_date_epoch=settings.request.source_date_epoch,
     )  # fmt: skip
-    loaded = open_repository(settings.root, settings.config, (bundle.output_dir,))
-    return build_bundle(
-        loaded.root, loaded.repo.cookbooks, bundle, (),
-        lambda cookbook: loaded.files_of(cookbook).entries,
-    )  # fmt: skip
+    return open_for_bundle(loaded, bundle).build()
 
 
 def _publish_all(
@@ -190,7 +222,7 @@ def _publish_one(
     try:
         progress = on_target(checked.name, artifact.size) if on_target else None
         result = publisher.publish(
-            artifact, force_current=settings.force_current, on_progress=progress
+            artifact, force_current=settings.request.force_current, on_progress=progress
         )
     except ToolError as exc:
         return replace(checked, outcome=Outcome.FAILED, error=exc.message,

@@ -1,14 +1,17 @@
 """What ``cookbook-tool validate PATH...`` checks: the cookbooks the paths name or hold, the
 custom JSON files among them (or mapped to schemas by the configuration), and the layers.
 
-Paths may be repositories, cookbooks, or files inside them (as pre-commit passes them).
+Paths may be repositories, cookbooks, or files inside them (as pre-commit passes them). Each
+repository is discovered once and loaded once (``LoadedRepository``); findings are reported
+only for the selected cookbooks, but names and dependencies are always resolved against the
+whole repository.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,17 +20,33 @@ from cookbook_tool.config.load import Config, resolve_config
 from cookbook_tool.config.schema_mapping import mapped_files, schema_for
 from cookbook_tool.cookbook.discovery import (
     CONFIG_FILE,
+    DEFAULT_COOKBOOK_DIRS,
+    Discoveries,
     Repository,
-    discover,
     group_by_repository,
     own_location,
 )
-from cookbook_tool.cookbook.layers import check_layers, normalize
+from cookbook_tool.cookbook.layers import normalize
 from cookbook_tool.cookbook.model import Cookbook
-from cookbook_tool.cookbook.repository import open_repository
+from cookbook_tool.cookbook.repository import LoadedRepository, load_repository
 from cookbook_tool.errors import LocalError
-from cookbook_tool.findings import Finding, error, sort_findings
-from cookbook_tool.validate.cookbooks import validate_loaded
+from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies
+from cookbook_tool.validate.rules.files import check_files
+from cookbook_tool.validate.rules.layers import check_layers
+from cookbook_tool.validate.rules.metadata import check_metadata, check_names
+from cookbook_tool.validate.rules.recipes import check_includes, check_recipe_files
+from cookbook_tool.validate.rules.registry import finding
+from cookbook_tool.validate.rules.secrets import check_secrets
+
+RepositoryRule = Callable[[RuleContext], Iterable[Finding]]
+CookbookRule = Callable[[RuleContext, Cookbook], Iterable[Finding]]
+REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_cycles)
+COOKBOOK_RULES: tuple[CookbookRule, ...] = (
+    check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
+    check_secrets,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,28 +80,70 @@ class CheckReport:
 
 
 @dataclass
+class ValidationResult:
+    root: Path
+    cookbooks: list[Cookbook]  # the cookbooks checked
+    findings: list[Finding] = field(default_factory=list)
+    loaded: LoadedRepository | None = None
+
+
+def validate_loaded(
+    loaded: LoadedRepository, only: Collection[Path] | None = None
+) -> ValidationResult:
+    """Every cookbook rule over a loaded repository; ``only`` limits the report to these
+    cookbook folders."""
+    wanted = None if only is None else {own_location(p) for p in only}
+    selected = [c for c in loaded.cookbooks if wanted is None or c.path in wanted]
+    folders = {c.path for c in selected}
+    context = RuleContext.of(loaded)
+    everywhere = [*loaded.metadata_findings, *_repository_findings(context)]
+    findings = [f for f in everywhere if _in(f, folders, loaded)]
+    for cookbook in selected:
+        for rule in COOKBOOK_RULES:
+            findings.extend(rule(context, cookbook))
+    return ValidationResult(loaded.root, selected, sort_findings(findings), loaded)
+
+
+def _repository_findings(context: RuleContext) -> Iterator[Finding]:
+    for rule in REPOSITORY_RULES:
+        yield from rule(context)
+
+
+def _in(finding: Finding, selected: set[Path], loaded: LoadedRepository) -> bool:
+    if finding.file is None:
+        return True
+    owner = loaded.repo.owner_of(Path(finding.file))
+    return owner is None or owner.path in selected
+
+
+@dataclass
 class _Group:
     """The paths given inside one repository."""
 
     root: Path
     members: list[Path]
     config: Config
+    repo: Repository
+    loaded: LoadedRepository | None = None
     whole: bool = False  # the repository itself was named
     cookbooks: list[Path] = field(default_factory=list)
     loose_files: list[Path] = field(default_factory=list)  # files outside any cookbook
     cookbook_files: list[Path] = field(default_factory=list)  # files inside a cookbook
 
 
-def run_checks(settings: CheckSettings) -> CheckReport:
+def run_checks(settings: CheckSettings, loaded: LoadedRepository | None = None) -> CheckReport:
+    """Check the paths of ``settings``. ``loaded`` is the repository already loaded by the
+    caller (``release``): it is used, with its configuration, for the paths inside it."""
     paths = [p if p.is_absolute() else settings.cwd / p for p in settings.paths or (Path("."),)]
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise LocalError(f"{path}: no such file or folder")
     report = CheckReport(json_only=not settings.cookbooks)
-    for root, members in group_by_repository(paths).items():
-        config = resolve_config(settings.config_path, root, settings.cwd)
-        report.config = report.config or config
-        group = _select(_Group(root, members, config))
+    discovered = Discoveries()
+    for root, members in group_by_repository(paths, discovered).items():
+        group = _group(root, members, settings, discovered, loaded)
+        report.config = report.config or group.config
+        group = _select(group)
         checked_before = (len(report.cookbooks), len(report.json_files))
         if settings.cookbooks and (group.whole or group.cookbooks):
             _check_cookbooks(group, report)
@@ -103,25 +164,36 @@ def run_checks(settings: CheckSettings) -> CheckReport:
     return report
 
 
+def _group(
+    root: Path, members: list[Path], settings: CheckSettings, discovered: Discoveries,
+    loaded: LoadedRepository | None,
+) -> _Group:  # fmt: skip
+    if loaded is not None and loaded.root == root:
+        return _Group(root, members, loaded.config, loaded.repo, loaded)
+    config = resolve_config(settings.config_path, root, settings.cwd)
+    return _Group(root, members, config, discovered(root, config.cookbook_dirs))
+
+
 def _nothing_found(root: Path) -> Finding:
     """A folder named on the command line that holds nothing to check: a mistyped path must not
     pass a CI job."""
-    return error(
+    folders = " or ".join(f"{name}/" for name in DEFAULT_COOKBOOK_DIRS)
+    return finding(
         "nothing-to-check",
         f"{root}: no cookbook and no mapped custom JSON here: cookbooks sit at the top level, "
-        "under cookbooks/ or site-cookbooks/ (each with a metadata.rb); check the path",
+        f"under {folders} (each with a metadata.rb); check the path",
         root,
     )
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:
-    loaded = open_repository(group.root, group.config)
-    only = None if group.whole else _with_dependents(group.cookbooks, loaded.repo.cookbooks)
-    result = validate_loaded(loaded, group.config, only)
+    loaded = group.loaded or load_repository(group.repo, group.config)
+    only = None if group.whole else _with_dependents(group.cookbooks, loaded.cookbooks)
+    result = validate_loaded(loaded, only)
     report.findings.extend(result.findings)
     report.cookbooks.extend(c.name for c in result.cookbooks)
-    if result.loaded is not None and _layers_concerned(group, result.cookbooks):
-        report.findings.extend(check_layers(group.config, result.loaded))
+    if _layers_concerned(group, result.cookbooks):
+        report.findings.extend(check_layers(RuleContext.of(loaded)))
 
 
 def _with_dependents(selected: Sequence[Path], cookbooks: Sequence[Cookbook]) -> list[Path]:
@@ -237,8 +309,8 @@ def _dangling_finding(path: Path) -> Finding:
     except OSError as exc:
         loop = exc.errno == errno.ELOOP
     if loop:
-        return error("symlink-loop", "symlink loop: the JSON file cannot be read", path.as_posix())
-    return error("symlink-broken", "broken symlink: the JSON file cannot be read", path.as_posix())
+        return finding("symlink-loop", "symlink loop: the JSON file cannot be read", path)
+    return finding("symlink-broken", "broken symlink: the JSON file cannot be read", path)
 
 
 def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
@@ -268,7 +340,7 @@ def _select(group: _Group) -> _Group:
     if group.root in group.members:
         group.whole = True
         return group
-    repo: Repository = discover(group.root, group.config.cookbook_dirs)
+    repo = group.repo
     selected: set[Path] = set()
     for member in group.members:
         owner = repo.owner_of(member)

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cookbook_tool.config.source_date import source_date_epoch
 from cookbook_tool.errors import UsageError
 from cookbook_tool.publish.base import Artifact, TargetOptions
 
@@ -40,13 +41,8 @@ def signature(options: TargetOptions, environ: dict[str, str]) -> Signature:
     for value in (author_name, author_email, committer_name, committer_email):
         if _UNSAFE.search(value):
             raise UsageError(f"author/committer {value!r} may not contain '<', '>' or newlines")
-    raw_epoch = environ.get("SOURCE_DATE_EPOCH")
-    if raw_epoch is None or raw_epoch == "":
-        epoch = int(time.time())
-    elif raw_epoch.isdigit():
-        epoch = int(raw_epoch)
-    else:
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw_epoch!r} is not a number of seconds")
+    fixed = source_date_epoch(environ.get("SOURCE_DATE_EPOCH"))
+    epoch = int(time.time()) if fixed is None else fixed
     return Signature(
         f"{author_name} <{author_email}>", f"{committer_name} <{committer_email}>", epoch
     )

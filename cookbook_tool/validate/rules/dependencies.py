@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
-from cookbook_tool.cookbook.discovery import Repository
 from cookbook_tool.cookbook.model import Cookbook, Dependency
-from cookbook_tool.findings import Finding, error, warning
+from cookbook_tool.findings import Finding
+from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.registry import finding
 
 
 def parsed_version(cookbook: Cookbook) -> Version | None:
@@ -32,18 +32,17 @@ def resolve(dependency: Dependency, named: Mapping[str, Sequence[Cookbook]]) -> 
     return max(matching, key=lambda pair: pair[0].key)[1] if matching else None
 
 
-def check_dependencies(
-    cookbook: Cookbook, named: Mapping[str, Sequence[Cookbook]], config: Config
-) -> Iterator[Finding]:
+def check_dependencies(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
     metadata = cookbook.metadata
     if metadata is None:
         return
+    named = context.named
     for dependency in cookbook.depends:
         candidates = named.get(dependency.name, [])
         if not candidates:
-            if config.is_external(dependency.name):
+            if context.config.is_external(dependency.name):
                 continue
-            yield error(
+            yield finding(
                 "dependency-missing",
                 f"depends on {dependency.name!r}, which is not a cookbook of this repository: add "
                 f"it, or declare it in `external_cookbooks` of cookbook-tool.toml",
@@ -55,7 +54,7 @@ def check_dependencies(
             continue  # their metadata findings say why no version could be read
         elif resolve(dependency, named) is None:
             found = ", ".join(sorted(c.version or "no version" for c in candidates))
-            yield error(
+            yield finding(
                 "dependency-unsatisfied",
                 f"depends on {dependency.name!r} {dependency.constraint} but the repository has "
                 f"{dependency.name} {found}: change the constraint or the version",
@@ -65,9 +64,9 @@ def check_dependencies(
             )
 
 
-def check_cycles(repo: Repository) -> Iterator[Finding]:
+def check_cycles(context: RuleContext) -> Iterator[Finding]:
     """One warning per dependency cycle, on the cycle's first cookbook by name."""
-    named = repo.by_name()
+    named = context.named
     graph = {
         name: sorted({d.name for c in cookbooks for d in c.depends if d.name in named})
         for name, cookbooks in named.items()
@@ -76,7 +75,7 @@ def check_cycles(repo: Repository) -> Iterator[Finding]:
         first = named[cycle[0]][0]
         chain = " -> ".join([*cycle, cycle[0]])
         line = next((d.line for d in first.depends if d.name == cycle[1 % len(cycle)]), None)
-        yield warning(
+        yield finding(
             "dependency-cycle",
             f"dependency cycle {chain}: Chef can load it, but it usually means a recipe belongs "
             "in another cookbook",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cookbook_tool.cookbook.repository import CookbookFiles
-from cookbook_tool.findings import Finding, error, warning
+from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Cookbook
+from cookbook_tool.findings import Finding
 from cookbook_tool.text import closest
+from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.registry import finding
 
-STANDARD_FOLDERS = (
-    "attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
-    "templates",
-)  # fmt: skip
 _PROBLEM_RULES = {
     "symlink points outside the cookbook": "symlink-escape",
     "broken symlink": "symlink-broken",
@@ -20,11 +18,12 @@ _PROBLEM_RULES = {
 }
 
 
-def check_files(walked: CookbookFiles) -> Iterator[Finding]:
-    cookbook = walked.cookbook.dirname
+def check_files(context: RuleContext, of: Cookbook) -> Iterator[Finding]:
+    walked = context.files_of(of)
+    cookbook = of.dirname
     ignore = walked.chefignore
     for line, glob, why in ignore.invalid:
-        yield error(
+        yield finding(
             "chefignore-invalid-pattern",
             f"pattern {glob!r} is not a valid glob ({why}): it ignores nothing, so the files it "
             "was meant to leave out would ship; fix or remove the line",
@@ -38,7 +37,7 @@ def check_files(walked: CookbookFiles) -> Iterator[Finding]:
         file = entry.path.as_posix()
         if entry.problem is not None:
             rule = _PROBLEM_RULES.get(entry.problem, "special-file")
-            yield error(
+            yield finding(
                 rule,
                 f"{entry.relpath}: {entry.problem}: it cannot be bundled; replace it with a "
                 "regular file or add it to chefignore",
@@ -54,7 +53,7 @@ def _layout(relpath: str, kind: str, file: str, cookbook: str) -> Iterator[Findi
     if not rest and kind in ("dir", "symlink") and top not in STANDARD_FOLDERS:
         match = closest(top, STANDARD_FOLDERS, cutoff=0.75)
         if match:
-            yield warning(
+            yield finding(
                 "layout-typo",
                 f"folder {top}/ looks like a typo of {match}/: Chef ignores {top}/, so "
                 f"rename it to {match}/",
@@ -65,7 +64,7 @@ def _layout(relpath: str, kind: str, file: str, cookbook: str) -> Iterator[Findi
         return
     is_erb = relpath.endswith(".erb")
     if top == "templates" and rest and not is_erb:
-        yield warning(
+        yield finding(
             "template-not-erb",
             f"{relpath}: files under templates/ are ERB templates and should end in .erb "
             "(use files/ for static files)",
@@ -73,7 +72,7 @@ def _layout(relpath: str, kind: str, file: str, cookbook: str) -> Iterator[Findi
             cookbook=cookbook,
         )
     elif is_erb and top != "templates" and top not in ("test", "spec"):
-        yield warning(
+        yield finding(
             "template-outside-templates",
             f"{relpath}: an ERB template outside templates/ is never found by the `template` "
             "resource: move it under templates/",

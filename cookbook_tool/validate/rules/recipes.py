@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.model import Cookbook
-from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
-from cookbook_tool.findings import Finding, error, warning
+from cookbook_tool.cookbook.walk import Entry
+from cookbook_tool.findings import Finding
 from cookbook_tool.text import did_you_mean
+from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.dependencies import resolve
+from cookbook_tool.validate.rules.registry import finding
 
 # include_recipe 'cb::recipe' / include_recipe("cb") — string literals without interpolation —
 # at the start of a statement: a line, or after `then`, `;`, `{`, `do`, `else`, `&&`, `||`.
@@ -36,13 +38,13 @@ def _code(text: str) -> str:
     return _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
-    cookbook = walked.cookbook
+def check_recipe_files(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
+    walked = context.files_of(cookbook)
     names = walked.recipe_names()
     if not names:
         has_folder = any(e.relpath == "recipes" and e.ships for e in walked.entries)
         what = "its recipes/ folder holds no recipe" if has_folder else "it has no recipes/ folder"
-        yield warning(
+        yield finding(
             "recipes-missing",
             f"cookbook {cookbook.name!r} has no recipe ({what}): layers can only run recipes; "
             "add recipes/default.rb unless this is a library-only cookbook",
@@ -55,7 +57,7 @@ def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
     for declared in metadata.recipes:
         owner, recipe = split_recipe(declared)
         if owner == cookbook.name and recipe not in names:
-            yield warning(
+            yield finding(
                 "metadata-recipe-missing",
                 f"metadata declares recipe {declared!r} but recipes/{recipe}.rb does not exist "
                 "(Chef treats `recipe` lines as documentation; a layer naming it would fail)"
@@ -66,29 +68,46 @@ def check_recipe_files(walked: CookbookFiles) -> Iterator[Finding]:
             )
 
 
-def check_includes(
-    walked: CookbookFiles, loaded: LoadedRepository, named: Mapping[str, Sequence[Cookbook]],
-    config: Config,
-) -> Iterator[Finding]:  # fmt: skip
-    cookbook = walked.cookbook
-    depends = {d.name for d in cookbook.depends}
+@dataclass(frozen=True)
+class _Include:
+    """One literal ``include_recipe`` line of a recipe of ``cookbook``."""
+
+    included: str
+    file: str
+    line: int
+    cookbook: Cookbook
+    depends: frozenset[str]
+
+
+def check_includes(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
+    walked = context.files_of(cookbook)
+    depends = frozenset(d.name for d in cookbook.depends)
     for entry in walked.shipped():
         if not (entry.is_file_like and entry.relpath.startswith("recipes/")
                 and entry.relpath.endswith(".rb")):  # fmt: skip
             continue
         try:
-            raw = entry.content_path.read_bytes()[:_MAX_RECIPE_BYTES].decode("utf-8", "replace")
+            raw = _recipe_bytes(entry, walked.content(entry))
         except OSError:
             continue  # reported by the file rules
-        text = _code(raw)
+        text = _code(raw[:_MAX_RECIPE_BYTES].decode("utf-8", "replace"))
         for match in _INCLUDE_RE.finditer(text):
             if _commented(text, match.start()):
                 continue
-            included = match.group(1) or match.group(2)
             line = text.count("\n", 0, match.start()) + 1
-            yield from _check_include(
-                included, (entry.path.as_posix(), line), cookbook, depends, loaded, named, config
+            include = _Include(
+                match.group(1) or match.group(2), entry.path.as_posix(), line, cookbook, depends
             )
+            yield from _check_include(context, include)
+
+
+def _recipe_bytes(entry: Entry, kept: bytes | None) -> bytes:
+    """The start of a recipe: its bytes read once for every rule, or (a large file) read
+    here."""
+    if kept is not None:
+        return kept
+    with entry.content_path.open("rb") as stream:
+        return stream.read(_MAX_RECIPE_BYTES)
 
 
 def _commented(text: str, position: int) -> bool:
@@ -99,13 +118,11 @@ def _commented(text: str, position: int) -> bool:
     return "#" in before.replace("#{", "") and quotes_closed
 
 
-def _check_include(
-    included: str, where: tuple[str, int], cookbook: Cookbook, depends: set[str],
-    loaded: LoadedRepository, named: Mapping[str, Sequence[Cookbook]], config: Config,
-) -> Iterator[Finding]:  # fmt: skip
-    file, line = where
-    if included.startswith("::") and config.targets_chef_11:
-        yield error(
+def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]:
+    included, file, line = include.included, include.file, include.line
+    cookbook, depends, named = include.cookbook, include.depends, context.named
+    if included.startswith("::") and context.config.targets_chef_11:
+        yield finding(
             "include-recipe-relative",
             f"include_recipe {included!r}: a leading '::' (this cookbook) needs Chef 12.1 or "
             f"later; write '{cookbook.name}{included}' for Chef 11.10",
@@ -114,7 +131,7 @@ def _check_include(
         return
     owner, recipe = split_recipe(included, cookbook.name)
     if owner != cookbook.name and owner not in depends:
-        yield error(
+        yield finding(
             "include-recipe-undeclared",
             f"include_recipe {included!r} needs `depends '{owner}'` in {cookbook.name}'s metadata "
             "(Chef 11.10 refuses to load it otherwise)",
@@ -130,17 +147,17 @@ def _check_include(
         else:
             target = candidates[0] if candidates else None
     if target is None:
-        if owner not in named and not config.is_external(owner) and owner not in depends:
-            yield error(
+        if owner not in named and not context.config.is_external(owner) and owner not in depends:
+            yield finding(
                 "include-recipe-missing",
                 f"include_recipe {included!r}: no cookbook {owner!r} in this repository"
                 + did_you_mean(owner, list(named)),
                 file, line, cookbook=cookbook.dirname,
             )  # fmt: skip
         return
-    recipes = loaded.files_of(target).recipe_names()
+    recipes = context.files_of(target).recipe_names()
     if recipe not in recipes:
-        yield error(
+        yield finding(
             "include-recipe-missing",
             f"include_recipe {included!r}: cookbook {owner!r} has no recipes/{recipe}.rb"
             + did_you_mean(recipe, recipes),

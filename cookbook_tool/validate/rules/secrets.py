@@ -9,8 +9,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from cookbook_tool.cookbook.repository import CookbookFiles
-from cookbook_tool.findings import Finding, error
+from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.findings import Finding
+from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.registry import finding
 
 _PRIVATE_KEY = re.compile(rb"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----")
 # No lookbehind: a pattern that starts with a literal lets the regex engine skip ahead fast
@@ -21,13 +23,28 @@ _CHUNK = 8 << 20
 _OVERLAP = 64
 
 
-def check_secrets(walked: CookbookFiles) -> Iterator[Finding]:
-    cookbook = walked.cookbook.dirname
+def check_secrets(context: RuleContext, of: Cookbook) -> Iterator[Finding]:
+    walked = context.files_of(of)
     for entry in walked.shipped():
         if not entry.is_file_like:
             continue
-        for rule, line, message in scan_file(entry.content_path):
-            yield error(rule, f"{entry.relpath}: {message}", entry.path, line, cookbook=cookbook)
+        try:
+            kept = walked.content(entry)
+        except OSError:
+            continue  # reported by the file rules
+        found = scan_file(entry.content_path) if kept is None else scan_bytes(kept)
+        for rule, line, message in found:
+            yield finding(rule, f"{entry.relpath}: {message}", entry.path, line,
+                          cookbook=of.dirname)  # fmt: skip
+
+
+def scan_bytes(data: bytes) -> Iterator[tuple[str, int, str]]:
+    """(rule, line, message) for each secret in a file's bytes held in memory."""
+    seen: set[tuple[str, int]] = set()
+    for rule, line, message in _scan(data):
+        if (rule, line) not in seen:
+            seen.add((rule, line))
+            yield rule, line, message
 
 
 def scan_file(path: Path) -> Iterator[tuple[str, int, str]]:

@@ -1,7 +1,10 @@
 """Where every value of a JSON text is: a small recursive indexer (its depth is bounded by
 the depth limit) that records the offset of each value and key by JSON path, duplicate keys,
 ``NaN``/``Infinity`` tokens and numbers that cannot be checked (too many digits, or beyond a
-float's range). It runs only when a finding needs a place."""
+float's range). It runs only when a finding needs a place.
+
+The one JSON position scanner: the ``metadata.json`` reader and the custom JSON checks (which sit
+above ``metadata`` in the layers) both use it."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 
 Pointer = tuple[str | int, ...]
+MAX_DEPTH = 100  # nesting levels a document may have
 
 _TOKEN = re.compile(
     r"""[ \t\n\r]*(?:

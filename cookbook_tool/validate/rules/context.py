@@ -1,0 +1,36 @@
+"""What every rule is handed: the loaded repository, the configuration, and the cookbooks by
+name, built once per run (not once per cookbook or per recipe)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    loaded: LoadedRepository
+    config: Config
+    named: Mapping[str, Sequence[Cookbook]]
+
+    @classmethod
+    def of(cls, loaded: LoadedRepository) -> RuleContext:
+        return cls(loaded, loaded.config, loaded.named)
+
+    def files_of(self, cookbook: Cookbook) -> CookbookFiles:
+        return self.loaded.files_of(cookbook)
+
+    def reader_rules(self, cookbook: Cookbook) -> frozenset[str]:
+        """The rule ids the metadata reader reported for this cookbook's metadata file."""
+        metadata = cookbook.metadata
+        if metadata is None:
+            return frozenset()
+        source = metadata.source.as_posix()
+        return frozenset(
+            f.rule for f in self.loaded.metadata_findings
+            if f.cookbook == cookbook.dirname and f.file == source
+        )  # fmt: skip
