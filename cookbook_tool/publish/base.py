@@ -14,28 +14,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from cookbook_tool.artifact import Artifact
 
-@dataclass(frozen=True)
-class Artifact:
-    """A bundle file ready to publish.
-
-    ``sha256`` is the release identity: the sha256 of the uncompressed tar stream (for zip
-    archives, of the zip file). ``archive_sha256`` is the sha256 of the file's own bytes.
-    """
-
-    path: Path
-    name: str
-    version: str
-    sha256: str
-    archive_sha256: str
-    size: int
-    archive_format: str = "tar.gz"  # or "zip"
-    layout: str = "cookbooks"  # or "flat"
-    source_commit: str | None = None
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}-{self.version}.{self.archive_format}"
+__all__ = [
+    "Artifact",
+    "ConsumerInfo",
+    "ProgressCallback",
+    "PublishResult",
+    "Publisher",
+    "Release",
+    "ReleaseState",
+    "TargetOptions",
+]
 
 
 class ReleaseState(StrEnum):

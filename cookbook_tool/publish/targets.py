@@ -8,6 +8,7 @@ import re
 
 from cookbook_tool.errors import UsageError
 from cookbook_tool.publish.base import Publisher, TargetOptions
+from cookbook_tool.text import mask_url_credentials
 
 # scheme -> "module:Class"; a new target is one new module and one line here.
 _PUBLISHERS = {
@@ -65,24 +66,7 @@ def open_publisher(url: str, options: TargetOptions | None = None) -> Publisher:
     return publisher
 
 
-# The user information runs to the LAST "@" of the URL (a password may hold "/", ":" or "@");
-# a URL ends at whitespace or a quote (mask_url also cleans git's error text).
-_USERINFO = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^\s'\"<>]*)@(?=[^\s'\"<>@]*(?:[\s'\"<>]|$))",
-    re.IGNORECASE,
-)
-_KEY_ID = re.compile(r"(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{8,}", re.IGNORECASE)
-
-
 def mask_url(url: str) -> str:
-    """Hide credentials in a URL: ``https://user:secret@host`` -> ``https://user:***@host``."""
-
-    def _mask(match: re.Match[str]) -> str:
-        userinfo = match.group("userinfo")
-        if ":" not in userinfo:
-            return f"{match.group('scheme')}***@"
-        user = userinfo.split(":", 1)[0]
-        shown = user if user and "/" not in user and not _KEY_ID.match(user) else "***"
-        return f"{match.group('scheme')}{shown}:***@"
-
-    return _USERINFO.sub(_mask, url)
+    """Hide credentials in a URL (or in git's error text holding URLs):
+    ``https://user:secret@host`` -> ``https://user:***@host``."""
+    return mask_url_credentials(url, keep_user=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact
+from cookbook_tool.artifact import artifact_from_bundle
 from cookbook_tool.bundle.build import BundleResult, build_bundle
 from cookbook_tool.bundle.settings import bundle_settings
 from cookbook_tool.config.load import Config
@@ -103,7 +103,7 @@ def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> 
         report.findings = report.bundle.findings
         if report.bundle.path is None:
             return report
-        report.artifact = open_artifact(report.bundle.path, source_commit=settings.source_commit)
+        report.artifact = artifact_from_bundle(report.bundle, source_commit=settings.source_commit)
         report.targets = _publish_all(targets, report.artifact, settings, on_target)
     return report
 
