@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.archive.manifest import MANIFEST_NAMES, find_manifest
-from cookbook_tool.archive.read import KEEP_MAX, Limits, Scan, scan_archive
+from cookbook_tool.archive.read import KEEP_MAX, Limits, Scan, require_archive_file, scan_archive
 from cookbook_tool.errors import EXIT_FINDINGS, LocalError, ToolError
 from cookbook_tool.findings import Finding, has_errors
 
@@ -66,17 +66,6 @@ class BundleRejected(ToolError):
         )
         self.path = path
         self.findings = findings
-
-
-def require_archive_file(path: Path) -> None:
-    """``LocalError`` unless ``path`` is a file (a folder gets its own message)."""
-    if path.is_dir():
-        raise LocalError(
-            f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
-            "(build one with `cookbook-tool bundle`)"
-        )
-    if not path.is_file():
-        raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
 
 
 def artifact_from_bundle(result: BundleResult, *, source_commit: str | None = None) -> Artifact:

@@ -54,6 +54,12 @@ def mask_aws_key_ids(text: str) -> str:
     return AWS_KEY_ID.sub(MASK, text)
 
 
+def mask_url(text: str) -> str:
+    """Hide credentials in a URL (or in a text holding URLs, such as git's error output):
+    ``https://user:secret@host`` -> ``https://user:***@host``."""
+    return mask_url_credentials(text, keep_user=True)
+
+
 def mask_url_credentials(text: str, *, keep_user: bool = False) -> str:
     """``text`` with the user information of every URL in it masked.
 

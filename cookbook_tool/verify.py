@@ -21,11 +21,19 @@ from cookbook_tool.archive.manifest import (
     find_manifest,
     parse_manifest,
 )
-from cookbook_tool.archive.read import Limits, Scan, is_unsafe_path, scan_archive
+from cookbook_tool.archive.read import (
+    Limits,
+    Scan,
+    is_unsafe_path,
+    require_archive_file,
+    scan_archive,
+)
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.model import Metadata
+from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.metadata.read import read_metadata
+from cookbook_tool.text import did_you_mean
 
 _METADATA_FILES = ("metadata.json", "metadata.rb")
 _KEEP_TOP_LEVEL = 1 << 20
@@ -50,6 +58,43 @@ class CheckedArchive:
 
     findings: list[Finding]
     scan: Scan
+
+
+def verify_bundle_file(
+    path: Path, cwd: Path, *, external: Collection[str] = (), presets: Collection[str] = (),
+    config: Path | None = None,
+) -> list[Finding]:  # fmt: skip
+    """``cookbook-tool verify``: the findings of the archive file at ``path`` (``LocalError``
+    when it is no file), with the cookbooks the consumer provides (``provided_cookbooks``)."""
+    names = provided_cookbooks(cwd, external=external, presets=presets, config=config)
+    require_archive_file(path)
+    return verify_archive(path, external=names)
+
+
+def provided_cookbooks(
+    cwd: Path, *, external: Collection[str] = (), presets: Collection[str] = (),
+    config: Path | None = None,
+) -> frozenset[str]:  # fmt: skip
+    """The ``external`` names, the cookbooks of the ``presets`` (``UsageError`` for an unknown
+    one) and the configuration's external ones (``config``, else the nearest
+    ``cookbook-tool.toml`` at or above ``cwd``)."""
+    from cookbook_tool.config.load import find_config, load_config, resolve_config
+    from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
+
+    unknown = [name for name in presets if name not in EXTERNAL_PRESETS]
+    if unknown:
+        known = sorted(EXTERNAL_PRESETS)
+        raise UsageError(
+            f"--external-preset {unknown[0]}: unknown preset{did_you_mean(unknown[0], known)} "
+            f"(known: {', '.join(known)})"
+        )
+    names = frozenset(external).union(*(EXTERNAL_PRESETS[name] for name in presets))
+    if config is None:
+        found = find_config(cwd)
+        chosen = load_config(found) if found else None
+    else:
+        chosen = resolve_config(config, None, cwd)
+    return names | chosen.external_cookbooks | chosen.builtin_cookbooks if chosen else names
 
 
 def verify_archive(

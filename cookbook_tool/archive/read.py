@@ -69,6 +69,17 @@ class _Stop(Exception):
     """Reading further would be unsafe (a bomb): stop the scan."""
 
 
+def require_archive_file(path: Path) -> None:
+    """``LocalError`` unless ``path`` is a file (a folder gets its own message)."""
+    if path.is_dir():
+        raise LocalError(
+            f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
+            "(build one with `cookbook-tool bundle`)"
+        )
+    if not path.is_file():
+        raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
+
+
 def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -> Scan:
     """Scan ``path``; ``keep(name, size)`` says which files to keep in memory."""
     scan = Scan()

@@ -71,6 +71,7 @@ def release(
         settings = ReleaseSettings(
             root, config, tuple(target), dry_run, chosen_version, output_dir,
             os.environ.get("SOURCE_DATE_EPOCH"), source_commit(root), force_current,
+            dict(os.environ),
         )  # fmt: skip
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT

@@ -8,7 +8,7 @@ Publishers never print: they return values and raise ``ToolError`` subclasses
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -97,7 +97,9 @@ class TargetOptions:
     author_name: str | None = None
     author_email: str | None = None
     retention: int = 5
-    environ: dict[str, str] | None = None  # the environment to use (None: the process's)
+    # The environment the publisher runs with (git's PATH, HOME, SSH agent; AWS_ENDPOINT_URL):
+    # the caller passes it (the CLI: the process's); the core never reads os.environ itself.
+    environ: Mapping[str, str] = field(default_factory=dict)
 
 
 class Publisher(Protocol):

@@ -16,6 +16,12 @@ from cookbook_tool.publish.base import (
     Release,
     TargetOptions,
 )
+from cookbook_tool.publish.configured import (
+    TargetRequest,
+    external_cookbooks,
+    project_config,
+    resolve_target,
+)
 from cookbook_tool.publish.targets import open_publisher
 
 
@@ -75,6 +81,25 @@ def publish_bundle(
     return publish_artifact(
         artifact, target, options, force_current=force_current, on_progress=on_progress
     )
+
+
+def publish_to(
+    bundle: Path,
+    request: TargetRequest,
+    *,
+    source_commit: str | None = None,
+    force_current: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> PublishResult:
+    """``cookbook-tool publish``: resolve the target as the user named it (the project's
+    configuration, found from ``request.cwd``, is read once: for a named target and for the
+    cookbooks the consumer provides), then ``publish_bundle``."""
+    config = project_config(request.cwd)
+    target, options = resolve_target(request, config)
+    return publish_bundle(
+        str(bundle), target, options, source_commit=source_commit, force_current=force_current,
+        on_progress=on_progress, external=external_cookbooks(config),
+    )  # fmt: skip
 
 
 def list_releases(target: str, options: TargetOptions, name: str) -> ReleaseList:

@@ -10,7 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -57,6 +57,7 @@ class ReleaseSettings:
     source_date_epoch: str | None = None
     source_commit: str | None = None
     force_current: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)  # what publishers run with
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> 
     """Validate, bundle and publish. Returns a report; raises ``ToolError`` only when nothing
     could be done (bad configuration, unknown target, unreadable repository)."""
     config = settings.config
-    targets = _resolve_targets(config, settings.targets)
+    targets = _resolve_targets(config, settings.targets, settings.environ)
     check = run_checks(CheckSettings((settings.root,), settings.root, config.file))
     report = ReleaseReport(findings=check.findings, dry_run=settings.dry_run)
     if has_errors(report.findings):
@@ -109,7 +110,7 @@ def release(settings: ReleaseSettings, on_target: StartTarget | None = None) -> 
 
 
 def _resolve_targets(
-    config: Config, names: Sequence[str]
+    config: Config, names: Sequence[str], environ: Mapping[str, str]
 ) -> list[tuple[str, str, TargetOptions]]:
     if not config.targets:
         where = config.file or "cookbook-tool.toml"
@@ -123,7 +124,7 @@ def _resolve_targets(
             raise UsageError(f"unknown target {name!r}{hint}; configured: "
                              f"{', '.join(config.targets)}")  # fmt: skip
     chosen = tuple(dict.fromkeys(names)) or tuple(config.targets)
-    return [(name, *configured_target(config, name)) for name in chosen]
+    return [(name, *configured_target(config, name, environ=environ)) for name in chosen]
 
 
 def _bundle(settings: ReleaseSettings, output: Path | None) -> BundleResult:

@@ -20,7 +20,6 @@ credentials and error translation, ``git_tree`` for how the tree is built.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -72,7 +71,7 @@ class GitPublisher:
         self.url = mask_url(url)
         self._target = parse_target(url, options.branch)
         self._options = options
-        self._environ = dict(os.environ if options.environ is None else options.environ)
+        self._environ = dict(options.environ)
         self._tags = TagPattern(options.tag_pattern)
 
     # -- Publisher ----------------------------------------------------------------------------
