@@ -89,7 +89,7 @@ def _schema_problems(data: Mapping[str, Any], base: Path) -> Iterator[tuple[str,
 
 
 def _target_problems(key: str, url: str, target: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    from cookbook_tool.config.target_kinds import KINDS, target_kind
+    from cookbook_tool.config.target_kinds import KINDS, shared_keys, target_kind
 
     try:
         kind = KINDS[target_kind(url)]
@@ -99,8 +99,9 @@ def _target_problems(key: str, url: str, target: Mapping[str, Any]) -> Iterator[
     shape = kind.url_shape
     if (shape is not None and not shape.match(url)) or url.rstrip("/") in ("s3:", "git+", "git:"):
         yield f"{key}.url", f"{url!r} names no bucket or repository"
+    shared = shared_keys()
     for option in target:
-        if option not in ("url", "retention") and option not in kind.config_keys:
+        if option not in shared and option not in kind.config_keys:
             usable = ", ".join(sorted(kind.config_keys)) or "only url and retention"
             yield f"{key}.{option}", f"{option!r} does not apply to {kind.name} targets ({usable})"
 

@@ -135,6 +135,12 @@ KINDS: dict[str, TargetKind] = {
 }  # fmt: skip
 
 
+def shared_keys() -> frozenset[str]:
+    """Keys every ``[targets.NAME]`` table may hold, whatever its kind: ``url`` and the common
+    options set per target (``retention``)."""
+    return frozenset({"url"}) | {o.config_key for o in COMMON_OPTIONS if o.configured}
+
+
 def all_options() -> tuple[TargetOption, ...]:
     """Every option of every kind, then the common ones: the command line's order."""
     return (*(o for kind in KINDS.values() for o in kind.options), *COMMON_OPTIONS)
