@@ -65,7 +65,20 @@ def resolve_target(
         if not (request.cwd / to).is_dir():
             raise UsageError(unknown_target_message(to, config))
     given = {k: v for k, v in request.values.items() if v is not None}
-    return to, TargetOptions(**given, environ=request.environ)
+    return _anchored(to, request), TargetOptions(**given, environ=request.environ)
+
+
+def _anchored(to: str, request: TargetRequest) -> str:
+    """A folder target given as a relative path, anchored at the request's folder (``~`` is
+    the request's ``HOME``); any other target unchanged (a wrong one is refused when used)."""
+    try:
+        if "://" in to or target_kind(to) != "file":
+            return to
+    except UsageError:
+        return to
+    if to.startswith("~") and not (to == "~" or to.startswith("~/")):
+        return to  # ~user/...: another user's home, as the folder store expands it
+    return str(request.cwd / _expand_home(to, request.environ))
 
 
 def is_bare_word(to: str) -> bool:

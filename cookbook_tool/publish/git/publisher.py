@@ -57,7 +57,7 @@ from cookbook_tool.publish.git.repo import PushOutcome, RemoteRefs, Workspace, w
 from cookbook_tool.publish.git.transport import check_ref_name, git_setup, parse_target
 from cookbook_tool.publish.git.tree import BuiltTree, build_tree
 from cookbook_tool.publish.history import check_plan
-from cookbook_tool.publish.targets import mask_url
+from cookbook_tool.text import mask_url
 
 MAX_ATTEMPTS = 5
 T = TypeVar("T")
