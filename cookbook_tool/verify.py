@@ -61,9 +61,13 @@ class CheckedArchive:
 
 
 def verify_bundle_file(
-    path: Path, cwd: Path, *, external: Collection[str] = (), presets: Collection[str] = (),
+    path: Path,
+    cwd: Path,
+    *,
+    external: Collection[str] = (),
+    presets: Collection[str] = (),
     config: Path | None = None,
-) -> list[Finding]:  # fmt: skip
+) -> list[Finding]:
     """``cookbook-tool verify``: the findings of the archive file at ``path`` (``LocalError``
     when it is no file), with the cookbooks the consumer provides (``provided_cookbooks``)."""
     names = provided_cookbooks(cwd, external=external, presets=presets, config=config)
@@ -72,9 +76,12 @@ def verify_bundle_file(
 
 
 def provided_cookbooks(
-    cwd: Path, *, external: Collection[str] = (), presets: Collection[str] = (),
+    cwd: Path,
+    *,
+    external: Collection[str] = (),
+    presets: Collection[str] = (),
     config: Path | None = None,
-) -> frozenset[str]:  # fmt: skip
+) -> frozenset[str]:
     """The ``external`` names, the cookbooks of the ``presets`` (``UsageError`` for an unknown
     one) and the configuration's external ones (``config``, else the nearest
     ``cookbook-tool.toml`` at or above ``cwd``)."""

@@ -44,9 +44,20 @@ def test_renames_and_paths_come_from_the_declarations() -> None:
     assert path_keys() == {"ssh_key", "known_hosts"}
     assert KINDS["file"].config_keys == frozenset()
     assert KINDS["s3"].config_keys == {
-        "region", "profile", "endpoint_url", "sse", "sse_kms_key_id", "presign"}
+        "region",
+        "profile",
+        "endpoint_url",
+        "sse",
+        "sse_kms_key_id",
+        "presign",
+    }
     assert KINDS["git"].config_keys == {
-        "branch", "tag_pattern", "ssh_key", "known_hosts", "token_env"}  # fmt: skip
+        "branch",
+        "tag_pattern",
+        "ssh_key",
+        "known_hosts",
+        "token_env",
+    }
 
 
 def test_the_command_line_takes_every_declared_option() -> None:

@@ -147,9 +147,12 @@ def _scan_tar_gz(
 
 
 def _scan_tar(
-    stream: IO[bytes], mode: Literal["r|", "r|*"], scan: Scan, keep: Callable[[str, int], bool],
+    stream: IO[bytes],
+    mode: Literal["r|", "r|*"],
+    scan: Scan,
+    keep: Callable[[str, int], bool],
     limits: Limits,
-) -> None:  # fmt: skip
+) -> None:
     with tarfile.open(fileobj=stream, mode=mode) as archive:
         if scan.kind is None:
             scan.kind = "tar"  # no compression, and tar headers: an uncompressed tar

@@ -19,8 +19,12 @@ from cookbook_tool.config.target_kinds import TargetOption, all_options
 
 _K = inspect.Parameter.KEYWORD_ONLY
 
-_TO = typer.Option(..., "--to", help="Target: s3://BUCKET[/PREFIX], file://DIR, a directory, a "
-                   "Git URL, or a target name from cookbook-tool.toml.")  # fmt: skip
+_TO = typer.Option(
+    ...,
+    "--to",
+    help="Target: s3://BUCKET[/PREFIX], file://DIR, a directory, a "
+    "Git URL, or a target name from cookbook-tool.toml.",
+)
 
 
 def _parameter(option: TargetOption) -> tuple[str, Any, Any]:
@@ -36,13 +40,12 @@ def _parameter(option: TargetOption) -> tuple[str, Any, Any]:
 
 # --to, then every declared option, shared by the four commands: (name, type, Option).
 _TARGET_PARAMETERS: list[tuple[str, Any, Any]] = [
-    ("to", str, _TO), *(_parameter(option) for option in all_options())
+    ("to", str, _TO),
+    *(_parameter(option) for option in all_options()),
 ]
 
 
-def with_target(
-    command: Callable[..., None], exclude: tuple[str, ...] = ()
-) -> Callable[..., None]:
+def with_target(command: Callable[..., None], exclude: tuple[str, ...] = ()) -> Callable[..., None]:
     """Add the target options (but ``exclude``) to ``command``'s signature; it receives
     ``target: TargetRequest``."""
     signature = inspect.signature(command)

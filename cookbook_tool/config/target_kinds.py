@@ -73,24 +73,37 @@ S3_OPTIONS = (
     TargetOption("profile", str, "AWS profile.", _text("AWS profile to use.")),
     TargetOption("region", str, "AWS region of the bucket.", _text("AWS region of the bucket.")),
     TargetOption(
-        "endpoint_url", str, "S3-compatible endpoint (default: AWS_ENDPOINT_URL).",
+        "endpoint_url",
+        str,
+        "S3-compatible endpoint (default: AWS_ENDPOINT_URL).",
         _text("S3-compatible endpoint URL."),
     ),
     TargetOption(
-        "sse", str, "Server-side encryption: AES256 or aws:kms.",
+        "sse",
+        str,
+        "Server-side encryption: AES256 or aws:kms.",
         {"description": "Server-side encryption.", "enum": ["AES256", "aws:kms"]},
     ),
     TargetOption(
-        "sse_kms_key_id", str, "KMS key for --sse aws:kms.",
+        "sse_kms_key_id",
+        str,
+        "KMS key for --sse aws:kms.",
         _text("KMS key for aws:kms encryption."),
     ),
     TargetOption(
-        "presign_seconds", int, "Add a presigned URL valid this long.",
-        {"description": "Seconds a presigned URL stays valid (private buckets).",
-         "type": "integer", "minimum": 1},
-        key="presign", metavar="SECONDS", minimum=1,
+        "presign_seconds",
+        int,
+        "Add a presigned URL valid this long.",
+        {
+            "description": "Seconds a presigned URL stays valid (private buckets).",
+            "type": "integer",
+            "minimum": 1,
+        },
+        key="presign",
+        metavar="SECONDS",
+        minimum=1,
     ),
-)  # fmt: skip
+)
 GIT_OPTIONS = (
     TargetOption(
         "branch", str, "Git target: branch to push.", _text("Git release branch.", minLength=1)
@@ -99,40 +112,56 @@ GIT_OPTIONS = (
         "ssh_key", Path, "Git target: SSH key file.", _text("Deploy key file for SSH Git targets.")
     ),
     TargetOption(
-        "known_hosts", Path, "Git target: known_hosts file.",
+        "known_hosts",
+        Path,
+        "Git target: known_hosts file.",
         _text("known_hosts file for SSH Git targets."),
     ),
     TargetOption(
-        "tag_pattern", str, "Git target: release tag pattern [default: {name}-{version}].",
+        "tag_pattern",
+        str,
+        "Git target: release tag pattern [default: {name}-{version}].",
         _text("Git tag name pattern, with {name} and {version}.", minLength=1),
     ),
     TargetOption(
-        "token_env", str, "Git target: environment variable holding an HTTPS token.",
+        "token_env",
+        str,
+        "Git target: environment variable holding an HTTPS token.",
         _text("Environment variable holding an HTTPS token."),
     ),
-)  # fmt: skip
+)
 # Options every kind takes. The author is configured in [publish], not per target.
 COMMON_OPTIONS = (
     TargetOption("author_name", str, "Git commit author.", {}, configured=False),
     TargetOption("author_email", str, "Git author email.", {}, configured=False),
     TargetOption(
-        "retention", int, "Releases to keep [default: the configuration's, or 5].",
+        "retention",
+        int,
+        "Releases to keep [default: the configuration's, or 5].",
         {"description": "Releases to keep on this target.", "type": "integer", "minimum": 1},
         minimum=1,
     ),
-)  # fmt: skip
+)
 
 # kind -> its declaration; a new target is one new module and one line here.
 KINDS: dict[str, TargetKind] = {
     kind.name: kind
     for kind in (
         TargetKind("file", "cookbook_tool.publish.store.folder:FolderPublisher"),
-        TargetKind("s3", "cookbook_tool.publish.store.s3:S3Publisher", S3_OPTIONS,
-                   re.compile(r"^s3://[^/]+")),
-        TargetKind("git", "cookbook_tool.publish.git.publisher:GitPublisher", GIT_OPTIONS,
-                   re.compile(r"^(git\+\w+://|git://)?.+")),
+        TargetKind(
+            "s3",
+            "cookbook_tool.publish.store.s3:S3Publisher",
+            S3_OPTIONS,
+            re.compile(r"^s3://[^/]+"),
+        ),
+        TargetKind(
+            "git",
+            "cookbook_tool.publish.git.publisher:GitPublisher",
+            GIT_OPTIONS,
+            re.compile(r"^(git\+\w+://|git://)?.+"),
+        ),
     )
-}  # fmt: skip
+}
 
 
 def shared_keys() -> frozenset[str]:
@@ -158,8 +187,11 @@ def path_keys() -> frozenset[str]:
 
 def target_schema_properties() -> dict[str, Any]:
     """The ``properties`` of a ``[targets.NAME]`` table in the configuration schema."""
-    url = {"description": "s3://bucket[/prefix], file://DIR or a folder, or a Git URL.",
-           "type": "string", "minLength": 1}  # fmt: skip
+    url = {
+        "description": "s3://bucket[/prefix], file://DIR or a folder, or a Git URL.",
+        "type": "string",
+        "minLength": 1,
+    }
     configured = (o for o in all_options() if o.configured)
     return {"url": url, **{o.config_key: dict(o.schema) for o in configured}}
 
@@ -204,4 +236,3 @@ def mask_target(text: str) -> str:
     at = text.rfind("@")
     colon = text.find(":", 0, at)
     return text if at < 0 or colon < 0 else f"{text[: colon + 1]}***{text[at:]}"
-

@@ -97,9 +97,14 @@ def publish_to(
     config = project_config(request.cwd)
     target, options = resolve_target(request, config)
     return publish_bundle(
-        str(bundle), target, options, source_commit=source_commit, force_current=force_current,
-        on_progress=on_progress, external=external_cookbooks(config),
-    )  # fmt: skip
+        str(bundle),
+        target,
+        options,
+        source_commit=source_commit,
+        force_current=force_current,
+        on_progress=on_progress,
+        external=external_cookbooks(config),
+    )
 
 
 def list_releases(target: str, options: TargetOptions, name: str) -> ReleaseList:
