@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cookbook_tool.archive.kind import kind_findings
 from cookbook_tool.archive.manifest import (
@@ -34,6 +35,9 @@ from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.metadata.read import read_metadata
 from cookbook_tool.text import did_you_mean
+
+if TYPE_CHECKING:
+    from cookbook_tool.config.load import Config
 
 _METADATA_FILES = ("metadata.json", "metadata.rb")
 _KEEP_TOP_LEVEL = 1 << 20
@@ -85,7 +89,7 @@ def provided_cookbooks(
     """The ``external`` names, the cookbooks of the ``presets`` (``UsageError`` for an unknown
     one) and the configuration's external ones (``config``, else the nearest
     ``cookbook-tool.toml`` at or above ``cwd``)."""
-    from cookbook_tool.config.load import find_config, load_config, resolve_config
+    from cookbook_tool.config.load import resolve_config
     from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
 
     unknown = [name for name in presets if name not in EXTERNAL_PRESETS]
@@ -96,12 +100,13 @@ def provided_cookbooks(
             f"(known: {', '.join(known)})"
         )
     names = frozenset(external).union(*(EXTERNAL_PRESETS[name] for name in presets))
-    if config is None:
-        found = find_config(cwd)
-        chosen = load_config(found) if found else None
-    else:
-        chosen = resolve_config(config, None, cwd)
-    return names | chosen.external_cookbooks | chosen.builtin_cookbooks if chosen else names
+    return names | consumer_cookbooks(resolve_config(config, None, cwd))
+
+
+def consumer_cookbooks(config: Config) -> frozenset[str]:
+    """The cookbooks the configuration says the consumer provides (``external_cookbooks`` and
+    those of ``external_presets``)."""
+    return config.external_cookbooks | config.builtin_cookbooks
 
 
 def verify_archive(

@@ -1,5 +1,5 @@
 """A target as the user names it (``--to``: a configured target name, a URL or a folder) resolved
-to a URL and ``TargetOptions``, with the configuration it comes from.
+to a URL and ``TargetOptions``.
 
 Named targets come from ``cookbook-tool.toml`` (``[targets.NAME]``). A relative folder target
 (``out/releases``, ``file://../out``) is relative to the configuration file's folder. Options
@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from cookbook_tool.config.load import Config, find_config, load_config
+from cookbook_tool.config.load import Config, resolve_config
 from cookbook_tool.config.target_kinds import path_keys, renamed_keys, target_kind
 from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.publish.base import TargetOptions
@@ -35,29 +35,18 @@ class TargetRequest:
     environ: Mapping[str, str]
 
 
-def project_config(cwd: Path) -> Config | None:
-    """``cookbook-tool.toml`` at or above ``cwd``, None when there is none."""
-    found = find_config(cwd)
-    return load_config(found) if found else None
-
-
-def external_cookbooks(config: Config | None) -> frozenset[str]:
-    """Cookbooks the consumer provides (``external_cookbooks`` and presets), for verify."""
-    return config.external_cookbooks | config.builtin_cookbooks if config else frozenset()
-
-
 def resolve_target(
     request: TargetRequest, config: Config | None = None
 ) -> tuple[str, TargetOptions]:
     """A configured target name (``[targets.NAME]``) or a URL/path, with its options.
-    ``config``: the project's configuration when the caller has loaded it; else it is loaded
-    (from ``request.cwd`` upwards) only for a bare word.
+    ``config``: the project's configuration when the caller has loaded it; else the nearest
+    ``cookbook-tool.toml`` at or above ``request.cwd`` is loaded, only for a bare word.
 
     A bare word that names no configured target is a usage error (a folder is ``./x``, an
     absolute path or ``file://``), so that a typo never publishes to a new folder."""
     to = request.to
     if is_bare_word(to):
-        config = config or project_config(request.cwd)
+        config = config or resolve_config(None, None, request.cwd)
         if config is not None and to in config.targets:
             return configured_target(
                 config, to, request.values, cwd=request.cwd, environ=request.environ

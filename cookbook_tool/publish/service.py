@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.artifact import checked_artifact
+from cookbook_tool.config.load import resolve_config
 from cookbook_tool.publish.base import (
     Artifact,
     ConsumerInfo,
@@ -16,12 +17,7 @@ from cookbook_tool.publish.base import (
     Release,
     TargetOptions,
 )
-from cookbook_tool.publish.configured import (
-    TargetRequest,
-    external_cookbooks,
-    project_config,
-    resolve_target,
-)
+from cookbook_tool.publish.configured import TargetRequest, resolve_target
 from cookbook_tool.publish.targets import open_publisher
 
 
@@ -94,7 +90,9 @@ def publish_to(
     """``cookbook-tool publish``: resolve the target as the user named it (the project's
     configuration, found from ``request.cwd``, is read once: for a named target and for the
     cookbooks the consumer provides), then ``publish_bundle``."""
-    config = project_config(request.cwd)
+    from cookbook_tool.verify import consumer_cookbooks
+
+    config = resolve_config(None, None, request.cwd)
     target, options = resolve_target(request, config)
     return publish_bundle(
         str(bundle),
@@ -103,7 +101,7 @@ def publish_to(
         source_commit=source_commit,
         force_current=force_current,
         on_progress=on_progress,
-        external=external_cookbooks(config),
+        external=consumer_cookbooks(config),
     )
 
 
