@@ -1,6 +1,6 @@
 """``open_artifact`` and ``checked_artifact`` read a .tar.gz once: the manifest, the identity
 (sha256 of the uncompressed tar) and the file's own sha256 must equal what separate passes
-give."""
+give; ``artifact_from_bundle`` gives the same artifact without reading the file."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ import os
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from cookbook_tool.archive.manifest import find_manifest
 from cookbook_tool.archive.read import Limits, scan_archive
-from cookbook_tool.artifact import checked_artifact, open_artifact
+from cookbook_tool.artifact import artifact_from_bundle, checked_artifact, open_artifact
+from cookbook_tool.bundle.build import ArchiveFormat, BundleSettings, build_bundle
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.discovery import discover
 from tests.cli import run_cli
 
 
@@ -32,8 +37,11 @@ def test_single_pass_matches_separate_passes(sample_repo: Path, tmp_path: Path):
         assert member is not None
         manifest = json.loads(member.read())
     for artifact in (open_artifact(path), checked_artifact(path)):
-        assert (artifact.name, artifact.version) == (
-            manifest["bundle"]["name"], manifest["bundle"]["version"]) == ("cookbooks", "1.4.0")
+        assert (
+            (artifact.name, artifact.version)
+            == (manifest["bundle"]["name"], manifest["bundle"]["version"])
+            == ("cookbooks", "1.4.0")
+        )
         assert (artifact.sha256, artifact.archive_sha256) == (identity, archive_sha)
 
 
@@ -47,3 +55,16 @@ def test_archive_without_manifest_uses_the_file_name(tmp_path: Path):
     artifact = open_artifact(path)
     assert (artifact.name, artifact.version) == ("berks", "2.0.1")
     assert find_manifest(scan_archive(path, lambda name, size: True, Limits()).entries) is None
+
+
+@pytest.mark.parametrize("archive_format", ["tar.gz", "zip"])
+def test_artifact_from_the_bundle_result_equals_reading_the_file(
+    sample_repo: Path, tmp_path: Path, archive_format: ArchiveFormat
+):
+    repo = discover(sample_repo, Config().cookbook_dirs)
+    settings = BundleSettings(tmp_path / "out", "cookbooks", "1.4.0", archive_format=archive_format)
+    result = build_bundle(sample_repo, repo.cookbooks, settings)
+    assert result.path is not None
+    built = artifact_from_bundle(result, source_commit="ab" * 20)
+    assert built == open_artifact(result.path, source_commit="ab" * 20)
+    assert built.archive_format == archive_format
