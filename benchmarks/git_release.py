@@ -24,10 +24,12 @@ from tests.fixtures_git import free_port, make_remote  # noqa: E402
 from tests.git_bundles import make_bundle, sample_files  # noqa: E402
 
 PUBLISH = (
-    "import sys; from pathlib import Path;"
+    "import os, sys; from pathlib import Path;"
     "from cookbook_tool.artifact import open_artifact;"
+    "from cookbook_tool.publish.base import TargetOptions;"
     "from cookbook_tool.publish.targets import open_publisher;"
-    "r = open_publisher(sys.argv[2]).publish(open_artifact(Path(sys.argv[1])));"
+    "options = TargetOptions(environ=dict(os.environ));"
+    "r = open_publisher(sys.argv[2], options).publish(open_artifact(Path(sys.argv[1])));"
     "print(r.already_published)"
 )
 

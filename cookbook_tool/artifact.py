@@ -1,87 +1,56 @@
-"""Open a bundle file as an ``Artifact``: its name, version and release identity.
+"""A bundle file as an ``Artifact``: its name, version and release identity, ready to publish.
 
 The identity of a ``.tar.gz`` bundle is the sha256 of its *uncompressed* tar stream (compressed
 bytes may differ between compressor builds); of a ``.zip`` bundle, the sha256 of the file.
 Name and version come from the bundle's manifest (``cookbooks/.manifest.json`` or
 ``.manifest.json``), falling back to the file name ``<name>-<version>.tar.gz``.
+
+An ``Artifact`` is built without reading the file again: from the result of ``build_bundle``
+(which hashed everything while writing), or from the one scan of a bundle file that ``verify``
+makes (``checked_artifact``; ``open_artifact`` is the same scan without the checks).
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import io
 import json
 import re
-import tarfile
-import zipfile
-import zlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
+from cookbook_tool.archive.manifest import MANIFEST_NAMES, find_manifest
+from cookbook_tool.archive.read import KEEP_MAX, Limits, Scan, require_archive_file, scan_archive
 from cookbook_tool.errors import EXIT_FINDINGS, LocalError, ToolError
 from cookbook_tool.findings import Finding, has_errors
-from cookbook_tool.publish.base import Artifact
 
-MANIFEST_NAMES = ("cookbooks/.manifest.json", ".manifest.json")
-_CHUNK = 1 << 20
-_MAX_MANIFEST = 64 << 20
+if TYPE_CHECKING:
+    from cookbook_tool.bundle.build import BundleResult
+
 _FILENAME_RE = re.compile(r"^(?P<name>.+)-(?P<version>\d+\.\d+(?:\.\d+)?)\.(?:tar\.gz|tgz|zip)$")
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class Artifact:
+    """A bundle file ready to publish.
 
+    ``sha256`` is the release identity: the sha256 of the uncompressed tar stream (for zip
+    archives, of the zip file). ``archive_sha256`` is the sha256 of the file's own bytes.
+    """
 
-def tar_stream_sha256(path: Path) -> str:
-    """sha256 of the uncompressed content of a gzip file, streamed."""
-    digest = hashlib.sha256()
-    try:
-        with gzip.open(path, "rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise LocalError(f"{path}: not a readable gzip archive ({exc})") from exc
-    return digest.hexdigest()
+    path: Path
+    name: str
+    version: str
+    sha256: str
+    archive_sha256: str
+    size: int
+    archive_format: str = "tar.gz"  # or "zip"
+    layout: str = "cookbooks"  # or "flat"
+    source_commit: str | None = None
 
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The bundle's manifest, or None when it has none."""
-    try:
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-                for name in MANIFEST_NAMES:
-                    if name in names:
-                        return _parse_manifest(path, archive.read(name)[: _MAX_MANIFEST + 1])
-            return None
-        with tarfile.open(path, "r:gz") as archive:
-            for member in archive:
-                if member.name in MANIFEST_NAMES and member.isfile():
-                    extracted = archive.extractfile(member)
-                    if extracted is None:
-                        return None
-                    return _parse_manifest(path, extracted.read(_MAX_MANIFEST + 1))
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as exc:
-        raise LocalError(f"{path}: not a readable bundle archive ({exc})") from exc
-    return None
-
-
-def _parse_manifest(path: Path, data: bytes) -> dict[str, Any]:
-    if len(data) > _MAX_MANIFEST:
-        raise LocalError(f"{path}: manifest larger than {_MAX_MANIFEST >> 20} MB")
-    try:
-        manifest = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LocalError(f"{path}: manifest is not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict):
-        raise LocalError(f"{path}: manifest is not a JSON object")
-    return manifest
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}.{self.archive_format}"
 
 
 class BundleRejected(ToolError):
@@ -99,107 +68,105 @@ class BundleRejected(ToolError):
         self.findings = findings
 
 
-def require_archive_file(path: Path) -> None:
-    """``LocalError`` unless ``path`` is a file (a folder gets its own message)."""
-    if path.is_dir():
-        raise LocalError(
-            f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
-            "(build one with `cookbook-tool bundle`)"
-        )
-    if not path.is_file():
-        raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
+def artifact_from_bundle(result: BundleResult, *, source_commit: str | None = None) -> Artifact:
+    """The artifact of a bundle ``build_bundle`` just wrote: its result holds both digests."""
+    if result.path is None or result.identity is None or result.sha256 is None:
+        raise ValueError("the bundle was not written (it has error findings)")
+    settings = result.settings
+    return Artifact(
+        path=result.path,
+        name=settings.name,
+        version=settings.version,
+        sha256=result.identity,
+        archive_sha256=result.sha256,
+        size=result.size,
+        archive_format=settings.archive_format,
+        layout=settings.layout,
+        source_commit=source_commit,
+    )
 
 
 def checked_artifact(
     path: Path, external: Collection[str] = (), *, source_commit: str | None = None
 ) -> Artifact:
-    """``open_artifact`` after the checks of ``cookbook-tool verify`` (safe to extract, every
-    dependency inside or in ``external``, every file as its manifest says). Raises
-    ``BundleRejected`` with the findings when any is an error."""
-    from cookbook_tool.verify import verify_archive  # lazy: verify pulls the metadata parser
+    """The artifact of the bundle file at ``path`` after the checks of ``cookbook-tool verify``
+    (safe to extract, every dependency inside or in ``external``, every file as its manifest
+    says), from the same single read. Raises ``BundleRejected`` with the findings when any is
+    an error."""
+    from cookbook_tool.verify import check_archive  # lazy: verify pulls the metadata parser
 
     require_archive_file(path)
-    findings = verify_archive(path, external=external)
-    unreadable = next((f for f in findings if f.rule == "archive-unreadable"), None)
-    if unreadable is not None:
-        raise LocalError(f"{path}: {unreadable.message}")
-    if has_errors(findings):
-        raise BundleRejected(path, findings)
-    return open_artifact(path, source_commit=source_commit)
-
-
-class _Hashing(io.RawIOBase):
-    """A read-only stream that hashes what is read through it."""
-
-    def __init__(self, stream: BinaryIO | gzip.GzipFile) -> None:
-        self.stream = stream
-        self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.stream.read(len(buffer))
-        self.digest.update(data)
-        buffer[: len(data)] = data
-        return len(data)
-
-    def drain(self) -> None:
-        while self.stream.read(_CHUNK):
-            pass
-
-
-def scan_tar_gz(path: Path) -> tuple[dict[str, Any] | None, str, str]:
-    """One read of a ``.tar.gz``: (manifest or None, identity, sha256 of the file)."""
-    manifest = None
-    try:
-        with path.open("rb") as raw:
-            compressed = _Hashing(raw)
-            with gzip.GzipFile(fileobj=io.BufferedReader(compressed, _CHUNK), mode="rb") as gz:
-                plain = _Hashing(gz)
-                with tarfile.open(fileobj=io.BufferedReader(plain, _CHUNK), mode="r|") as tar:
-                    for member in tar:
-                        if member.name in MANIFEST_NAMES and member.isfile() and manifest is None:
-                            extracted = tar.extractfile(member)
-                            if extracted is not None:
-                                manifest = _parse_manifest(path, extracted.read(_MAX_MANIFEST + 1))
-                plain.drain()
-            compressed.drain()
-    except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:
-        raise LocalError(f"{path}: not a readable bundle archive ({exc})") from exc
-    return manifest, plain.digest.hexdigest(), compressed.digest.hexdigest()
+    checked = check_archive(path, external=external)
+    _raise_unreadable(path, checked.findings)
+    if has_errors(checked.findings):
+        raise BundleRejected(path, checked.findings)
+    return artifact_from_scan(path, checked.scan, source_commit=source_commit)
 
 
 def open_artifact(path: Path, *, source_commit: str | None = None) -> Artifact:
-    """Describe the bundle at ``path`` for publishing (a ``.tar.gz`` is read once). Raises
-    ``LocalError`` if unreadable."""
+    """The artifact of the bundle file at ``path``, without the checks of ``verify`` (one read
+    of the file). Raises ``LocalError`` if unreadable."""
     require_archive_file(path)
+    scan = scan_archive(path, lambda name, size: name in MANIFEST_NAMES, Limits())
+    _raise_unreadable(path, scan.findings)
+    return artifact_from_scan(path, scan, source_commit=source_commit)
+
+
+def _raise_unreadable(path: Path, findings: list[Finding]) -> None:
+    unreadable = next((f for f in findings if f.rule == "archive-unreadable"), None)
+    if unreadable is not None:
+        raise LocalError(f"{path}: {unreadable.message}")
+
+
+def artifact_from_scan(path: Path, scan: Scan, *, source_commit: str | None = None) -> Artifact:
+    """The artifact of the bundle file at ``path`` from its scan (``archive.read``). A
+    ``.zip`` must be a zip, anything else a gzip-compressed tar (``LocalError``)."""
     is_zip = path.suffix == ".zip"
-    if is_zip:
-        found_manifest, archive_sha = read_manifest(path), file_sha256(path)
-        identity = archive_sha
-    else:
-        found_manifest, identity, archive_sha = scan_tar_gz(path)
-    manifest = found_manifest or {}
-    found = manifest.get("bundle")
-    bundle: dict[str, Any] = found if isinstance(found, dict) else {}
+    if scan.kind != ("zip" if is_zip else "gzip"):
+        problem = "File is not a zip file" if is_zip else f"Not a gzipped file ({scan.head[:2]!r})"
+        raise LocalError(f"{path}: not a readable bundle archive ({problem})")
+    if scan.identity is None or scan.sha256 is None:
+        raise LocalError(f"{path}: not a readable bundle archive (not read to its end)")
+    bundle = _manifest_bundle(path, scan)
     name, version = bundle.get("name"), bundle.get("version")
     if not (isinstance(name, str) and isinstance(version, str)):
-        match = _FILENAME_RE.match(path.name)
-        if not match:
-            raise LocalError(
-                f"{path}: no manifest and the file name is not <name>-<version>.tar.gz: "
-                "cannot tell the bundle's name and version"
-            )
-        name, version = match["name"], match["version"]
+        name, version = _name_and_version(path)
     return Artifact(
         path=path,
         name=name,
         version=version,
-        sha256=identity,
-        archive_sha256=archive_sha,
+        sha256=scan.identity,
+        archive_sha256=scan.sha256,
         size=path.stat().st_size,
         archive_format="zip" if is_zip else "tar.gz",
         layout=str(bundle.get("layout", "cookbooks")),
         source_commit=source_commit,
     )
+
+
+def _manifest_bundle(path: Path, scan: Scan) -> dict[str, Any]:
+    """The manifest's ``bundle`` object, empty when the archive has no manifest."""
+    name = find_manifest(scan.entries)
+    if name is None:
+        return {}
+    data = scan.kept.get(name)
+    if data is None:
+        raise LocalError(f"{path}: manifest larger than {KEEP_MAX >> 20} MB")
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LocalError(f"{path}: manifest is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise LocalError(f"{path}: manifest is not a JSON object")
+    found = manifest.get("bundle")
+    return found if isinstance(found, dict) else {}
+
+
+def _name_and_version(path: Path) -> tuple[str, str]:
+    match = _FILENAME_RE.match(path.name)
+    if not match:
+        raise LocalError(
+            f"{path}: no manifest and the file name is not <name>-<version>.tar.gz: "
+            "cannot tell the bundle's name and version"
+        )
+    return match["name"], match["version"]

@@ -1,7 +1,7 @@
 """``verify``: is a cookbook archive safe to extract, complete, and what its manifest says?
 
 Works on this tool's bundles and on anyone's (``berks package``, a hand-made ``tar czf``, a zip):
-safety (``archive_scan``), then every cookbook folder has readable metadata, every declared
+safety (``archive.read``), then every cookbook folder has readable metadata, every declared
 dependency is inside (or declared external), and when a manifest is present every file matches
 its size and sha256 and nothing is missing or extra. Findings name the path inside the archive.
 """
@@ -13,16 +13,32 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cookbook_tool.archive.kind import kind_findings
-from cookbook_tool.archive.manifest import MANIFEST_NAME, ManifestError, parse_manifest
-from cookbook_tool.archive.read import Limits, Scan, is_unsafe_path, scan_archive
+from cookbook_tool.archive.manifest import (
+    MANIFEST_NAMES,
+    ManifestError,
+    find_manifest,
+    parse_manifest,
+)
+from cookbook_tool.archive.read import (
+    Limits,
+    Scan,
+    is_unsafe_path,
+    require_archive_file,
+    scan_archive,
+)
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.model import Metadata
+from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.metadata.read import read_metadata
+from cookbook_tool.text import did_you_mean
 
-_MANIFESTS = (f"cookbooks/{MANIFEST_NAME}", MANIFEST_NAME)
+if TYPE_CHECKING:
+    from cookbook_tool.config.load import Config
+
 _METADATA_FILES = ("metadata.json", "metadata.rb")
 _KEEP_TOP_LEVEL = 1 << 20
 _MACOS = "__MACOSX"
@@ -39,22 +55,83 @@ class ArchiveCookbook:
     metadata: Metadata | None
 
 
+@dataclass(frozen=True)
+class CheckedArchive:
+    """The findings of ``verify`` and the scan they come from (digests, kept files), so that
+    publishing never reads the archive again."""
+
+    findings: list[Finding]
+    scan: Scan
+
+
+def verify_bundle_file(
+    path: Path,
+    cwd: Path,
+    *,
+    external: Collection[str] = (),
+    presets: Collection[str] = (),
+    config: Path | None = None,
+) -> list[Finding]:
+    """``cookbook-tool verify``: the findings of the archive file at ``path`` (``LocalError``
+    when it is no file), with the cookbooks the consumer provides (``provided_cookbooks``)."""
+    names = provided_cookbooks(cwd, external=external, presets=presets, config=config)
+    require_archive_file(path)
+    return verify_archive(path, external=names)
+
+
+def provided_cookbooks(
+    cwd: Path,
+    *,
+    external: Collection[str] = (),
+    presets: Collection[str] = (),
+    config: Path | None = None,
+) -> frozenset[str]:
+    """The ``external`` names, the cookbooks of the ``presets`` (``UsageError`` for an unknown
+    one) and the configuration's external ones (``config``, else the nearest
+    ``cookbook-tool.toml`` at or above ``cwd``)."""
+    from cookbook_tool.config.load import resolve_config
+    from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
+
+    unknown = [name for name in presets if name not in EXTERNAL_PRESETS]
+    if unknown:
+        known = sorted(EXTERNAL_PRESETS)
+        raise UsageError(
+            f"--external-preset {unknown[0]}: unknown preset{did_you_mean(unknown[0], known)} "
+            f"(known: {', '.join(known)})"
+        )
+    names = frozenset(external).union(*(EXTERNAL_PRESETS[name] for name in presets))
+    return names | consumer_cookbooks(resolve_config(config, None, cwd))
+
+
+def consumer_cookbooks(config: Config) -> frozenset[str]:
+    """The cookbooks the configuration says the consumer provides (``external_cookbooks`` and
+    those of ``external_presets``)."""
+    return config.external_cookbooks | config.builtin_cookbooks
+
+
 def verify_archive(
     path: Path, *, external: Collection[str] = (), limits: Limits | None = None
 ) -> list[Finding]:
     """Every problem of the archive at ``path`` (empty when it is sound)."""
+    return check_archive(path, external=external, limits=limits).findings
+
+
+def check_archive(
+    path: Path, *, external: Collection[str] = (), limits: Limits | None = None
+) -> CheckedArchive:
+    """``verify_archive``'s findings with the scan of the one read of ``path``."""
     scan = scan_archive(path, _keep, limits or Limits())
-    findings = [*kind_findings(path), *scan.findings]
+    findings = [*kind_findings(path.name, scan.kind), *scan.findings]
     if any(f.rule in ("archive-unreadable", "archive-bomb") for f in findings):
-        return sort_findings(findings)
+        return CheckedArchive(sort_findings(findings), scan)
     cookbooks = _cookbooks(scan, findings)
     if not cookbooks:
         findings.append(error("archive-no-cookbooks", "no cookbook folder found", path.name))
     _check_dependencies(cookbooks, external, findings)
-    manifest_name = next((name for name in _MANIFESTS if name in scan.entries), None)
+    manifest_name = find_manifest(scan.entries)
     if manifest_name is not None:
         _check_manifest(scan, manifest_name, findings)
-    return sort_findings(findings)
+    return CheckedArchive(sort_findings(findings), scan)
 
 
 def _keep(name: str, size: int) -> bool:
@@ -64,7 +141,7 @@ def _keep(name: str, size: int) -> bool:
     parts = name.split("/")
     second = len(parts) == 3 and (parts[0] == "cookbooks" or parts[1] not in _COOKBOOK_PARTS)
     top = len(parts) <= 2 or second
-    return name in _MANIFESTS or (top and size <= _KEEP_TOP_LEVEL)
+    return name in MANIFEST_NAMES or (top and size <= _KEEP_TOP_LEVEL)
 
 
 def _skipped(folder: str) -> bool:
@@ -113,7 +190,9 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
         files = {
             name[len(prefix) :]: data
             for name, data in scan.kept.items()
-            if name.startswith(prefix) and "/" not in name[len(prefix) :] and name not in _MANIFESTS
+            if name.startswith(prefix)
+            and "/" not in name[len(prefix) :]
+            and name not in MANIFEST_NAMES
         }
         metadata, problems = read_archive_metadata(folder, files)
         findings.extend(problems)

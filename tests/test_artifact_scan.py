@@ -1,16 +1,25 @@
-"""``open_artifact`` reads a .tar.gz once: the manifest, the identity (sha256 of the
-uncompressed tar) and the file's own sha256 must equal what separate passes give."""
+"""``open_artifact`` and ``checked_artifact`` read a .tar.gz once: the manifest, the identity
+(sha256 of the uncompressed tar) and the file's own sha256 must equal what separate passes
+give; ``artifact_from_bundle`` gives the same artifact without reading the file."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import io
+import json
 import os
 import tarfile
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact, read_manifest, scan_tar_gz
+import pytest
+
+from cookbook_tool.archive.manifest import find_manifest
+from cookbook_tool.archive.read import Limits, scan_archive
+from cookbook_tool.artifact import artifact_from_bundle, checked_artifact, open_artifact
+from cookbook_tool.bundle.build import ArchiveFormat, BundleSettings, build_bundle
+from cookbook_tool.config.load import Config
+from cookbook_tool.cookbook.discovery import discover
 from tests.cli import run_cli
 
 
@@ -20,13 +29,20 @@ def test_single_pass_matches_separate_passes(sample_repo: Path, tmp_path: Path):
     big.write_bytes(os.urandom(3 << 20))  # several reads of the 1 MiB chunk
     assert run_cli("bundle", sample_repo, "-o", tmp_path / "out").code == 0
     path = tmp_path / "out/cookbooks-1.4.0.tar.gz"
-    manifest, identity, archive_sha = scan_tar_gz(path)
     with gzip.open(path, "rb") as stream:
-        assert identity == hashlib.sha256(stream.read()).hexdigest()
-    assert archive_sha == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert manifest == read_manifest(path)
-    artifact = open_artifact(path)
-    assert (artifact.name, artifact.version, artifact.sha256) == ("cookbooks", "1.4.0", identity)
+        identity = hashlib.sha256(stream.read()).hexdigest()
+    archive_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with tarfile.open(path, "r:gz") as archive:
+        member = archive.extractfile("cookbooks/.manifest.json")
+        assert member is not None
+        manifest = json.loads(member.read())
+    for artifact in (open_artifact(path), checked_artifact(path)):
+        assert (
+            (artifact.name, artifact.version)
+            == (manifest["bundle"]["name"], manifest["bundle"]["version"])
+            == ("cookbooks", "1.4.0")
+        )
+        assert (artifact.sha256, artifact.archive_sha256) == (identity, archive_sha)
 
 
 def test_archive_without_manifest_uses_the_file_name(tmp_path: Path):
@@ -38,4 +54,17 @@ def test_archive_without_manifest_uses_the_file_name(tmp_path: Path):
         archive.addfile(info, io.BytesIO(data))
     artifact = open_artifact(path)
     assert (artifact.name, artifact.version) == ("berks", "2.0.1")
-    assert scan_tar_gz(path)[0] is None
+    assert find_manifest(scan_archive(path, lambda name, size: True, Limits()).entries) is None
+
+
+@pytest.mark.parametrize("archive_format", ["tar.gz", "zip"])
+def test_artifact_from_the_bundle_result_equals_reading_the_file(
+    sample_repo: Path, tmp_path: Path, archive_format: ArchiveFormat
+):
+    repo = discover(sample_repo, Config().cookbook_dirs)
+    settings = BundleSettings(tmp_path / "out", "cookbooks", "1.4.0", archive_format=archive_format)
+    result = build_bundle(sample_repo, repo.cookbooks, settings)
+    assert result.path is not None
+    built = artifact_from_bundle(result, source_commit="ab" * 20)
+    assert built == open_artifact(result.path, source_commit="ab" * 20)
+    assert built.archive_format == archive_format

@@ -56,6 +56,18 @@ def test_first_publish_makes_one_commit_and_an_annotated_tag(remote: Path, tmp_p
     _git(remote, "fsck", "--strict", "--no-dangling")
 
 
+def test_consumer_info_names_the_tag_and_the_moving_branch(remote: Path, tmp_path: Path) -> None:
+    publisher = _publisher(remote)
+    publisher.publish(make_bundle(tmp_path / "a", "2.0.0"))
+    info = publisher.consumer_info("cookbooks", "2.0.0")
+    assert info.custom_cookbooks_source["Type"] == "git"
+    assert info.custom_cookbooks_source["Revision"] == "cookbooks-2.0.0"
+    assert info.ssm_apply_chef_recipes["SourceType"] == "Git"
+    moving = publisher.consumer_info("cookbooks")
+    assert moving.extra["moving"]["custom_cookbooks_source"]["Revision"] == "cookbooks"
+    assert moving.extra["tag"] == "cookbooks-2.0.0"
+
+
 def test_republish_moves_no_ref(remote: Path, tmp_path: Path) -> None:
     artifact = make_bundle(tmp_path / "b", "1.0.0")
     _publisher(remote).publish(artifact)

@@ -6,9 +6,6 @@ and a plain tar named ``.tar.gz`` fails later in ``publish`` ("not a gzipped fil
 
 from __future__ import annotations
 
-import tarfile
-import zipfile
-from pathlib import Path
 from typing import Literal
 
 from cookbook_tool.findings import Finding, error, warning
@@ -34,21 +31,10 @@ _SHOWN = {
 }
 
 
-def detect_kind(path: Path) -> Kind | None:
-    """The container type of ``path`` from its content, None when it is none of these."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(8)
-        if zipfile.is_zipfile(path):
-            return "zip"
-        for magic, kind in _MAGIC:
-            if head.startswith(magic):
-                return kind
-        with tarfile.open(path, "r:") as archive:
-            archive.next()
-        return "tar"
-    except (OSError, tarfile.TarError):
-        return None
+def kind_from_head(head: bytes) -> Kind | None:
+    """The compression a file's first bytes announce (a zip is told by ``zipfile.is_zipfile``
+    and an uncompressed tar by its headers, both in ``archive.read``)."""
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
 
 
 def expected_kind(name: str) -> Kind | None:
@@ -57,20 +43,20 @@ def expected_kind(name: str) -> Kind | None:
     return next((kind for suffixes, kind in _BY_SUFFIX if lower.endswith(suffixes)), None)
 
 
-def kind_findings(path: Path) -> list[Finding]:
-    """``archive-wrong-type`` when the content is not what the name says,
-    ``archive-uncompressed`` for a plain tar (OpsWorks refuses it)."""
-    actual = detect_kind(path)
+def kind_findings(name: str, actual: Kind | None) -> list[Finding]:
+    """For the archive file ``name`` whose content is ``actual`` (as the scan found it):
+    ``archive-wrong-type`` when the content is not what the name says, ``archive-uncompressed``
+    for a plain tar (OpsWorks refuses it)."""
     if actual is None:
         return []  # the scan reports it unreadable
-    expected = expected_kind(path.name)
+    expected = expected_kind(name)
     if expected is not None and actual != expected:
         return [
             error(
                 "archive-wrong-type",
                 f"the name says {_SHOWN[expected]}, the content is {_SHOWN[actual]}: rename it "
                 "or rebuild it with cookbook-tool bundle",
-                path.name,
+                name,
             )
         ]
     if actual == "tar":
@@ -79,7 +65,7 @@ def kind_findings(path: Path) -> list[Finding]:
                 "archive-uncompressed",
                 "uncompressed tar: OpsWorks archive sources need zip, gzip or bzip2: use "
                 "cookbook-tool bundle or tar czf",
-                path.name,
+                name,
             )
         ]
     return []

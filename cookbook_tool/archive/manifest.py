@@ -16,7 +16,7 @@ The manifest does not list itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,15 @@ class Manifest:
 def manifest_path(layout: str) -> str:
     """Where the manifest sits inside the archive for ``layout``."""
     return MANIFEST_NAME if layout == "flat" else f"cookbooks/{MANIFEST_NAME}"
+
+
+# Every place a manifest may sit in an archive, in the order they are looked for.
+MANIFEST_NAMES = (manifest_path("cookbooks"), manifest_path("flat"))
+
+
+def find_manifest(names: Collection[str]) -> str | None:
+    """The manifest's name among an archive's entry ``names``, None when it has none."""
+    return next((name for name in MANIFEST_NAMES if name in names), None)
 
 
 def render_manifest(manifest: Manifest) -> bytes:

@@ -2,11 +2,17 @@
 extracting it: every entry's kind, size and sha256, plus the small files ``verify`` needs
 (metadata, the manifest) kept in memory. Safety problems are findings, found on the way:
 unsafe paths, links that escape, special files, and sizes or ratios no cookbook has.
+
+The same read gives what publishing needs: the container type (from the first bytes), the
+sha256 of the file and the release identity (the sha256 of the uncompressed tar stream of a
+gzip archive; of the file itself for a zip). The file is opened once.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import posixpath
 import stat
 import tarfile
@@ -15,8 +21,10 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, BinaryIO, Literal, Protocol
 
+from cookbook_tool.archive.kind import Kind, kind_from_head
+from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, error, warning
 
 EntryKind = Literal["file", "dir", "symlink", "hardlink", "special"]
@@ -51,20 +59,33 @@ class Scan:
     kept_size: int = 0
     findings: list[Finding] = field(default_factory=list)
     total_size: int = 0
+    kind: Kind | None = None  # the container type, from the content (None: none known)
+    head: bytes = b""  # the file's first bytes, which told the kind
+    sha256: str | None = None  # of the file's bytes; None unless read to the end
+    identity: str | None = None  # gzip: of the uncompressed tar stream; zip: of the file
 
 
 class _Stop(Exception):
     """Reading further would be unsafe (a bomb): stop the scan."""
 
 
+def require_archive_file(path: Path) -> None:
+    """``LocalError`` unless ``path`` is a file (a folder gets its own message)."""
+    if path.is_dir():
+        raise LocalError(
+            f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
+            "(build one with `cookbook-tool bundle`)"
+        )
+    if not path.is_file():
+        raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
+
+
 def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -> Scan:
     """Scan ``path``; ``keep(name, size)`` says which files to keep in memory."""
     scan = Scan()
     try:
-        if zipfile.is_zipfile(path):
-            _scan_zip(path, scan, keep, limits)
-        else:
-            _scan_tar(path, scan, keep, limits)
+        with path.open("rb") as raw:
+            _scan_file(raw, path, scan, keep, limits)
     except _Stop:
         pass
     except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as exc:
@@ -84,17 +105,114 @@ def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -
     return scan
 
 
-def _scan_tar(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits) -> None:
-    with tarfile.open(path, "r|*") as archive:
+def _scan_file(
+    raw: BinaryIO, path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits
+) -> None:
+    """The one read of the open file: its kind, its entries, its digests."""
+    if zipfile.is_zipfile(raw):
+        scan.kind = "zip"
+        raw.seek(0)
+        scan.sha256 = scan.identity = _sha256_of(raw)
+        _scan_zip(raw, path, scan, keep, limits)
+        return
+    raw.seek(0)
+    scan.head = raw.read(8)
+    raw.seek(0)
+    scan.kind = kind_from_head(scan.head)
+    compressed = HashingReader(raw)
+    if scan.kind == "gzip":
+        scan.identity = _scan_tar_gz(compressed, scan, keep, limits)
+    else:
+        _scan_tar(io.BufferedReader(compressed, _READ), "r|*", scan, keep, limits)
+    compressed.drain()
+    scan.sha256 = compressed.digest.hexdigest()
+
+
+def _scan_tar_gz(
+    compressed: HashingReader, scan: Scan, keep: Callable[[str, int], bool], limits: Limits
+) -> str:
+    """Scan the tar inside a gzip stream; the sha256 of the uncompressed tar stream. A broken
+    gzip stream reads as ``tarfile`` says it ("unexpected end of data", "invalid compressed
+    data"), whichever reader found the problem."""
+    try:
+        with gzip.GzipFile(fileobj=io.BufferedReader(compressed, _READ), mode="rb") as unzipped:
+            plain = HashingReader(unzipped)
+            _scan_tar(io.BufferedReader(plain, _READ), "r|", scan, keep, limits)
+            plain.drain()
+    except EOFError as exc:
+        raise tarfile.ReadError("unexpected end of data") from exc
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise tarfile.ReadError("invalid compressed data") from exc
+    return plain.digest.hexdigest()
+
+
+def _scan_tar(
+    stream: IO[bytes],
+    mode: Literal["r|", "r|*"],
+    scan: Scan,
+    keep: Callable[[str, int], bool],
+    limits: Limits,
+) -> None:
+    with tarfile.open(fileobj=stream, mode=mode) as archive:
+        if scan.kind is None:
+            scan.kind = "tar"  # no compression, and tar headers: an uncompressed tar
         for member in archive:
             entry = _tar_entry(member)
             if _is_root(entry):
                 continue
             _admit(scan, entry, limits)
             if entry.kind == "file":
-                stream = archive.extractfile(member)
-                if stream is not None:
-                    _read(scan, entry, stream, keep(entry.name, entry.size), limits)
+                extracted = archive.extractfile(member)
+                if extracted is not None:
+                    _read(scan, entry, extracted, keep(entry.name, entry.size), limits)
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream that hashes what is read through it."""
+
+    def __init__(self, stream: _Readable) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        self.digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        """Read (and hash) the rest of the stream."""
+        while self.stream.read(_READ):
+            pass
+
+
+def _sha256_of(stream: _Readable) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(_READ):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of the file's bytes, streamed."""
+    with path.open("rb") as stream:
+        return _sha256_of(stream)
+
+
+def tar_stream_sha256(path: Path) -> str:
+    """sha256 of the uncompressed content of a gzip file, streamed."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            return _sha256_of(stream)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LocalError(f"{path}: not a readable gzip archive ({exc})") from exc
 
 
 def _tar_entry(member: tarfile.TarInfo) -> ScannedEntry:
@@ -110,8 +228,10 @@ def _tar_entry(member: tarfile.TarInfo) -> ScannedEntry:
     return ScannedEntry(name, "special")
 
 
-def _scan_zip(path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits) -> None:
-    with zipfile.ZipFile(path) as archive:
+def _scan_zip(
+    raw: BinaryIO, path: Path, scan: Scan, keep: Callable[[str, int], bool], limits: Limits
+) -> None:
+    with zipfile.ZipFile(raw) as archive:
         for info in archive.infolist():
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
             name = normalise(_zip_name(info.filename, path, scan))

@@ -24,9 +24,9 @@ from cookbook_tool.archive.manifest import (
     manifest_path,
     render_manifest,
 )
+from cookbook_tool.archive.read import file_sha256
 from cookbook_tool.archive.tar import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive.zip import write_zip
-from cookbook_tool.artifact import file_sha256
 from cookbook_tool.bundle.members import PlannedEntry, cookbook_members, refusal
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, LoadedRepository

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,15 +18,18 @@ from cookbook_tool.cli.output import (
     emit_json,
     run,
 )
-from cookbook_tool.cli.targets import Target, external_cookbooks, with_target
+from cookbook_tool.cli.targets import with_target
 from cookbook_tool.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from cookbook_tool.publish.configured import TargetRequest
 
 PublishFormat = ResultFormat
 PUBLISH_FORMAT_OPTION = RESULT_FORMAT_OPTION
 
 NAME_OPTION = typer.Option("cookbooks", "--name", help="Bundle name (the manifest's name).")
 def publish(
-    target: Target,
+    target: TargetRequest,
     bundle: Path = typer.Argument(..., help="The bundle archive (.tar.gz or .zip)."),
     force_current: bool = typer.Option(
         False, "--force-current", help="Make this version current even if it is already "
@@ -47,16 +50,14 @@ def publish(
     def body() -> int:
         from cookbook_tool.artifact import BundleRejected
         from cookbook_tool.cli.publish_render import document, progress_bar, publish_text
-        from cookbook_tool.publish.service import publish_bundle
+        from cookbook_tool.publish.service import publish_to
 
-        to, options = target.resolve()
         show = output is PublishFormat.TEXT and not no_progress
         try:
             with progress_bar(show, f"uploading {bundle.name}") as on_progress:
-                result = publish_bundle(
-                    str(bundle), to, options, source_commit=source_commit,
-                    force_current=force_current, on_progress=on_progress,
-                    external=external_cookbooks(),
+                result = publish_to(
+                    bundle, target, source_commit=source_commit, force_current=force_current,
+                    on_progress=on_progress,
                 )
         except BundleRejected as rejected:
             return _report_rejected(rejected, output)
@@ -80,7 +81,7 @@ def _report_rejected(rejected: Any, output: PublishFormat) -> int:
 
 
 def releases(
-    target: Target,
+    target: TargetRequest,
     name: str = NAME_OPTION,
     output: PublishFormat = PUBLISH_FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
@@ -91,7 +92,9 @@ def releases(
     """
 
     def body() -> int:
-        to, options = target.resolve()
+        from cookbook_tool.publish.configured import resolve_target
+
+        to, options = resolve_target(target)
         from cookbook_tool.cli.publish_render import document, release_json, releases_text
         from cookbook_tool.publish.service import list_releases
 
@@ -109,7 +112,7 @@ def releases(
 
 
 def rollback(
-    target: Target,
+    target: TargetRequest,
     version: str = typer.Argument(..., help="The kept release to make current again."),
     name: str = NAME_OPTION,
     output: PublishFormat = PUBLISH_FORMAT_OPTION,
@@ -121,7 +124,9 @@ def rollback(
     """
 
     def body() -> int:
-        to, options = target.resolve()
+        from cookbook_tool.publish.configured import resolve_target
+
+        to, options = resolve_target(target)
         from cookbook_tool.cli.publish_render import consumer_text, document, release_json
         from cookbook_tool.publish.service import rollback_release
 
@@ -139,7 +144,7 @@ def rollback(
 
 
 def prune(
-    target: Target,
+    target: TargetRequest,
     name: str = NAME_OPTION,
     keep: int | None = typer.Option(
         None, "--keep", min=1,
@@ -157,7 +162,9 @@ def prune(
     """
 
     def body() -> int:
-        to, options = target.resolve()
+        from cookbook_tool.publish.configured import resolve_target
+
+        to, options = resolve_target(target)
         from cookbook_tool.cli.publish_render import document, prune_plan_text, release_json
         from cookbook_tool.publish.service import prune_releases
 

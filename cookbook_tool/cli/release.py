@@ -62,7 +62,7 @@ def release(
 
         request = ReleaseRequest(
             repo, Path.cwd(), config_file, tuple(target), dry_run, version, output_dir,
-            os.environ.get("SOURCE_DATE_EPOCH"), force_current,
+            os.environ.get("SOURCE_DATE_EPOCH"), force_current, dict(os.environ),
         )  # fmt: skip
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT

@@ -41,36 +41,11 @@ def verify(
     """
 
     def body() -> int:
-        from cookbook_tool.artifact import require_archive_file
-        from cookbook_tool.verify import verify_archive
+        from cookbook_tool.verify import verify_bundle_file
 
-        names = _external(external, presets, config)
-        require_archive_file(bundle)
-        findings = verify_archive(bundle, external=names)
+        findings = verify_bundle_file(
+            bundle, Path.cwd(), external=external, presets=presets, config=config
+        )
         return report_findings("verify", findings, output, str(bundle), bundle=str(bundle))
 
     run("verify", output, debug, body)
-
-
-def _external(external: list[str], presets: list[str], config: Path | None) -> frozenset[str]:
-    """``--external`` names, the presets' cookbooks and the configuration's external ones."""
-    from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
-    from cookbook_tool.errors import UsageError
-    from cookbook_tool.text import did_you_mean
-
-    unknown = [name for name in presets if name not in EXTERNAL_PRESETS]
-    if unknown:
-        known = sorted(EXTERNAL_PRESETS)
-        raise UsageError(
-            f"--external-preset {unknown[0]}: unknown preset{did_you_mean(unknown[0], known)} "
-            f"(known: {', '.join(known)})"
-        )
-    names = frozenset(external).union(*(EXTERNAL_PRESETS[name] for name in presets))
-    if config is None:
-        from cookbook_tool.cli.targets import external_cookbooks
-
-        return names | external_cookbooks()
-    from cookbook_tool.config.load import resolve_config
-
-    chosen = resolve_config(config, None, Path.cwd())
-    return names | chosen.external_cookbooks | chosen.builtin_cookbooks

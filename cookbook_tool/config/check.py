@@ -88,30 +88,22 @@ def _schema_problems(data: Mapping[str, Any], base: Path) -> Iterator[tuple[str,
         )
 
 
-# Target options each kind of target understands (besides ``url`` and ``retention``).
-_OPTIONS_BY_KIND = {
-    "s3": {"region", "profile", "endpoint_url", "sse", "sse_kms_key_id", "presign"},
-    "git": {"branch", "tag_pattern", "ssh_key", "known_hosts", "token_env"},
-    "file": set(),
-}
-_EMPTY_URLS = {"s3": re.compile(r"^s3://[^/]+"), "git": re.compile(r"^(git\+\w+://|git://)?.+")}
-
-
 def _target_problems(key: str, url: str, target: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    from cookbook_tool.publish.targets import target_kind
+    from cookbook_tool.config.target_kinds import KINDS, shared_keys, target_kind
 
     try:
-        kind = target_kind(url)
+        kind = KINDS[target_kind(url)]
     except UsageError as exc:
         yield f"{key}.url", exc.message
         return
-    shape = _EMPTY_URLS.get(kind)
+    shape = kind.url_shape
     if (shape is not None and not shape.match(url)) or url.rstrip("/") in ("s3:", "git+", "git:"):
         yield f"{key}.url", f"{url!r} names no bucket or repository"
+    shared = shared_keys()
     for option in target:
-        if option not in ("url", "retention") and option not in _OPTIONS_BY_KIND[kind]:
-            usable = ", ".join(sorted(_OPTIONS_BY_KIND[kind])) or "only url and retention"
-            yield f"{key}.{option}", f"{option!r} does not apply to {kind} targets ({usable})"
+        if option not in shared and option not in kind.config_keys:
+            usable = ", ".join(sorted(kind.config_keys)) or "only url and retention"
+            yield f"{key}.{option}", f"{option!r} does not apply to {kind.name} targets ({usable})"
 
 
 def _layer_problems(key: str, events: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -13,7 +13,10 @@ import json
 import re
 from collections.abc import Iterator
 
-MASK = "***"
+from cookbook_tool.text import MASK, mask_url_credentials
+
+# URL credentials in messages: the whole user information is masked (``scheme://***@host``).
+mask_credentials = mask_url_credentials
 _RENDER_LIMIT = 60
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -30,8 +33,6 @@ _SECRET_NAME = re.compile(
 # Keys that *name* a secret's location rather than hold it.
 _NOT_SECRET_SUFFIX = ("_env", "_file", "_path", "_id", "_name", "_type", "_url")
 _PLACEHOLDER = re.compile(r"^\s*(?:\{\{.*\}\}|\$\{.*\}|<%.*%>|\*+)\s*$", re.DOTALL)
-_AUTHORITY_END = re.compile(r"[/?#\s\"'<>]")
-_SCHEME_CHARS = frozenset("+.-")
 
 
 def normalise_key(key: str) -> str:
@@ -51,31 +52,6 @@ def is_secret_key(key: str | int) -> bool:
 def is_secret_path(path: tuple[str | int, ...]) -> bool:
     """Whether the value at this JSON path is (inside) a secret."""
     return any(is_secret_key(part) for part in path)
-
-
-def mask_credentials(text: str) -> str:
-    """``text`` with the userinfo of every URL in it masked: ``postgres://u:pw@h/db`` ->
-    ``postgres://***@h/db``, ``https://token@host`` -> ``https://***@host``. The userinfo runs
-    to the last ``@`` before the host (a password may hold an ``@``). Linear in ``len(text)``."""
-    if "@" not in text or "://" not in text:
-        return text
-    out: list[str] = []
-    done = 0
-    start = text.find("://")
-    while start != -1:
-        authority = start + 3
-        found = _AUTHORITY_END.search(text, authority)
-        end = found.start() if found else len(text)
-        at = text.rfind("@", authority, end)
-        if at > authority and _after_scheme(text, start):
-            out += [text[done:authority], MASK]
-            done = at
-        start = text.find("://", max(end, authority))
-    return "".join(out) + text[done:]
-
-
-def _after_scheme(text: str, start: int) -> bool:
-    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in _SCHEME_CHARS)
 
 
 def mask_value(value: object) -> object:

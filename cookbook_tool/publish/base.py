@@ -8,34 +8,24 @@ Publishers never print: they return values and raise ``ToolError`` subclasses
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from cookbook_tool.artifact import Artifact
 
-@dataclass(frozen=True)
-class Artifact:
-    """A bundle file ready to publish.
-
-    ``sha256`` is the release identity: the sha256 of the uncompressed tar stream (for zip
-    archives, of the zip file). ``archive_sha256`` is the sha256 of the file's own bytes.
-    """
-
-    path: Path
-    name: str
-    version: str
-    sha256: str
-    archive_sha256: str
-    size: int
-    archive_format: str = "tar.gz"  # or "zip"
-    layout: str = "cookbooks"  # or "flat"
-    source_commit: str | None = None
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}-{self.version}.{self.archive_format}"
+__all__ = [
+    "Artifact",
+    "ConsumerInfo",
+    "ProgressCallback",
+    "PublishResult",
+    "Publisher",
+    "Release",
+    "ReleaseState",
+    "TargetOptions",
+]
 
 
 class ReleaseState(StrEnum):
@@ -107,7 +97,9 @@ class TargetOptions:
     author_name: str | None = None
     author_email: str | None = None
     retention: int = 5
-    environ: dict[str, str] | None = None  # the environment to use (None: the process's)
+    # The environment the publisher runs with (git's PATH, HOME, SSH agent; AWS_ENDPOINT_URL):
+    # the caller passes it (the CLI: the process's); the core never reads os.environ itself.
+    environ: Mapping[str, str] = field(default_factory=dict)
 
 
 class Publisher(Protocol):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.artifact import checked_artifact
+from cookbook_tool.config.load import resolve_config
 from cookbook_tool.publish.base import (
     Artifact,
     ConsumerInfo,
@@ -16,6 +17,7 @@ from cookbook_tool.publish.base import (
     Release,
     TargetOptions,
 )
+from cookbook_tool.publish.configured import TargetRequest, resolve_target
 from cookbook_tool.publish.targets import open_publisher
 
 
@@ -74,6 +76,32 @@ def publish_bundle(
     artifact = checked_artifact(Path(bundle), external, source_commit=source_commit)
     return publish_artifact(
         artifact, target, options, force_current=force_current, on_progress=on_progress
+    )
+
+
+def publish_to(
+    bundle: Path,
+    request: TargetRequest,
+    *,
+    source_commit: str | None = None,
+    force_current: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> PublishResult:
+    """``cookbook-tool publish``: resolve the target as the user named it (the project's
+    configuration, found from ``request.cwd``, is read once: for a named target and for the
+    cookbooks the consumer provides), then ``publish_bundle``."""
+    from cookbook_tool.verify import consumer_cookbooks
+
+    config = resolve_config(None, None, request.cwd)
+    target, options = resolve_target(request, config)
+    return publish_bundle(
+        str(bundle),
+        target,
+        options,
+        source_commit=source_commit,
+        force_current=force_current,
+        on_progress=on_progress,
+        external=consumer_cookbooks(config),
     )
 
 

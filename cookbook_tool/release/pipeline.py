@@ -11,12 +11,12 @@ holds, and changes nothing.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact
+from cookbook_tool.artifact import artifact_from_bundle
 from cookbook_tool.bundle.build import BundleResult, open_for_bundle
 from cookbook_tool.bundle.settings import bundle_settings, output_folder
 from cookbook_tool.config.load import Config, resolve_config
@@ -62,6 +62,7 @@ class ReleaseRequest:
     output: Path | None = None
     source_date_epoch: str | None = None  # the environment's SOURCE_DATE_EPOCH
     force_current: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)  # what publishers run with
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def release(request: ReleaseRequest, on_target: StartTarget | None = None) -> Re
     could be done (bad configuration, unknown target, unreadable repository)."""
     settings = ReleaseSettings.of(request)
     config = settings.config
-    targets = _resolve_targets(config, request.targets)
+    targets = _resolve_targets(config, request.targets, request.cwd, request.environ)
     with tempfile.TemporaryDirectory(prefix="cookbook-tool-release-") as scratch:
         given = None if request.output is None else request.cwd / request.output
         output = Path(scratch) if settings.dry_run else given
@@ -136,13 +137,13 @@ def release(request: ReleaseRequest, on_target: StartTarget | None = None) -> Re
         report.findings = report.bundle.findings
         if report.bundle.path is None:
             return report
-        report.artifact = open_artifact(report.bundle.path, source_commit=settings.source_commit)
+        report.artifact = artifact_from_bundle(report.bundle, source_commit=settings.source_commit)
         report.targets = _publish_all(targets, report.artifact, settings, on_target)
     return report
 
 
 def _resolve_targets(
-    config: Config, names: Sequence[str]
+    config: Config, names: Sequence[str], cwd: Path, environ: Mapping[str, str]
 ) -> list[tuple[str, str, TargetOptions]]:
     if not config.targets:
         where = config.file or "cookbook-tool.toml"
@@ -156,7 +157,7 @@ def _resolve_targets(
             raise UsageError(f"unknown target {name!r}{hint}; configured: "
                              f"{', '.join(config.targets)}")  # fmt: skip
     chosen = tuple(dict.fromkeys(names)) or tuple(config.targets)
-    return [(name, *configured_target(config, name)) for name in chosen]
+    return [(name, *configured_target(config, name, cwd=cwd, environ=environ)) for name in chosen]
 
 
 def _bundle(

@@ -61,8 +61,9 @@ def test_same_version_with_other_bytes_is_refused(publisher: Publisher, artifact
     before = publisher.releases("cookbooks")
     consumer_before = publisher.consumer_info("cookbooks")
 
-    with pytest.raises(ReleaseConflict, match="already published"):
+    with pytest.raises(ReleaseConflict, match="already published") as refused:
         publisher.publish(other)
+    assert refused.value.exit_code == 4
     with pytest.raises(ReleaseConflict):
         publisher.publish(other, force_current=True)  # force never rewrites a release
 

@@ -6,6 +6,8 @@ publisher dropped on purpose (``GIT_DIR``, ``GIT_OBJECT_DIRECTORY``... set by a 
 back. Mutating ``os.environ`` is not an option (publishers run in threads), so a command whose
 inherited environment holds names that ours lacks is started as ``env -u NAME... git ...``: only
 variable names appear on that command line, never values (secrets stay in the environment).
+That is the one look at ``os.environ`` here: at the names GitPython would add back, never at a
+value; the environment git runs with is the one the caller passed.
 
 GitPython is imported here, lazily, only when a Git target is used: ``validate`` never loads it.
 """
@@ -42,7 +44,7 @@ def require_git(environ: Mapping[str, str]) -> None:
 
     Checked before GitPython is imported: importing it without a git binary would fail with
     GitPython's long ImportError (or only log it, depending on ``GIT_PYTHON_REFRESH``)."""
-    if shutil.which("git", path=environ.get("PATH")) is None:
+    if shutil.which("git", path=environ.get("PATH", os.defpath)) is None:
         raise LocalError(_MISSING_GIT)
     _git_class()
 

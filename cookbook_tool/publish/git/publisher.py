@@ -20,7 +20,6 @@ credentials and error translation, ``git_tree`` for how the tree is built.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -58,7 +57,7 @@ from cookbook_tool.publish.git.repo import PushOutcome, RemoteRefs, Workspace, w
 from cookbook_tool.publish.git.transport import check_ref_name, git_setup, parse_target
 from cookbook_tool.publish.git.tree import BuiltTree, build_tree
 from cookbook_tool.publish.history import check_plan
-from cookbook_tool.publish.targets import mask_url
+from cookbook_tool.text import mask_url
 
 MAX_ATTEMPTS = 5
 T = TypeVar("T")
@@ -72,7 +71,7 @@ class GitPublisher:
         self.url = mask_url(url)
         self._target = parse_target(url, options.branch)
         self._options = options
-        self._environ = dict(os.environ if options.environ is None else options.environ)
+        self._environ = dict(options.environ)
         self._tags = TagPattern(options.tag_pattern)
 
     # -- Publisher ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from cookbook_tool.errors import LocalError, RemoteError, UsageError
 from cookbook_tool.publish.base import TargetOptions
-from cookbook_tool.publish.targets import mask_url
+from cookbook_tool.text import mask_url
 
 DEFAULT_BRANCH = "cookbooks"
 _PASSWORD = re.compile(r"^([a-z0-9+.-]+://[^:@/]+):[^@/]*@", re.IGNORECASE)

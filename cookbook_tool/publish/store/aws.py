@@ -8,8 +8,6 @@ backoff with jitter for throttling, 5xx and dropped connections).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,7 +29,7 @@ class ClientSettings:
 
 
 def endpoint_url(options: TargetOptions) -> str | None:
-    env: Mapping[str, str] = options.environ if options.environ is not None else os.environ
+    env = options.environ
     return options.endpoint_url or env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
 
 

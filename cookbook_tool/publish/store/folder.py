@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from cookbook_tool.artifact import file_sha256, tar_stream_sha256
+from cookbook_tool.archive.read import file_sha256, tar_stream_sha256
 from cookbook_tool.errors import LocalError, ToolError, UsageError
 from cookbook_tool.publish.base import Artifact, ConsumerInfo, ProgressCallback, TargetOptions
 from cookbook_tool.publish.consumers import folder_consumer_info

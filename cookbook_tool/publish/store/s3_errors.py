@@ -6,14 +6,13 @@ credential errors and access key ids are masked everywhere else.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from cookbook_tool.errors import LocalError, RemoteError, ToolError, UsageError
+from cookbook_tool.text import mask_aws_key_ids
 
-_KEY_ID = re.compile(r"\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 _CREDENTIALS = {
     "InvalidAccessKeyId": "the access key id is not known to the server",
     "SignatureDoesNotMatch": "the secret key does not match the access key id",
@@ -65,7 +64,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
     if kind == "ParamValidationError":
         report = " ".join(str(getattr(exc, "kwargs", {}).get("report", "")).split())
         return UsageError(
-            f"invalid S3 request while {what}: {_KEY_ID.sub('***', report) or kind}: check the "
+            f"invalid S3 request while {what}: {mask_aws_key_ids(report) or kind}: check the "
             "bucket name and prefix in the target URL"
         )
     code, status = error_code(exc), http_status(exc)
@@ -87,7 +86,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
         )
     if code in ("SlowDown", "ServiceUnavailable", "InternalError") or status >= 500:
         return RemoteError(f"S3 kept failing while {what} ({code or status}): try again later")
-    message = _KEY_ID.sub("***", str(getattr(exc, "response", {}).get("Error", {}).get(
+    message = mask_aws_key_ids(str(getattr(exc, "response", {}).get("Error", {}).get(
         "Message", "") or kind))
     return RemoteError(f"S3 error while {what}: {code or kind}: {message}")
 
