@@ -12,7 +12,6 @@ folders inside the cookbook are stored as folders.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from cookbook_tool.cookbook.chefignore import load_chefignore
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.walk import Entry, walk_cookbook
 from cookbook_tool.errors import LocalError, UsageError
+from cookbook_tool.text import printable
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
@@ -116,11 +116,8 @@ def refusal(path: Path, problem: str) -> LocalError:
     """The error for an entry that cannot ship, when no validation finding refused the bundle
     (the last line of defence: something changed between validation and writing)."""
     return LocalError(
-        f"{display(path)}: {problem}: it cannot go into a bundle "
+        f"{printable(str(path))}: {problem}: it cannot go into a bundle "
         "(fix it, remove it, or list it in chefignore)"
     )
 
 
-def display(path: Path) -> str:
-    """A path as printable text, with undecodable bytes shown as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")

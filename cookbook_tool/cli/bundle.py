@@ -22,6 +22,7 @@ from cookbook_tool.cli.output import (
     report_findings,
     run,
 )
+from cookbook_tool.text import printable
 
 if TYPE_CHECKING:
     from cookbook_tool.bundle.build import BundlePlan, BundleResult
@@ -177,7 +178,7 @@ def _render_plan(plan: BundlePlan, findings: list[Any], output: OutputFormat, ro
                 "files": files,
                 "excluded": _excluded(plan),
                 "refused": [
-                    {"path": _printable(e.path), "cookbook": e.cookbook, "problem": e.reason}
+                    {"path": printable(e.path), "cookbook": e.cookbook, "problem": e.reason}
                     for e in plan.refused
                 ],
             },
@@ -205,7 +206,7 @@ def _plan_lines(plan: BundlePlan, root: Path) -> list[str]:
         lines.append(f"  - {excluded.path}  ({excluded.reason})")
     if plan.refused:
         lines.append(f"cannot ship ({len(plan.refused)}, see the errors below):")
-        lines.extend(f"  ! {_printable(r.path)}  ({r.reason})" for r in plan.refused)
+        lines.extend(f"  ! {printable(r.path)}  ({r.reason})" for r in plan.refused)
     return lines
 
 
@@ -213,11 +214,6 @@ def _relative(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _printable(path: str) -> str:
-    """A path as valid UTF-8 text: bytes that are not UTF-8 are shown as \\xNN."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _shown(path: Path) -> str:

@@ -21,6 +21,7 @@ import typer
 
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNEXPECTED, ToolError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
+from cookbook_tool.text import printable
 
 JSON_DOCUMENT_VERSION = 1
 T = TypeVar("T")
@@ -79,16 +80,6 @@ def detail(message: str) -> None:
     """A line only ``-v`` shows."""
     if VERBOSITY["level"] >= 2:
         stderr(message)
-
-
-def printable(text: str) -> str:
-    """``text`` safe to print and to put in JSON: bytes of a non-UTF-8 file name (held as lone
-    surrogates) are shown as ``\\xNN``."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
 
 
 def printable_finding(finding: Finding) -> Finding:

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from cookbook_tool.config.schema_files import builtin_schema_path
+from cookbook_tool.text import did_you_mean
 
 SUPPORTED = frozenset(
     {
@@ -117,10 +118,7 @@ def _check_object(
 
 
 def _unknown_key_message(name: str, properties: Mapping[str, Any]) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(name, list(properties), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(name, list(properties))
     known = ", ".join(properties) or "none"
     return f"unknown key {name!r}{hint}; known keys: {known}"
 
