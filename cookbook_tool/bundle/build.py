@@ -337,7 +337,7 @@ class _MemberStream:
         if entry.size > CACHED_FILE_BYTES:
             return member  # streamed from disk
         try:
-            data = self._contents.read(entry.source)  # read once, for validation too
+            data = self._contents.read(entry.source, last=True)  # the rules read it first
         except OSError:
             return member  # the writer says why it cannot be read
         if len(data) != entry.size:

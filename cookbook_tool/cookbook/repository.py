@@ -9,6 +9,7 @@ command opens each metadata file and each recipe exactly once.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,37 +24,45 @@ from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.read import read_metadata
 
 CACHED_FILE_BYTES = 1 << 20  # files up to this size are read once and kept for every reader
-_CACHE_BUDGET = 256 << 20  # beyond this many bytes in total, files are read again when needed
+_CACHE_BUDGET = 64 << 20  # bytes kept at most; the oldest file is forgotten first
 
 
 class FileContents:
-    """The bytes of the repository's small files, each read from disk once.
+    """The bytes of the repository's small files, each read from disk once and kept until its
+    last reader has taken it.
 
-    Larger files (and every file once the budget is spent) are not kept: their readers stream
-    them. Safe to share with the validation thread of ``build_bundle``.
+    The readers of a file are the rules (the include scan and the secret scan share one read)
+    and, when bundling, the archive writer, which reads last (``last=True``) and so frees the
+    bytes. Memory stays bounded: beyond the budget the oldest kept file is forgotten (a later
+    reader then reads it again). Larger files are never kept: their readers stream them. Safe
+    to share with the validation thread of ``build_bundle``.
     """
 
-    def __init__(self) -> None:
-        self._data: dict[Path, bytes] = {}
+    def __init__(self, budget: int = _CACHE_BUDGET) -> None:
+        self._data: OrderedDict[Path, bytes] = OrderedDict()
         self._kept = 0
+        self._budget = budget
         self._lock = threading.Lock()
 
-    def read(self, path: Path) -> bytes:
-        """The bytes of ``path``, from memory when read before. Raises ``OSError``."""
-        data = self._data.get(path)
-        if data is not None:
-            return data
+    def read(self, path: Path, *, last: bool = False) -> bytes:
+        """The bytes of ``path``, from memory when read before; ``last``: no one reads it
+        after this caller, forget it. Raises ``OSError``."""
         with self._lock:  # the validation thread and the archive writer: one reads, one waits
-            data = self._data.get(path)
-            if data is None:
-                data = path.read_bytes()
+            data = self._data.pop(path, None) if last else self._data.get(path)
+            if data is not None:
+                self._kept -= len(data) if last else 0
+                return data
+            data = path.read_bytes()
+            if len(data) <= CACHED_FILE_BYTES:
                 self._keep(path, data)
         return data
 
     def _keep(self, path: Path, data: bytes) -> None:
-        if len(data) <= CACHED_FILE_BYTES and self._kept + len(data) <= _CACHE_BUDGET:
-            self._data[path] = data
-            self._kept += len(data)
+        self._data[path] = data
+        self._kept += len(data)
+        while self._kept > self._budget:
+            _, oldest = self._data.popitem(last=False)
+            self._kept -= len(oldest)
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""The loaded repository's file store: each small file read from disk once, memory bounded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents
+
+
+def _files(tmp_path: Path, count: int, size: int) -> list[Path]:
+    paths = []
+    for i in range(count):
+        path = tmp_path / f"f{i}"
+        path.write_bytes(bytes([i % 256]) * size)
+        paths.append(path)
+    return paths
+
+
+def test_a_second_reader_gets_the_bytes_without_reading_the_file(tmp_path: Path) -> None:
+    (path,) = _files(tmp_path, 1, 100)
+    contents = FileContents()
+    first = contents.read(path)
+    path.write_bytes(b"changed on disk")  # a second read from disk would see this
+    assert contents.read(path) == first
+    assert contents.read(path, last=True) == first
+    # the last reader freed it: the next read goes to the disk again
+    assert contents.read(path) == b"changed on disk"
+
+
+def test_memory_stays_within_the_budget_oldest_forgotten_first(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 5, 1000)
+    contents = FileContents(budget=3000)
+    for path in paths:
+        contents.read(path)
+    for path in paths:
+        path.write_bytes(b"new")
+    # f0 and f1 were forgotten; re-reading f0 (3 bytes now) pushes f2 out too
+    assert [contents.read(p) == b"new" for p in paths] == [True, True, True, False, False]
+
+
+def test_large_files_are_never_kept(tmp_path: Path) -> None:
+    (path,) = _files(tmp_path, 1, CACHED_FILE_BYTES + 1)
+    contents = FileContents()
+    contents.read(path)
+    path.write_bytes(b"x")
+    assert contents.read(path) == b"x"
+
+
+def test_an_unreadable_file_raises(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        FileContents().read(tmp_path / "missing")
