@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from cookbook_tool.artifact import open_artifact  # noqa: E402
 from cookbook_tool.publish.base import TargetOptions  # noqa: E402
-from cookbook_tool.publish.store.s3 import S3Publisher  # noqa: E402
+from cookbook_tool.publish.store.s3.store import S3Publisher  # noqa: E402
 from tests.contract.artifacts import make_bundle  # noqa: E402
 from tests.fixtures_s3 import SeaweedServer, clean_aws_env  # noqa: E402
 

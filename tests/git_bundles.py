@@ -9,8 +9,7 @@ import json
 import tarfile
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact
-from cookbook_tool.publish.base import Artifact
+from cookbook_tool.artifact import Artifact, open_artifact
 
 SAMPLE_STACK = Path(__file__).resolve().parent.parent / "sample_cookbooks" / "opsworks-stack"
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cookbook_tool.config import schema_mapping
-from cookbook_tool.config.schema_mapping import (
+from cookbook_tool.config import mappings as schema_mapping
+from cookbook_tool.config.mappings import (
     SchemaMapping,
     compile_glob,
     glob_problem,

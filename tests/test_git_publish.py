@@ -92,7 +92,7 @@ def test_same_content_as_the_tip_makes_no_empty_commit(remote: Path, tmp_path: P
     # A new version with the same tree (manifest included) is only a new tag on the tip.
     same = make_bundle(tmp_path / "b", "1.0.0", files=files)
     renamed = same.path.rename(tmp_path / "b" / "cookbooks-1.0.1.tar.gz")
-    from cookbook_tool.publish.base import Artifact
+    from cookbook_tool.artifact import Artifact
 
     artifact = Artifact(**{**same.__dict__, "path": renamed, "version": "1.0.1"})
     result = _publisher(remote).publish(artifact)

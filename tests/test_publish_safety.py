@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.artifact import open_artifact
+from cookbook_tool.artifact import Artifact, open_artifact
 from cookbook_tool.config.load import load_config
 from cookbook_tool.errors import LocalError, ReleaseConflict, RemoteError
-from cookbook_tool.publish.base import Artifact, ReleaseState, TargetOptions
+from cookbook_tool.publish.base import ReleaseState, TargetOptions
 from cookbook_tool.publish.configured import configured_target
 from cookbook_tool.publish.store.folder import FolderPublisher
 from tests.cli import run_cli
@@ -65,7 +65,7 @@ def tree(folder: Path) -> set[str]:
 @pytest.mark.integration
 def test_missing_bucket_state_and_publish(seaweed: SeaweedServer, s3_env: dict[str, str],
                                           tmp_path: Path) -> None:  # fmt: skip
-    from cookbook_tool.publish.store.s3 import S3Publisher
+    from cookbook_tool.publish.store.s3.store import S3Publisher
 
     target = S3Publisher("s3://nobkt/x", TargetOptions(endpoint_url=seaweed.endpoint))
     artifact = open_artifact(make_bundle(tmp_path, "1.4.0"))
@@ -80,7 +80,7 @@ def test_missing_bucket_on_aws_headbucket_404(tmp_path: Path,
     """AWS answers HeadBucket with a bare 404 (code "404", no body): the region lookup too."""
     from moto import mock_aws
 
-    from cookbook_tool.publish.store.s3 import S3Publisher
+    from cookbook_tool.publish.store.s3.store import S3Publisher
 
     for key in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
@@ -143,7 +143,7 @@ def test_format_change_after_an_interrupted_run(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_format_change_is_a_conflict_on_s3(seaweed: SeaweedServer, s3_bucket: str,
                                            tmp_path: Path) -> None:  # fmt: skip
-    from cookbook_tool.publish.store.s3 import S3Publisher
+    from cookbook_tool.publish.store.s3.store import S3Publisher
 
     first = open_artifact(make_bundle(tmp_path / "dist", "1.4.0"))
     as_zip = repack(first.path, tmp_path / "zip/cookbooks-1.4.0.zip", fmt="zip")

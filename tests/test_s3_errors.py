@@ -9,9 +9,9 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 
 from cookbook_tool.errors import LocalError, RemoteError, UsageError
 from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
-from cookbook_tool.publish.store.s3 import parse_s3_url
-from cookbook_tool.publish.store.s3_errors import translate
-from cookbook_tool.publish.targets import mask_url
+from cookbook_tool.publish.store.s3.errors import translate
+from cookbook_tool.publish.store.s3.store import parse_s3_url
+from cookbook_tool.text import mask_url
 
 
 def client_error(code: str, status: int, message: str = "", **headers: str) -> ClientError:

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import LocalError, ReleaseConflict, RemoteError
-from cookbook_tool.publish.base import Artifact, PublishResult, TargetOptions
+from cookbook_tool.publish.base import PublishResult, TargetOptions
 from cookbook_tool.publish.service import prune_releases
-from cookbook_tool.publish.store.aws import ClientSettings
-from cookbook_tool.publish.store.s3 import S3Publisher
-from cookbook_tool.publish.store.s3_transfer import MiB, TransferSettings
+from cookbook_tool.publish.store.s3.client import ClientSettings
+from cookbook_tool.publish.store.s3.store import S3Publisher
+from cookbook_tool.publish.store.s3.transfer import MiB, TransferSettings
 from tests.contract.artifacts import make_artifact
 from tests.fixtures_s3 import SeaweedServer
 

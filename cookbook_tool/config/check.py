@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from cookbook_tool.config.schema_mapping import glob_problem
+from cookbook_tool.config.mappings import glob_problem
 from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS, LIFECYCLE_EVENTS
 from cookbook_tool.errors import LocalError, UsageError
 
@@ -69,7 +69,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _schema_problems(data: Mapping[str, Any], base: Path) -> Iterator[tuple[str, str]]:
     """Each ``[[schemas]]`` entry names a built-in schema (by name or ``$id``) or a file."""
-    from cookbook_tool.config.schema_files import BUILTIN_ID_PREFIX, builtin_schema_names
+    from cookbook_tool.config.builtin_schemas import BUILTIN_ID_PREFIX, builtin_schema_names
 
     names = builtin_schema_names()
     for index, mapping in enumerate(_list(data.get("schemas"))):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cookbook_tool.config.schema_mapping import SchemaMapping
+from cookbook_tool.config.mappings import SchemaMapping
 from cookbook_tool.config.toml_lines import key_lines
 from cookbook_tool.cookbook.discovery import CONFIG_FILE, DEFAULT_COOKBOOK_DIRS
 from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS

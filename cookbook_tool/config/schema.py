@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from cookbook_tool.config.schema_files import builtin_schema_path
+from cookbook_tool.config.builtin_schemas import builtin_schema_path
 from cookbook_tool.text import did_you_mean
 
 SUPPORTED = frozenset(

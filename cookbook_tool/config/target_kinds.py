@@ -150,7 +150,7 @@ KINDS: dict[str, TargetKind] = {
         TargetKind("file", "cookbook_tool.publish.store.folder:FolderPublisher"),
         TargetKind(
             "s3",
-            "cookbook_tool.publish.store.s3:S3Publisher",
+            "cookbook_tool.publish.store.s3.store:S3Publisher",
             S3_OPTIONS,
             re.compile(r"^s3://[^/]+"),
         ),

@@ -10,7 +10,7 @@ Public API (for the CLI and the configuration loader)::
 Heavy libraries (jsonschema-rs, jsonschema) are imported only when a document is validated.
 """
 
-from cookbook_tool.config.schema_mapping import SchemaMapping, glob_problem, mapped_files
+from cookbook_tool.config.mappings import SchemaMapping, glob_problem, mapped_files
 from cookbook_tool.customjson.check import CheckResult, check_json_files, pointer, validate_document
 from cookbook_tool.customjson.schemastore import (
     BUILTIN_NAMES,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cookbook_tool.config.schema_mapping import SchemaMapping, schema_for
+from cookbook_tool.config.mappings import SchemaMapping, schema_for
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
 from cookbook_tool.customjson.messages import key_hint

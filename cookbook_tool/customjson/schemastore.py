@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from cookbook_tool.config.schema_files import builtin_schema_dir
+from cookbook_tool.config.builtin_schemas import builtin_schema_dir
 from cookbook_tool.customjson.jsonpos import parse_json_bytes
 from cookbook_tool.errors import LocalError
 from cookbook_tool.text import did_you_mean

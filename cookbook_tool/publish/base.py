@@ -16,17 +16,6 @@ from typing import Any, Protocol
 
 from cookbook_tool.artifact import Artifact
 
-__all__ = [
-    "Artifact",
-    "ConsumerInfo",
-    "ProgressCallback",
-    "PublishResult",
-    "Publisher",
-    "Release",
-    "ReleaseState",
-    "TargetOptions",
-]
-
 
 class ReleaseState(StrEnum):
     ABSENT = "absent"  # this version was never published here

@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError
-from cookbook_tool.publish.base import Artifact, Release
+from cookbook_tool.publish.base import Release
 
 FORMAT = "cookbook-tool/releases"
 FORMAT_VERSION = 1

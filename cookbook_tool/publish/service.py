@@ -7,10 +7,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookbook_tool.artifact import checked_artifact
+from cookbook_tool.artifact import Artifact, checked_artifact
 from cookbook_tool.config.load import resolve_config
 from cookbook_tool.publish.base import (
-    Artifact,
     ConsumerInfo,
     ProgressCallback,
     PublishResult,

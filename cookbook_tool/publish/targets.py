@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import importlib
 
-from cookbook_tool.config.target_kinds import KINDS, mask_target, target_kind
+from cookbook_tool.config.target_kinds import KINDS, target_kind
 from cookbook_tool.publish.base import Publisher, TargetOptions
-from cookbook_tool.text import mask_url
-
-__all__ = ["mask_target", "mask_url", "open_publisher", "target_kind"]
 
 
 def open_publisher(url: str, options: TargetOptions | None = None) -> Publisher:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from cookbook_tool.artifact import artifact_from_bundle
+from cookbook_tool.artifact import Artifact, artifact_from_bundle
 from cookbook_tool.bundle.build import BundleResult, open_for_bundle
 from cookbook_tool.bundle.settings import bundle_settings, output_folder
 from cookbook_tool.config.load import Config, resolve_config
@@ -25,7 +25,6 @@ from cookbook_tool.cookbook.repository import LoadedRepository, open_repository
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_REMOTE, ToolError, UsageError
 from cookbook_tool.findings import Finding, has_errors
 from cookbook_tool.publish.base import (
-    Artifact,
     ConsumerInfo,
     ProgressCallback,
     Publisher,
@@ -34,9 +33,9 @@ from cookbook_tool.publish.base import (
     TargetOptions,
 )
 from cookbook_tool.publish.configured import configured_target
-from cookbook_tool.publish.targets import mask_url, open_publisher
+from cookbook_tool.publish.targets import open_publisher
 from cookbook_tool.release.source_control import source_commit, version_from_tag
-from cookbook_tool.text import did_you_mean
+from cookbook_tool.text import did_you_mean, mask_url
 from cookbook_tool.validate.run import CheckSettings, run_checks
 
 

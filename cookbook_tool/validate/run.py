@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cookbook_tool.config.load import Config, resolve_config
-from cookbook_tool.config.schema_mapping import mapped_files, schema_for
+from cookbook_tool.config.mappings import mapped_files, schema_for
 from cookbook_tool.cookbook.discovery import (
     CONFIG_FILE,
     DEFAULT_COOKBOOK_DIRS,

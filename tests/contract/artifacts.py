@@ -11,8 +11,7 @@ import os
 import tarfile
 from pathlib import Path
 
-from cookbook_tool.artifact import open_artifact
-from cookbook_tool.publish.base import Artifact
+from cookbook_tool.artifact import Artifact, open_artifact
 
 
 def make_bundle(

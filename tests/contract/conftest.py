@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from cookbook_tool.publish.base import Artifact, Publisher
+from cookbook_tool.artifact import Artifact
+from cookbook_tool.publish.base import Publisher
 from tests.contract.artifacts import make_artifact
 
 Factory = Callable[[pytest.FixtureRequest, Path], Publisher]

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import ReleaseConflict, RemoteError
-from cookbook_tool.publish.base import Artifact, Publisher, ReleaseState
+from cookbook_tool.publish.base import Publisher, ReleaseState
 
 Make = Callable[..., Artifact]
 

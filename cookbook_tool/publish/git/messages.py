@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.config.source_date import source_date_epoch
 from cookbook_tool.errors import UsageError
-from cookbook_tool.publish.base import Artifact, TargetOptions
+from cookbook_tool.publish.base import TargetOptions
 
 DEFAULT_AUTHOR = ("cookbook-tool", "cookbook-tool@localhost")
 _FIELD = re.compile(r"^(?P<key>[a-z0-9-]+): (?P<value>\S.*)$", re.MULTILINE)

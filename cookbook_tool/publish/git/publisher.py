@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import (
-    Artifact,
     ConsumerInfo,
     ProgressCallback,
     PublishResult,

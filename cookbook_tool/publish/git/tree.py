@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import LocalError
-from cookbook_tool.publish.base import Artifact
 
 _PREFIX = "cookbooks/"
 _Node = dict[str, "_Node | tuple[str, bool]"]  # folder: name -> sub-folder or (blob id, +x)

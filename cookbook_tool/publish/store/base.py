@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import LocalError, ToolError
-from cookbook_tool.publish.base import Artifact, ProgressCallback
+from cookbook_tool.publish.base import ProgressCallback
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from cookbook_tool.archive.read import file_sha256, tar_stream_sha256
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import LocalError, ToolError, UsageError
-from cookbook_tool.publish.base import Artifact, ConsumerInfo, ProgressCallback, TargetOptions
+from cookbook_tool.publish.base import ConsumerInfo, ProgressCallback, TargetOptions
 from cookbook_tool.publish.consumers import folder_consumer_info
 from cookbook_tool.publish.store.base import ObjectExists, StoredObject, current_key, release_key
 from cookbook_tool.publish.store.lifecycle import StorePublisher

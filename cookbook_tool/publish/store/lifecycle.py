@@ -16,11 +16,11 @@ import random
 import time
 from collections.abc import Callable, Sequence
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish import history as hist
 from cookbook_tool.publish.base import (
-    Artifact,
     ConsumerInfo,
     ProgressCallback,
     PublishResult,

@@ -13,26 +13,21 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError, UsageError
-from cookbook_tool.publish.base import (
-    Artifact,
-    ConsumerInfo,
-    ProgressCallback,
-    PublishResult,
-    TargetOptions,
-)
+from cookbook_tool.publish.base import ConsumerInfo, ProgressCallback, PublishResult, TargetOptions
 from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
-from cookbook_tool.publish.store.aws import ClientSettings, endpoint_url, s3_client
 from cookbook_tool.publish.store.base import ObjectExists, StoredObject, current_key, release_key
 from cookbook_tool.publish.store.lifecycle import StorePublisher
-from cookbook_tool.publish.store.s3_errors import (
+from cookbook_tool.publish.store.s3.client import ClientSettings, endpoint_url, s3_client
+from cookbook_tool.publish.store.s3.errors import (
     bucket_region,
     error_code,
     http_status,
     missing_bucket,
     s3_errors,
 )
-from cookbook_tool.publish.store.s3_transfer import TransferSettings, upload_new
+from cookbook_tool.publish.store.s3.transfer import TransferSettings, upload_new
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
