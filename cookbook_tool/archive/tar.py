@@ -45,10 +45,16 @@ class Member:
     executable: bool = False
     source: Path | None = None
     data: bytes | None = None
+    note: str = ""  # how it was derived, for people (e.g. "symlink to recipes/x.rb"); not stored
 
     @property
     def mode(self) -> int:
         return 0o755 if self.kind == "dir" or self.executable else 0o644
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        """Tree order, by name within each folder (as ``tar --sort=name``)."""
+        return tuple(self.name.split("/"))
 
 
 OnFile = Callable[[Member, str], None]  # a file member has been written: (member, its sha256)

@@ -27,7 +27,7 @@ from cookbook_tool.archive.manifest import (
 from cookbook_tool.archive.read import file_sha256
 from cookbook_tool.archive.tar import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive.zip import write_zip
-from cookbook_tool.bundle.members import PlannedEntry, cookbook_members, refusal
+from cookbook_tool.bundle.members import cookbook_members, refusal
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, LoadedRepository
 from cookbook_tool.cookbook.selection import Selection, select_cookbooks
@@ -75,12 +75,12 @@ class Excluded:
 class BundlePlan:
     settings: BundleSettings
     selection: Selection
-    entries: list[PlannedEntry]  # directories and files, sorted, without the manifest
+    entries: list[Member]  # directories and files, sorted, without the manifest
     excluded: list[Excluded]
     refused: list[Excluded] = field(default_factory=list)  # cannot ship: validation errors
 
     @property
-    def files(self) -> list[PlannedEntry]:
+    def files(self) -> list[Member]:
         return [entry for entry in self.entries if entry.kind == "file"]
 
     def manifest_cookbooks(self) -> list[ManifestCookbook]:
@@ -171,12 +171,12 @@ def plan_bundle(
     """
     if selection is None:
         selection = select_cookbooks(cookbooks, settings.cookbooks, settings.external)
-    entries: list[PlannedEntry] = []
+    entries: list[Member] = []
     excluded: list[Excluded] = []
     refused: list[Excluded] = []
     prefix = () if settings.layout == "flat" else ("cookbooks",)
     if prefix:
-        entries.append(PlannedEntry("cookbooks", "dir", None, 0, False, ""))
+        entries.append(Member("cookbooks", "dir"))
     for cookbook in selection.cookbooks:
         walked = entries_of(cookbook) if entries_of is not None else None
         for entry, verdict in cookbook_members(cookbook, prefix, settings.output_dir, walked):
@@ -191,7 +191,7 @@ def plan_bundle(
     return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded, refused)
 
 
-def _without_empty_dirs(entries: list[PlannedEntry]) -> list[PlannedEntry]:
+def _without_empty_dirs(entries: list[Member]) -> list[Member]:
     """Drop folders with no file below them (as Chef, which only knows files)."""
     needed = {"cookbooks"}
     for entry in entries:
@@ -330,19 +330,19 @@ class _MemberStream:
         )  # fmt: skip
         yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
 
-    def _member(self, entry: PlannedEntry) -> Member:
-        member = entry.member()
+    def _member(self, entry: Member) -> Member:
+        """The entry, with the bytes of a small file when the loaded repository holds them."""
         if self._contents is None or entry.kind != "file" or entry.source is None:
-            return member
+            return entry
         if entry.size > CACHED_FILE_BYTES:
-            return member  # streamed from disk
+            return entry  # streamed from disk
         try:
             data = self._contents.read(entry.source, last=True)  # the rules read it first
         except OSError:
-            return member  # the writer says why it cannot be read
+            return entry  # the writer says why it cannot be read
         if len(data) != entry.size:
-            return member  # changed since the walk: the writer refuses it
-        return replace(member, data=data)
+            return entry  # changed since the walk: the writer refuses it
+        return replace(entry, data=data)
 
     def done(self, member: Member, sha256: str) -> None:
         if self._manifest:

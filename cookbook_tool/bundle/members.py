@@ -29,26 +29,6 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
-class PlannedEntry:
-    """One directory or file of the archive and where its bytes come from."""
-
-    name: str  # path inside the archive
-    kind: Literal["dir", "file"]
-    source: Path | None
-    size: int
-    executable: bool
-    note: str  # "" or how it was derived, e.g. "symlink to recipes/x.rb"
-
-    @property
-    def sort_key(self) -> tuple[str, ...]:
-        """Tree order, by name within each folder (as ``tar --sort=name``)."""
-        return tuple(self.name.split("/"))
-
-    def member(self) -> Member:
-        return Member(self.name, self.kind, self.size, self.executable, self.source)
-
-
-@dataclass(frozen=True)
 class Verdict:
     """Why an entry is not in the bundle: ``excluded`` (left out on purpose: chefignore, the
     output folder) or ``refused`` (it cannot ship: the problem; validation reports it)."""
@@ -62,7 +42,7 @@ def cookbook_members(
     prefix: tuple[str, ...],
     output_dir: Path | None,
     walked: Iterable[Entry] | None = None,
-) -> Iterator[tuple[PlannedEntry, Verdict | None]]:
+) -> Iterator[tuple[Member, Verdict | None]]:
     """Every entry of ``cookbook`` with ``None`` (included) or why it is not included.
 
     Entries that cannot ship are yielded as refused, not raised (see the module docstring).
@@ -72,7 +52,7 @@ def cookbook_members(
     if output_dir is not None and output_dir.resolve() == root:
         raise UsageError(f"{output_dir}: the output folder cannot be a cookbook folder")
     extra = (output_dir,) if output_dir is not None else ()
-    yield PlannedEntry(base, "dir", cookbook.path, 0, False, ""), None
+    yield Member(base, "dir", source=cookbook.path), None
     if walked is None:
         walked = walk_cookbook(cookbook.path, load_chefignore(cookbook.path), extra)
     for entry in walked:
@@ -80,7 +60,7 @@ def cookbook_members(
         if entry.excluded is not None:
             kind: Literal["dir", "file"] = "dir" if entry.kind == "dir" else "file"
             verdict = Verdict("excluded", entry.excluded)
-            yield PlannedEntry(name, kind, entry.path, 0, False, ""), verdict
+            yield Member(name, kind, source=entry.path), verdict
         else:
             yield _planned(name, entry, root)
 
@@ -95,20 +75,20 @@ def _checked_name(cookbook: Cookbook) -> str:
     return cookbook.name
 
 
-def _planned(name: str, entry: Entry, root: Path) -> tuple[PlannedEntry, Verdict | None]:
+def _planned(name: str, entry: Entry, root: Path) -> tuple[Member, Verdict | None]:
     target = entry.target
-    unshippable = PlannedEntry(name, "file", entry.path, 0, False, "")
+    unshippable = Member(name, "file", source=entry.path)
     if entry.problem is not None:
         return unshippable, Verdict("refused", entry.problem)
     if entry.kind == "dir":
-        return PlannedEntry(name, "dir", entry.path, 0, False, ""), None
+        return Member(name, "dir", source=entry.path), None
     if entry.kind == "file":
-        return PlannedEntry(name, "file", entry.path, entry.size, entry.executable, ""), None
+        return Member(name, "file", entry.size, entry.executable, entry.path), None
     if entry.kind == "symlink" and target is not None and target.is_relative_to(root):
         note = f"symlink to {target.relative_to(root).as_posix() or '.'}"
         if target.is_dir():
-            return PlannedEntry(name, "dir", target, 0, False, note), None
-        return PlannedEntry(name, "file", target, entry.size, entry.executable, note), None
+            return Member(name, "dir", source=target, note=note), None
+        return Member(name, "file", entry.size, entry.executable, target, note=note), None
     return unshippable, Verdict("refused", f"{entry.kind} entry")
 
 
