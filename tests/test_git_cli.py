@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import Result, run_cli
 from tests.fixtures_git import HTTP_PASSWORD, HTTP_USER, GitServer, SshServer, remote_refs
 from tests.git_bundles import make_bundle
 
@@ -34,16 +32,8 @@ pytestmark = [
 ]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "GIT_TERMINAL_PROMPT": "1"},
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+def cli(*args: str) -> Result:
+    return run_cli(*args, env={"GIT_TERMINAL_PROMPT": "1"})
 
 
 def test_publish_republish_and_conflict_over_http(git_http: GitServer, tmp_path: Path) -> None:

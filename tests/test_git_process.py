@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cookbook_tool.errors import LocalError, RemoteError
-from cookbook_tool.publish.git import repo as git_repo
 from cookbook_tool.publish.base import TargetOptions
+from cookbook_tool.publish.git import repo as git_repo
 from cookbook_tool.publish.git.process import run_git
 from cookbook_tool.publish.git.publisher import GitPublisher
 from tests.fixtures_git import make_remote, remote_refs

@@ -7,7 +7,6 @@ import itertools
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from cookbook_tool.errors import LocalError, RemoteError
 from cookbook_tool.publish.base import PublishResult, TargetOptions
 from cookbook_tool.publish.targets import open_publisher
+from tests.cli import run_cli
 from tests.fixtures_git import (
     HTTP_PASSWORD,
     HTTP_USER,
@@ -67,13 +67,7 @@ def test_daemon_release_of_the_sample_stack_clones_and_checks(
         assert_release_tree(clone)
         assert {"webapp", "nodejs_demo", "db_connect"} <= {p.name for p in clone.iterdir()}
     # and cookbook-tool itself accepts the clone
-    checked = subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", "validate", str(clone), "--format", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    checked = run_cli("validate", clone, "--format", "json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     document = json.loads(checked.stdout)
     assert document["ok"] and document["findings"] == []
