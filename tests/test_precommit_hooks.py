@@ -67,6 +67,10 @@ def _session_env(shared: Path) -> dict[str, str]:
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Hook Tester",
         "GIT_AUTHOR_EMAIL": "hooks@example.com", "GIT_COMMITTER_NAME": "Hook Tester",
         "GIT_COMMITTER_EMAIL": "hooks@example.com",
+        # pip in the hook environments: no .pyc for every installed module (botocore's alone
+        # take seconds); the hooks compile what they import. pip reads this variable as the
+        # value of `compile` itself, so "0" is what means --no-compile.
+        "PIP_NO_COMPILE": "0",
     }  # fmt: skip
 
 
