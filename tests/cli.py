@@ -1,12 +1,13 @@
 """Run the ``cookbook-tool`` CLI the way a user's shell does, and capture what it prints.
 
-``run_cli`` calls the entry point's own ``main(argv)`` in this process, inside the state a fresh
+``run_cli`` calls the entry point's own ``main(argv)`` in this process, in the state a fresh
 ``python -m cookbook_tool`` process would have: the given working folder and environment, stdin
 at end of file, stdout and stderr that are no terminal (pipes, as Python sets them up under this
-locale), the default signal handlers, and no module-level cache left by an earlier run. The exit
-code is the one the process would exit with (``SystemExit``, or 1 with a traceback on stderr for
-an exception that escapes ``main``). ``run_process`` runs the real process, for what only a
-process shows: the ``cookbook-tool`` script, signals, timeouts, imports at start-up.
+locale), a temporary folder taken from that environment, and no module-level cache left by an
+earlier run; signal handlers it installs are removed afterwards. The exit code is the one the
+process would exit with (``SystemExit``, or 1 with a traceback on stderr for an exception that
+escapes ``main``). ``run_process`` runs the real process, for what only a process shows: the
+``cookbook-tool`` script, signals, timeouts, imports at start-up.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -111,10 +113,11 @@ def _fresh_process(cwd: Path, environment: dict[str, str]) -> Iterator[list[Any]
     ]
     saved_streams = [sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
                      sys.__stderr__]  # fmt: skip
-    saved_environ, saved_cwd = dict(os.environ), os.getcwd()
+    saved_environ, saved_cwd, saved_tempdir = dict(os.environ), os.getcwd(), tempfile.tempdir
     saved_handlers = [(signum, signal.getsignal(signum)) for signum in _SIGNALS]
     os.chdir(cwd)
     _set_environ(environment)
+    tempfile.tempdir = None  # chosen again from this environment's TMPDIR, as a process would
     sys.stdin, sys.stdout, sys.stderr = streams
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
     try:
@@ -125,6 +128,7 @@ def _fresh_process(cwd: Path, environment: dict[str, str]) -> Iterator[list[Any]
         )
         os.chdir(saved_cwd)
         _set_environ(saved_environ)
+        tempfile.tempdir = saved_tempdir
         for signum, handler in saved_handlers:
             signal.signal(signum, handler)
         _reset_module_state()
