@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.contract.artifacts import make_artifact, sample_files  # noqa: E402
 from tests.fixtures_git import free_port, make_remote  # noqa: E402
-from tests.git_bundles import make_bundle, sample_files  # noqa: E402
 
 PUBLISH = (
     "import os, sys; from pathlib import Path;"
@@ -53,9 +53,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         (base / "repos").mkdir()
-        first = make_bundle(base / "b1", "1.4.0", files=sample_files())
+        first = make_artifact(base / "b1", "1.4.0", files=sample_files())
         files = {**sample_files(), "webapp/recipes/extra.rb": b"log 'extra'\n"}
-        second = make_bundle(base / "b2", "1.4.1", files=files)
+        second = make_artifact(base / "b2", "1.4.1", files=files)
         port = free_port()
         daemon = subprocess.Popen(
             [

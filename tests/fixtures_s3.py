@@ -170,13 +170,7 @@ class SeaweedServer:
             self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(2)  # the data is throw-away: no need for a long graceful stop
-        except subprocess.TimeoutExpired:
-            self.kill()
+        self.kill()  # the data is throw-away: a graceful stop only waits for -volume.preStopSeconds
 
     def client(self, secret: str = SECRET_KEY, **config: Any) -> Any:
         import boto3

@@ -15,21 +15,12 @@ from pathlib import Path
 import pytest
 
 from cookbook_tool.artifact import open_artifact
+from tests.cli import Result, run_cli
 from tests.conftest import ROOT
 
 
-def _cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        errors="surrogateescape",  # file names that are not UTF-8 are printed as they are
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        check=False,
-    )
+def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 def test_bundle_prints_path_size_and_identity(sample_repo):

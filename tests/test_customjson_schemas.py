@@ -17,26 +17,14 @@ from jsonschema import Draft202012Validator
 
 from cookbook_tool.customjson import BUILTIN_NAMES, list_schemas, load_schema, schemas_dir
 from cookbook_tool.errors import LocalError
+from tests.cli import Result, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real entry point; until the `validate` command lands on this branch, an app made
-    of the `schemas` command alone (same module, same register())."""
-    if importlib.util.find_spec("cookbook_tool.cli.validate") is not None:
-        command = [sys.executable, "-m", "cookbook_tool", *args]
-    else:
-        command = [sys.executable, "-c",
-                   "import sys, typer\n"
-                   "from cookbook_tool.cli import schemas_cmd\n"
-                   "app = typer.Typer()\n"
-                   "app.callback()(lambda: None)\n"
-                   "schemas_cmd.register(app)\n"
-                   "app(sys.argv[1:], prog_name='cookbook-tool')\n", *args]
-    return subprocess.run(command, check=False, env=ENV, capture_output=True, text=True, cwd=ROOT,
-                          timeout=60)
+def cli(*args: str) -> Result:
+    return run_cli(*args)
 
 
 def properties(schema: Any, where: str = "") -> Iterator[tuple[str, Any]]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import Result, run_cli
+from tests.contract.artifacts import make_artifact
 from tests.fixtures_git import HTTP_PASSWORD, HTTP_USER, GitServer, SshServer, remote_refs
-from tests.git_bundles import make_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,22 +32,14 @@ pytestmark = [
 ]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "GIT_TERMINAL_PROMPT": "1"},
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+def cli(*args: str) -> Result:
+    return run_cli(*args, env={"GIT_TERMINAL_PROMPT": "1"})
 
 
 def test_publish_republish_and_conflict_over_http(git_http: GitServer, tmp_path: Path) -> None:
     repository = git_http.new_repo()
     url = git_http.url(repository).replace("http://", f"git+http://{HTTP_USER}:{HTTP_PASSWORD}@")
-    bundle = make_bundle(tmp_path / "a", "1.0.0").path
+    bundle = make_artifact(tmp_path / "a", "1.0.0").path
     first = cli("publish", str(bundle), "--to", url)
     assert first.returncode == 0, first.stderr
     assert HTTP_PASSWORD not in first.stdout + first.stderr
@@ -58,7 +48,7 @@ def test_publish_republish_and_conflict_over_http(git_http: GitServer, tmp_path:
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["result"]["already_published"] is True
     assert remote_refs(repository) == refs
-    other = make_bundle(tmp_path / "b", "1.0.0", extra=" changed").path
+    other = make_artifact(tmp_path / "b", "1.0.0", content="changed").path
     refused = cli("publish", str(other), "--to", url)
     assert refused.returncode == 4
     assert len(refused.stderr.strip().splitlines()) == 1
@@ -69,7 +59,7 @@ def test_publish_republish_and_conflict_over_http(git_http: GitServer, tmp_path:
 def test_wrong_password_exits_4_without_printing_it(git_http: GitServer, tmp_path: Path) -> None:
     repository = git_http.new_repo()
     url = git_http.url(repository).replace("http://", f"git+http://{HTTP_USER}:wrong-pw-77@")
-    result = cli("publish", str(make_bundle(tmp_path, "1.0.0").path), "--to", url)
+    result = cli("publish", str(make_artifact(tmp_path, "1.0.0").path), "--to", url)
     assert result.returncode == 4
     assert "authentication refused" in result.stderr
     assert "wrong-pw-77" not in result.stdout + result.stderr
@@ -79,7 +69,7 @@ def test_wrong_ssh_key_exits_4_without_printing_it(git_sshd: SshServer, tmp_path
     repository = git_sshd.new_repo()
     result = cli(
         "publish",
-        str(make_bundle(tmp_path, "1.0.0").path),
+        str(make_artifact(tmp_path, "1.0.0").path),
         "--to",
         f"git+{git_sshd.url(repository)}",
         "--ssh-key",

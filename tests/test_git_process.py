@@ -19,8 +19,8 @@ from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.git import repo as git_repo
 from cookbook_tool.publish.git.process import run_git
 from cookbook_tool.publish.git.publisher import GitPublisher
+from tests.contract.artifacts import make_artifact
 from tests.fixtures_git import make_remote, remote_refs
-from tests.git_bundles import make_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +66,7 @@ def test_hook_variables_in_the_process_environment_do_not_leak(
     objects = checkout / ".git" / "objects"
     before = sorted(objects.rglob("*"))
     remote = make_remote(tmp_path / "remote.git")
-    artifact = make_bundle(tmp_path / "a", "1.0.0")
+    artifact = make_artifact(tmp_path / "a", "1.0.0")
     values = {
         "GIT_DIR": checkout / ".git",
         "GIT_WORK_TREE": checkout,
@@ -97,7 +97,7 @@ def test_a_silent_server_times_out_with_a_clear_error(
         )
         started = time.monotonic()
         with pytest.raises(RemoteError, match=r"git ls-remote gave no result in 1 s"):
-            publisher.publish(make_bundle(tmp_path / "a", "1.0.0"))
+            publisher.publish(make_artifact(tmp_path / "a", "1.0.0"))
         assert time.monotonic() - started < 15
 
 
@@ -105,14 +105,14 @@ def test_git_missing_from_the_publishers_path(tmp_path: Path) -> None:
     remote = make_remote(tmp_path / "remote.git")
     publisher = GitPublisher(f"git+file://{remote}", TargetOptions(environ={"PATH": str(tmp_path)}))
     with pytest.raises(LocalError, match=r"^git is not installed .*apt-get install git"):
-        publisher.publish(make_bundle(tmp_path / "a", "1.0.0"))
+        publisher.publish(make_artifact(tmp_path / "a", "1.0.0"))
 
 
 def test_git_missing_gives_our_error_not_gitpythons(tmp_path: Path) -> None:
     """No git on PATH at all: our one-line LocalError, and GitPython is never even imported
     (its import would fail with a long 'Bad git executable' ImportError)."""
     remote = make_remote(tmp_path / "remote.git")
-    bundle = make_bundle(tmp_path / "a", "1.0.0").path
+    bundle = make_artifact(tmp_path / "a", "1.0.0").path
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"

@@ -7,7 +7,6 @@ import itertools
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 from cookbook_tool.errors import LocalError, RemoteError
 from cookbook_tool.publish.base import PublishResult, TargetOptions
 from cookbook_tool.publish.targets import open_publisher
+from tests.cli import run_cli
+from tests.contract.artifacts import make_artifact, sample_files
 from tests.fixtures_git import (
     HTTP_PASSWORD,
     HTTP_USER,
@@ -25,7 +26,6 @@ from tests.fixtures_git import (
     free_port,
     remote_refs,
 )
-from tests.git_bundles import make_bundle, sample_files
 from tests.test_git_publish import assert_release_tree
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,7 @@ def test_daemon_release_of_the_sample_stack_clones_and_checks(
 ) -> None:
     repository = git_daemon.new_repo()
     url = git_daemon.url(repository)
-    artifact = make_bundle(tmp_path / "b", "1.4.0", files=sample_files())
+    artifact = make_artifact(tmp_path / "b", "1.4.0", files=sample_files())
     publisher = open_publisher(f"git+{url}", TargetOptions())
     assert publisher.publish(artifact).current
     before = remote_refs(repository)
@@ -67,13 +67,7 @@ def test_daemon_release_of_the_sample_stack_clones_and_checks(
         assert_release_tree(clone)
         assert {"webapp", "nodejs_demo", "db_connect"} <= {p.name for p in clone.iterdir()}
     # and cookbook-tool itself accepts the clone
-    checked = subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", "validate", str(clone), "--format", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    checked = run_cli("validate", clone, "--format", "json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     document = json.loads(checked.stdout)
     assert document["ok"] and document["findings"] == []
@@ -88,7 +82,7 @@ def test_concurrent_publishers_both_land_without_force(
     repository = git_daemon.new_repo()
     url = f"git+{git_daemon.url(repository)}"
     versions = ["2.0.1", "2.0.2", "2.0.3", "2.0.4"]
-    artifacts = [make_bundle(tmp_path / v, v) for v in versions]
+    artifacts = [make_artifact(tmp_path / v, v) for v in versions]
     barrier = threading.Barrier(len(artifacts))
     results: dict[str, PublishResult | BaseException] = {}
 
@@ -125,7 +119,7 @@ def test_concurrent_publishers_both_land_without_force(
 def test_daemon_missing_repository_and_unreachable_host(
     git_daemon: GitServer, tmp_path: Path
 ) -> None:
-    artifact = make_bundle(tmp_path / "b", "1.0.0")
+    artifact = make_artifact(tmp_path / "b", "1.0.0")
     missing = open_publisher(f"{git_daemon.url_prefix}/no-such.git", TargetOptions())
     with pytest.raises(RemoteError, match="repository not found"):
         missing.publish(artifact)
@@ -146,7 +140,7 @@ def test_http_publish_with_password_in_url(git_http: GitServer, tmp_path: Path) 
     repository = git_http.new_repo()
     url = _http_url(git_http, repository, f"{HTTP_USER}:{HTTP_PASSWORD}@")
     publisher = open_publisher(url, TargetOptions())
-    result = publisher.publish(make_bundle(tmp_path / "b", "1.0.0"))
+    result = publisher.publish(make_artifact(tmp_path / "b", "1.0.0"))
     assert HTTP_PASSWORD not in repr(result) and HTTP_PASSWORD not in publisher.url
     assert "refs/tags/cookbooks-1.0.0" in remote_refs(repository)
     info = publisher.consumer_info("cookbooks", "1.0.0")
@@ -159,7 +153,7 @@ def test_http_publish_with_token_from_the_environment(git_http: GitServer, tmp_p
         token_env="CB_GIT_TOKEN", environ={**os.environ, "CB_GIT_TOKEN": HTTP_PASSWORD}
     )
     publisher = open_publisher(_http_url(git_http, repository, f"{HTTP_USER}@"), options)
-    publisher.publish(make_bundle(tmp_path / "b", "1.0.0"))
+    publisher.publish(make_artifact(tmp_path / "b", "1.0.0"))
     assert [r.version for r in publisher.releases("cookbooks")] == ["1.0.0"]
 
 
@@ -169,7 +163,7 @@ def test_http_wrong_password_is_refused_without_printing_it(
     repository = git_http.new_repo()
     url = _http_url(git_http, repository, f"{HTTP_USER}:not-the-password-42@")
     with pytest.raises(RemoteError, match="authentication refused") as caught:
-        open_publisher(url, TargetOptions()).publish(make_bundle(tmp_path / "b", "1.0.0"))
+        open_publisher(url, TargetOptions()).publish(make_artifact(tmp_path / "b", "1.0.0"))
     assert "not-the-password-42" not in caught.value.message
     assert remote_refs(repository) == {}
 
@@ -180,7 +174,7 @@ def test_http_without_credentials_fails_instead_of_prompting(
     repository = git_http.new_repo()
     url = f"git+{git_http.url(repository)}"
     with pytest.raises(RemoteError, match="authentication refused"):
-        open_publisher(url, TargetOptions()).publish(make_bundle(tmp_path / "b", "1.0.0"))
+        open_publisher(url, TargetOptions()).publish(make_artifact(tmp_path / "b", "1.0.0"))
     with pytest.raises(LocalError, match="NOT_SET_TOKEN"):
         open_publisher(url, TargetOptions(token_env="NOT_SET_TOKEN", environ={})).releases("x")
 
@@ -188,7 +182,7 @@ def test_http_without_credentials_fails_instead_of_prompting(
 def test_http_missing_repository(git_http: GitServer, tmp_path: Path) -> None:
     url = f"git+http://{HTTP_USER}:{HTTP_PASSWORD}@{git_http.url_prefix[7:]}/absent.git"
     with pytest.raises(RemoteError, match="repository not found") as caught:
-        open_publisher(url, TargetOptions()).publish(make_bundle(tmp_path / "b", "1.0.0"))
+        open_publisher(url, TargetOptions()).publish(make_artifact(tmp_path / "b", "1.0.0"))
     assert HTTP_PASSWORD not in caught.value.message
 
 
@@ -208,8 +202,8 @@ def test_ssh_publish_with_the_deploy_key(
     publisher = open_publisher(
         f"git+{git_sshd.url(repository)}", _ssh_options(git_sshd, git_sshd.deploy_key)
     )
-    publisher.publish(make_bundle(tmp_path / "a", "1.0.0"))
-    publisher.publish(make_bundle(tmp_path / "b", "1.1.0"))
+    publisher.publish(make_artifact(tmp_path / "a", "1.0.0"))
+    publisher.publish(make_artifact(tmp_path / "b", "1.1.0"))
     publisher.rollback("cookbooks", "1.0.0")
     assert [(r.version, r.current) for r in publisher.releases("cookbooks")] == [
         ("1.1.0", False),
@@ -231,7 +225,7 @@ def test_ssh_wrong_key_is_refused_without_printing_it(git_sshd: SshServer, tmp_p
         f"git+{git_sshd.url(repository)}", _ssh_options(git_sshd, git_sshd.wrong_key)
     )
     with pytest.raises(RemoteError, match="authentication refused") as caught:
-        publisher.publish(make_bundle(tmp_path / "a", "1.0.0"))
+        publisher.publish(make_artifact(tmp_path / "a", "1.0.0"))
     message = caught.value.message
     key_text = git_sshd.wrong_key.read_text()
     assert str(git_sshd.wrong_key) not in message and "wrong_key" not in message
@@ -244,5 +238,5 @@ def test_ssh_unknown_host_key_is_refused(git_sshd: SshServer, tmp_path: Path) ->
     options = _ssh_options(git_sshd, git_sshd.deploy_key, git_sshd.wrong_known_hosts)
     publisher = open_publisher(f"git+{git_sshd.url(repository)}", options)
     with pytest.raises(RemoteError, match="host key"):
-        publisher.publish(make_bundle(tmp_path / "a", "1.0.0"))
+        publisher.publish(make_artifact(tmp_path / "a", "1.0.0"))
     assert remote_refs(repository) == {}

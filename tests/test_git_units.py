@@ -18,7 +18,7 @@ from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.git.messages import TagPattern, parse_fields, signature
 from cookbook_tool.publish.git.transport import git_setup, parse_target, translate_failure
 from cookbook_tool.publish.git.tree import ObjectWriter, build_tree
-from tests.git_bundles import make_bundle
+from tests.contract.artifacts import make_artifact
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_tree_matches_what_git_builds(tmp_path: Path) -> None:
 
 
 def test_tree_strips_the_cookbooks_folder_and_reads_zip(tmp_path: Path) -> None:
-    tar_artifact = make_bundle(tmp_path, "1.0.0")
+    tar_artifact = make_artifact(tmp_path, "1.0.0")
     zip_path = tmp_path / "cookbooks-1.0.0.zip"
     with tarfile.open(tar_artifact.path) as source, zipfile.ZipFile(zip_path, "w") as target:
         for member in source.getmembers():

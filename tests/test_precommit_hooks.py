@@ -5,7 +5,8 @@ pre-commit installs a hook from a Git repository at a given commit, so the proje
 any uncommitted changes: the code under test) is copied into a throwaway repository and
 committed. ``pre-commit try-repo`` builds its own hook environment on every call (it uses a
 temporary store), so it is run twice; every other run shares one ``PRE_COMMIT_HOME``, whose hook
-environment pip builds once per test session (shared by xdist workers under a file lock).
+environment pip builds once per test session (shared by xdist workers under a file lock). The
+three environment builds are started together, once per session, so that they overlap.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ def _session_env(shared: Path) -> dict[str, str]:
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Hook Tester",
         "GIT_AUTHOR_EMAIL": "hooks@example.com", "GIT_COMMITTER_NAME": "Hook Tester",
         "GIT_COMMITTER_EMAIL": "hooks@example.com",
+        # pip in the hook environments: no .pyc for every installed module (botocore's alone
+        # take seconds); the hooks compile what they import. pip reads this variable as the
+        # value of `compile` itself, so "0" is what means --no-compile.
+        "PIP_NO_COMPILE": "0",
     }  # fmt: skip
 
 
@@ -84,6 +89,40 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> HookSource:
             _git(repo, env, "init", "-q")
             _commit_all(repo, env, "cookbook-tool under test")
         return HookSource(repo, _git(repo, env, "rev-parse", "HEAD"), env)
+
+
+@dataclass(frozen=True)
+class TryRepo:
+    """The two ``pre-commit try-repo`` runs: exit code and output of each, and what the bad
+    change changed (file names and lines)."""
+
+    good: tuple[int, str]
+    bad: tuple[int, str]
+    changed: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def try_repo(tmp_path_factory: pytest.TempPathFactory, hooks: HookSource) -> TryRepo:
+    """Both try-repo runs and the build of the shared hook environment (``install-hooks``),
+    started together: each builds a hook environment with pip, the slowest step here."""
+    good = _git_stack(tmp_path_factory.mktemp("try-good") / "stack", hooks)
+    bad = _git_stack(tmp_path_factory.mktemp("try-bad") / "stack", hooks)
+    recipe, recipe_line = _include_missing(bad)
+    metadata = _drop_version(bad)
+    custom, custom_line = _string_port(bad)
+    _git(bad, hooks.env, "add", "-A")
+    changed = {"recipe": recipe, "recipe_line": recipe_line, "metadata": metadata,
+               "custom": custom, "custom_line": custom_line}  # fmt: skip
+    runs = [
+        _start(good, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo), "--all-files",
+               "--verbose"),
+        _start(bad, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo), "--files", recipe,
+               metadata, custom),
+        _start(good, hooks.env, *PRE_COMMIT, "install-hooks"),
+    ]  # fmt: skip
+    (good_code, good_out), (bad_code, bad_out), (code, out) = (_finish(run) for run in runs)
+    assert code == 0, out
+    return TryRepo((good_code, good_out), (bad_code, bad_out), changed)
 
 
 def _git_stack(repo: Path, hooks: HookSource, folder: str = ".") -> Path:
@@ -105,10 +144,18 @@ def stack(tmp_path: Path, hooks: HookSource) -> Path:
 
 
 def _run(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
-    done = subprocess.run(
+    return _finish(_start(cwd, env, *args))
+
+
+def _start(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    return done.returncode, done.stdout
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    out, _ = process.communicate()
+    return process.returncode, out
 
 
 def _sections(output: str) -> dict[str, str]:
@@ -164,9 +211,8 @@ def _string_port(repo: Path) -> tuple[str, str]:
 # -- pre-commit try-repo, as a hook author tries the hooks ----------------------------------
 
 
-def test_try_repo_passes_good_stack_with_every_hook(stack: Path, hooks: HookSource) -> None:
-    code, out = _run(stack, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo),
-                     "--all-files", "--verbose")  # fmt: skip
+def test_try_repo_passes_good_stack_with_every_hook(try_repo: TryRepo) -> None:
+    code, out = try_repo.good
     assert code == 0, out
     sections = _sections(out)
     assert sorted(sections) == sorted(HOOK_IDS), out
@@ -176,13 +222,11 @@ def test_try_repo_passes_good_stack_with_every_hook(stack: Path, hooks: HookSour
     assert "not checked: .pre-commit-config.yaml" in sections["cookbook-validate"]
 
 
-def test_try_repo_blocks_bad_change_with_findings(stack: Path, hooks: HookSource) -> None:
-    recipe, recipe_line = _include_missing(stack)
-    metadata = _drop_version(stack)
-    custom, custom_line = _string_port(stack)
-    _git(stack, hooks.env, "add", "-A")
-    code, out = _run(stack, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo),
-                     "--files", recipe, metadata, custom)  # fmt: skip
+def test_try_repo_blocks_bad_change_with_findings(try_repo: TryRepo) -> None:
+    code, out = try_repo.bad
+    changed = try_repo.changed
+    recipe, recipe_line, metadata = changed["recipe"], changed["recipe_line"], changed["metadata"]
+    custom, custom_line = changed["custom"], changed["custom_line"]
     assert code == 1, out
     sections = _sections(out)
     cookbook_findings = _findings(sections["cookbook-validate"])

@@ -11,24 +11,17 @@ from typing import Any
 
 import pytest
 
+from tests.cli import Result, run_cli
 from tests.contract.artifacts import make_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", *args],
-        capture_output=True,
-        text=True,
-        env={**(env or os.environ), "PYTHONPATH": str(ROOT)},
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+def cli(*args: str, env: dict[str, str] | None = None) -> Result:
+    return run_cli(*args, base_env=env)
 
 
-def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+def as_json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
@@ -181,18 +174,10 @@ def test_configured_target_name(bundles: Path) -> None:
     )
     bundle = str(bundles / "dist/cookbooks-1.0.0.tar.gz")
 
-    published = subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", "publish", bundle, "--to", "local"],
-        capture_output=True, text=True, cwd=project / "sub", check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    published = run_cli("publish", bundle, "--to", "local", cwd=project / "sub")
 
     assert published.returncode == 0, published.stderr
     assert (project / "out/releases/cookbooks/1.0.0/cookbooks-1.0.0.tar.gz").is_file()
-    listed = subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", "releases", "--to", "local", "--format", "json"],
-        capture_output=True, text=True, cwd=project, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    listed = run_cli("releases", "--to", "local", "--format", "json", cwd=project)
     assert as_json(listed)["retention"] == 1
     assert as_json(listed)["target"] == (project / "out/releases").as_uri()

@@ -135,9 +135,23 @@ def _class_end(part: str, start: int) -> int:
 
 def _char_class(body: str) -> str:
     negate = body[:1] in ("!", "^")
-    members = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
+    members = "".join(_class_members(body[negate:]))
     # A class never matches '/', not even through a range such as [+-0] or a negation.
     return f"(?!/)[{'^' if negate else ''}{members}]"
+
+
+def _class_members(body: str) -> Iterator[str]:
+    """Each range ``a-z`` and each single member of a class body, escaped for ``re``: every
+    ``-`` that is a member is escaped, so no ``--`` (nor ``&&``, ``~~``, ``||``: ``re.escape``
+    escapes those characters) reaches ``re``, which reserves them for set operations."""
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            yield f"{re.escape(body[i])}-{re.escape(body[i + 2])}"
+            i += 3
+        else:
+            yield re.escape(body[i])
+            i += 1
 
 
 def relative_name(path: Path, base_dir: Path) -> str:
