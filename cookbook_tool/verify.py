@@ -9,7 +9,6 @@ its size and sha256 and nothing is missing or extra. Findings name the path insi
 from __future__ import annotations
 
 import posixpath
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,23 +29,20 @@ from cookbook_tool.archive.read import (
     scan_archive,
 )
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
-from cookbook_tool.cookbook.model import Metadata
+from cookbook_tool.cookbook.discovery import METADATA_FILES
+from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Metadata
 from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
-from cookbook_tool.metadata.read import read_metadata
+from cookbook_tool.metadata.read import read_metadata_files
 from cookbook_tool.text import did_you_mean
 
 if TYPE_CHECKING:
     from cookbook_tool.config.load import Config
 
-_METADATA_FILES = ("metadata.json", "metadata.rb")
 _KEEP_TOP_LEVEL = 1 << 20
 _MACOS = "__MACOSX"
 # Standard folders of a cookbook: a flat archive's files under these are never kept in memory.
-_COOKBOOK_PARTS = frozenset(
-    {"attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
-     "templates", "spec", "specs", "test", "tests"}
-)  # fmt: skip
+_COOKBOOK_PARTS = frozenset({*STANDARD_FOLDERS, "spec", "specs", "test", "tests"})
 
 
 @dataclass(frozen=True)
@@ -164,10 +160,10 @@ def _folders(names: Collection[str]) -> list[str]:
     """The cookbook folders: the root itself ("") when it has metadata; the folders inside the
     one root folder (``cookbooks/``, ``opsworks-cookbooks-master/``, any name) unless that
     folder has metadata itself; else the folders at the top."""
-    if any(name in names for name in _METADATA_FILES):
+    if any(name in names for name in METADATA_FILES):
         return [""]
     roots = _subfolders(names, "")
-    if len(roots) == 1 and not any(f"{roots[0]}/{m}" in names for m in _METADATA_FILES):
+    if len(roots) == 1 and not any(f"{roots[0]}/{m}" in names for m in METADATA_FILES):
         return _subfolders(names, roots[0] + "/")
     return roots
 
@@ -177,7 +173,7 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
     cookbooks = []
     for folder in folders:
         prefix = f"{folder}/" if folder else ""
-        if not any(prefix + m in scan.kept for m in _METADATA_FILES):
+        if not any(prefix + m in scan.kept for m in METADATA_FILES):
             findings.append(
                 error(
                     "archive-no-metadata",
@@ -288,20 +284,17 @@ def _check_manifest(scan: Scan, name: str, findings: list[Finding]) -> None:
 def read_archive_metadata(
     folder: str, files: dict[str, bytes]
 ) -> tuple[Metadata | None, list[Finding]]:
-    """The metadata of the cookbook at ``folder`` in the archive, from ``files``
-    (``metadata.rb`` and/or ``metadata.json`` -> content), and its errors as
-    ``archive-bad-metadata`` findings."""
+    """The metadata of the cookbook at ``folder`` in the archive, from ``files`` (the small
+    files at the top of the folder -> content: ``metadata.rb`` and/or ``metadata.json`` and
+    what metadata.rb may read, such as ``README.md`` or ``VERSION``), and its errors as
+    ``archive-bad-metadata`` findings. Read from the bytes: nothing is written or read on disk."""
     shown = posixpath.join(folder, "metadata.json" if "metadata.json" in files else "metadata.rb")
-    with tempfile.TemporaryDirectory(prefix="cookbook-verify-") as temporary:
-        target = Path(temporary) / (posixpath.basename(folder) or "cookbook")
-        target.mkdir()
-        for name, data in files.items():
-            (target / name).write_bytes(data)
-        metadata, problems = read_metadata(target)
+    name = posixpath.basename(folder) or "cookbook"  # as an extracted root cookbook was called
+    metadata, problems = read_metadata_files(folder or ".", files, name)
     findings = [
         error(
             "archive-bad-metadata",
-            f"{problem.message.replace(str(target), folder or '.')} [{problem.rule}]",
+            f"{problem.message} [{problem.rule}]",
             shown,
             problem.line,
             problem.column,

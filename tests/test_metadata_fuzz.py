@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
+from cookbook_tool.metadata.files import FolderFiles
 from cookbook_tool.metadata.read import parse_metadata_json, parse_metadata_rb
 
 VALID = """\
@@ -50,6 +51,7 @@ FRAGMENTS = ["name", "depends", "supports", " ", "\n", "'", '"', "(", ")", "[", 
              "else", "then", "-1", "1.5", ":sym", "@iv", "$gv", "`cmd`", "%i[", "::", "||="]
 COOKBOOK = Path("/nonexistent/fuzzed")
 PATH = COOKBOOK / "metadata.rb"
+FILES = FolderFiles(COOKBOOK)
 
 
 def _check(result: tuple[Metadata, list[Finding]]) -> list[Finding]:
@@ -68,33 +70,33 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(st.text(max_size=400))
 def test_random_text_never_raises(text: str) -> None:
-    _check(parse_metadata_rb(text, PATH, COOKBOOK))
+    _check(parse_metadata_rb(text, PATH, FILES))
 
 
 @FAST
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=60))
 def test_ruby_fragments_never_raise(parts: list[str]) -> None:
-    _check(parse_metadata_rb("".join(parts), PATH, COOKBOOK))
+    _check(parse_metadata_rb("".join(parts), PATH, FILES))
 
 
 @FAST
 @given(st.integers(0, len(VALID)), st.integers(0, len(VALID)), st.text(max_size=8))
 def test_mutations_of_valid_metadata_never_raise(start: int, length: int, insert: str) -> None:
     text = VALID[:start] + insert + VALID[start + length // 8:]
-    _check(parse_metadata_rb(text, PATH, COOKBOOK))
+    _check(parse_metadata_rb(text, PATH, FILES))
 
 
 @FAST
 @given(st.integers(0, len(VALID)))
 def test_truncations_never_raise(cut: int) -> None:
-    _check(parse_metadata_rb(VALID[:cut], PATH, COOKBOOK))
+    _check(parse_metadata_rb(VALID[:cut], PATH, FILES))
 
 
 def test_unbalanced_truncations_are_findings() -> None:
     """Cutting the valid file inside a string, a block or parentheses is a syntax error."""
     for marker in ("'Apache", "do |os|", "depends('yum'", "<<~EOH"):
         cut = VALID.index(marker) + len(marker)
-        findings = _check(parse_metadata_rb(VALID[:cut], PATH, COOKBOOK))
+        findings = _check(parse_metadata_rb(VALID[:cut], PATH, FILES))
         assert any(f.rule == "metadata-syntax" for f in findings), marker
 
 
@@ -104,7 +106,7 @@ def test_unbalanced_truncations_are_findings() -> None:
 def test_deep_nesting_never_raises(openers: list[str]) -> None:
     # a leading '#' would make the line a comment: start with something else
     text = "name (" + "".join(openers) + "'x'"
-    findings = _check(parse_metadata_rb(text, PATH, COOKBOOK))
+    findings = _check(parse_metadata_rb(text, PATH, FILES))
     assert findings  # never balanced, or too deep
 
 

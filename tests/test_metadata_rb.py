@@ -9,7 +9,8 @@ import pytest
 from cookbook_tool.cookbook.constraints import Constraint, Version
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding, Severity
-from cookbook_tool.metadata.read import parse_metadata_rb, read_metadata
+from cookbook_tool.metadata.files import FolderFiles
+from cookbook_tool.metadata.read import parse_metadata_rb, read_metadata, read_metadata_files
 
 
 def parse(tmp_path: Path, text: str, **files: str) -> tuple[Metadata, list[Finding]]:
@@ -19,7 +20,7 @@ def parse(tmp_path: Path, text: str, **files: str) -> tuple[Metadata, list[Findi
         (cookbook / name.replace("__", ".")).write_text(content)
     path = cookbook / "metadata.rb"
     path.write_text(text)
-    return parse_metadata_rb(text, path, cookbook)
+    return parse_metadata_rb(text, path, FolderFiles(cookbook))
 
 
 def rules(findings: list[Finding]) -> list[tuple[str, int | None]]:
@@ -482,3 +483,49 @@ def test_name_from_the_folder_name(tmp_path):
     )
     metadata, findings = read_metadata(cookbook)
     assert metadata is not None and metadata.name == "f2" and findings == []
+
+
+def test_read_metadata_files_reads_siblings_from_the_given_bytes() -> None:
+    files = {
+        "metadata.rb": b"name File.basename(File.dirname(__FILE__))\n"
+                       b"version IO.read(File.join(File.dirname(__FILE__), 'VERSION')).strip\n"
+                       b"license 'MIT' if File.exist?(File.join(__dir__, 'README.md'))\n"
+                       b"description 'here' if File.exist?(__dir__)\n"
+                       b"maintainer 'no' if File.file?(__dir__) || File.exist?('sub/../VERSION')\n",
+        "VERSION": b"1.4.2\n",
+        "README.md": b"# x\n",
+    }
+    md, findings = read_metadata_files("cookbooks/web", files)
+    assert findings == []
+    assert md is not None and md.source == Path("cookbooks/web/metadata.rb")
+    assert (md.name, md.version, md.license, md.description, md.maintainer) == (
+        "web", "1.4.2", "MIT", "here", None)
+
+
+@pytest.mark.parametrize(("read", "rule", "says"), [
+    ("'/etc/hostname'", "metadata-missing-file",
+     "reads /etc/hostname, which is not available: verify reads only the cookbook's own files"),
+    ("File.join(__dir__, '..', 'other', 'VERSION')", "metadata-missing-file",
+     "reads ./../other/VERSION, which is not available"),
+    ("File.join(__dir__, 'sub', 'VERSION')", "metadata-missing-file",
+     "reads ./sub/VERSION, which does not exist"),
+    ("__dir__", "metadata-unreadable", "reads ., which cannot be read (IsADirectoryError)"),
+])
+def test_read_metadata_files_never_leaves_the_files(read: str, rule: str, says: str) -> None:
+    files = {"metadata.rb": f"name 'x'\nversion File.read({read})\n".encode(), "VERSION": b"1"}
+    md, findings = read_metadata_files(".", files)
+    assert md is not None and md.version is None
+    assert [(f.rule, f.file, f.line) for f in findings] == [(rule, "metadata.rb", 2)]
+    assert says in findings[0].message
+    assert not md.source.is_absolute()
+
+
+def test_read_metadata_files_prefers_json_and_reports_bad_bytes() -> None:
+    md, findings = read_metadata_files(
+        "a", {"metadata.json": b'{"name": "j"}', "metadata.rb": b"name 'r'\n"})
+    assert md is not None and md.name == "j" and findings == []
+    md, findings = read_metadata_files("a", {"metadata.rb": b"name '\xff'\n"})
+    assert md is not None and md.name is None
+    assert [(f.rule, f.file, f.line) for f in findings] == [
+        ("metadata-unreadable", "a/metadata.rb", 1)]
+    assert read_metadata_files("a", {"README.md": b"x"}) == (None, [])

@@ -2,7 +2,8 @@
 
 What cannot be known without running Ruby becomes a finding with file and line, never an
 exception. ``File.read``/``IO.read`` of files in the cookbook (``README.md``, ``VERSION``) are
-evaluated by reading the file relative to the cookbook folder.
+evaluated by reading the file from the cookbook's files (a folder on disk, or a cookbook inside an
+archive: ``metadata.files``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import DSL_METHODS, RULES, SINGLE_FIELDS, MetadataBuilder
+from cookbook_tool.metadata.files import CookbookFiles
 from cookbook_tool.metadata.ruby.evaluate import (
     ASSUMED,
     EvaluationBudget,
@@ -39,13 +41,14 @@ MAX_STEPS = 20_000
 _RUBY_LOADERS = ("require", "require_relative", "load")
 
 
-def parse_metadata_rb(text: str, path: Path, cookbook_dir: Path,
+def parse_metadata_rb(text: str, path: Path, files: CookbookFiles,
                       ) -> tuple[Metadata, list[Finding]]:
-    """The metadata that ``text`` (the contents of ``path``) declares, and the findings.
+    """The metadata that ``text`` (the contents of ``path``) declares, and the findings;
+    ``files`` are the cookbook's files that metadata.rb may read.
 
     Never raises: broken or dynamic Ruby is reported as findings.
     """
-    reader = _Reader(path, cookbook_dir)
+    reader = _Reader(path, files)
     try:
         reader.read(text)
     except (RecursionError, MemoryError):
@@ -58,12 +61,12 @@ def parse_metadata_rb(text: str, path: Path, cookbook_dir: Path,
 
 
 class _Reader(ExprEvaluator):
-    def __init__(self, path: Path, cookbook_dir: Path) -> None:
-        super().__init__(path, cookbook_dir)
+    def __init__(self, path: Path, files: CookbookFiles) -> None:
+        super().__init__(path.name, files)
         self.file = path.as_posix()
-        self.cookbook = cookbook_dir.name or None
+        self.cookbook = files.name or None
         self.findings: list[Finding] = []
-        self.dsl = MetadataBuilder(Metadata(source=path), self.report, cookbook_dir.as_posix())
+        self.dsl = MetadataBuilder(Metadata(source=path), self.report, files.show(""))
         self.steps = 0
         self.reported: set[tuple[str, int, int, str]] = set()
 

@@ -10,18 +10,19 @@ Rule ids of the findings (severity):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
 
 from cookbook_tool.cookbook.discovery import METADATA_FILES
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import RULES
+from cookbook_tool.metadata.files import ArchiveFiles, FolderFiles
 from cookbook_tool.metadata.json_reader import parse_metadata_json
 from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
 
 __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
-           "read_metadata"]
+           "read_metadata", "read_metadata_files"]
 
 MAX_METADATA_BYTES = 8_000_000
 
@@ -52,29 +53,65 @@ def read_metadata(
         assert text is not None
         if name == "metadata.json":
             return parse_metadata_json(text, path, cookbook)
-        return parse_metadata_rb(text, path, cookbook_dir)
+        return parse_metadata_rb(text, path, FolderFiles(cookbook_dir))
+    return None, []
+
+
+def read_metadata_files(
+    folder: str, files: Mapping[str, bytes], name: str | None = None
+) -> tuple[Metadata | None, list[Finding]]:
+    """``read_metadata`` of a cookbook given as its files (name relative to the cookbook folder
+    -> content), such as a cookbook inside an archive: ``folder`` is how findings show the
+    folder, ``name`` what ``File.basename(File.dirname(__FILE__))`` gives (by default the last
+    part of ``folder``). metadata.rb reads only ``files``, never the disk."""
+    view = ArchiveFiles(folder, files, PurePosixPath(folder).name if name is None else name)
+    cookbook = view.name or None
+    for file_name in METADATA_FILES:
+        data = files.get(file_name)
+        if data is None:
+            continue
+        path = Path(view.show(file_name))
+        if len(data) > MAX_METADATA_BYTES:
+            return Metadata(source=path), [_unreadable(
+                path, cookbook, f"{file_name} is larger than {MAX_METADATA_BYTES} bytes")]
+        text, problem = _decode(data, path, cookbook)
+        if problem is not None:
+            return Metadata(source=path), [problem]
+        assert text is not None
+        if file_name == "metadata.json":
+            return parse_metadata_json(text, path, cookbook)
+        return parse_metadata_rb(text, path, view)
     return None, []
 
 
 def _read_text(
     path: Path, cookbook: str | None, read_bytes: Callable[[Path], bytes]
 ) -> tuple[str | None, Finding | None]:
-    def unreadable(message: str, line: int | None = None) -> tuple[None, Finding]:
-        return None, Finding(path.as_posix(), line, None, "metadata-unreadable",
-                             RULES["metadata-unreadable"], message, cookbook)
-
     try:
         if not path.is_file():
-            return unreadable(f"{path.name} is not a regular file (a directory, a broken "
-                              "symlink or a device): make it a text file")
+            return None, _unreadable(path, cookbook, f"{path.name} is not a regular file (a "
+                                     "directory, a broken symlink or a device): make it a text "
+                                     "file")
         if path.stat().st_size > MAX_METADATA_BYTES:
-            return unreadable(f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
+            return None, _unreadable(
+                path, cookbook, f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
         data = read_bytes(path)
     except OSError as exc:
-        return unreadable(f"cannot read {path.name}: {exc.strerror or exc}")
+        return None, _unreadable(path, cookbook, f"cannot read {path.name}: "
+                                 f"{exc.strerror or exc}")
+    return _decode(data, path, cookbook)
+
+
+def _decode(data: bytes, path: Path, cookbook: str | None) -> tuple[str | None, Finding | None]:
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return unreadable(f"{path.name} is not valid UTF-8 (byte {exc.start}); save it as "
-                          "UTF-8", line)
+        return None, _unreadable(path, cookbook, f"{path.name} is not valid UTF-8 (byte "
+                                 f"{exc.start}); save it as UTF-8", line)
+
+
+def _unreadable(path: Path, cookbook: str | None, message: str, line: int | None = None,
+                ) -> Finding:
+    return Finding(path.as_posix(), line, None, "metadata-unreadable",
+                   RULES["metadata-unreadable"], message, cookbook)

@@ -9,10 +9,9 @@ compatible with older Chef versions).
 from __future__ import annotations
 
 import posixpath
-import stat
 from collections.abc import Callable
-from pathlib import Path
 
+from cookbook_tool.metadata.files import CookbookFiles, FileUnavailable
 from cookbook_tool.metadata.ruby.parser import (
     Array,
     Block,
@@ -155,9 +154,9 @@ _EXISTS = ("exist?", "exists?", "file?", "readable?")
 class ExprEvaluator:
     """Evaluates expressions; subclasses provide statements, ``.each`` and findings."""
 
-    def __init__(self, path: Path, cookbook_dir: Path) -> None:
-        self.path = path
-        self.cookbook_dir = cookbook_dir
+    def __init__(self, file_name: str, files: CookbookFiles) -> None:
+        self.file_name = file_name  # of the metadata.rb being evaluated, for __FILE__
+        self.files = files
         self.scope: dict[str, object] = {}
         self.field = ""  # the DSL method whose arguments are being evaluated
         self.work = 0
@@ -231,7 +230,7 @@ class ExprEvaluator:
         if node.name in self.scope:
             return self.scope[node.name]
         if node.name == "__FILE__":
-            return f"{COOKBOOK}/{self.path.name}"
+            return f"{COOKBOOK}/{self.file_name}"
         if node.name == "__dir__":
             return COOKBOOK
         if node.name in ("respond_to?", "defined?"):
@@ -280,34 +279,39 @@ class ExprEvaluator:
         if name == "basename" and len(texts) == 1:
             path = texts[0].rstrip("/")
             if path == COOKBOOK:  # File.basename(File.dirname(__FILE__)): the folder's name
-                return self.cookbook_dir.name
-            return posixpath.basename(path.replace(COOKBOOK, str(self.cookbook_dir), 1))
+                return self.files.name
+            return posixpath.basename(path.replace(COOKBOOK, self.files.show(""), 1))
         if name == "expand_path" and len(texts) <= 2:
             return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
         if name in _EXISTS and len(texts) == 1:
+            target = self.resolve(texts[0])
             try:
-                target = self.resolve(texts[0])
-                return target.exists() if name in ("exist?", "exists?") else target.is_file()
-            except (OSError, ValueError):  # permission denied, a NUL byte in the name
+                if name in ("exist?", "exists?"):
+                    return self.files.exists(target)
+                return self.files.is_file(target)
+            except (OSError, ValueError):  # permission denied, a NUL byte, not available
                 return False
         return Unknown(f"`File.{name}` on line {node.line}")
 
-    def resolve(self, text: str) -> Path:
+    def resolve(self, text: str) -> str:
+        """The path ``text`` names, relative to the cookbook folder unless absolute."""
         if text.startswith(COOKBOOK):
-            return self.cookbook_dir / text[len(COOKBOOK):].lstrip("/")
-        return Path(text) if text.startswith("/") else self.cookbook_dir / text
+            return text[len(COOKBOOK):].lstrip("/")
+        return text
 
     def read_file(self, text: str, node: Call) -> object:
         target = self.resolve(text)
-        shown = target.as_posix()
+        shown = self.files.show(target)
         who = f"`{self.field}`" if self.field else "metadata.rb"
         try:
-            info = target.stat()
-            if not stat.S_ISREG(info.st_mode):
-                raise IsADirectoryError(shown)
-            if info.st_size > MAX_TEXT:
+            if self.files.size(target) > MAX_TEXT:
                 raise OSError(f"{shown} is larger than {MAX_TEXT} bytes")
-            data = target.read_bytes().decode("utf-8", errors="replace")
+            data = self.files.read_bytes(target).decode("utf-8", errors="replace")
+        except FileUnavailable as exc:
+            self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
+                        f"which is not available: {exc}; set the value directly",
+                        node.line, node.col)
+            return Unknown(f"{shown} is not available", reported=True)
         except FileNotFoundError:
             self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
                         "which does not exist: add the file or set the value directly",

@@ -1,0 +1,131 @@
+"""The files of a cookbook as ``metadata.rb`` sees them (``IO.read(File.join(File.dirname(
+__FILE__), 'VERSION'))``, ``File.exist?``): a folder on disk, or the files of a cookbook inside
+an archive, which never reaches the machine's disk.
+
+Paths are relative to the cookbook folder (``README.md``, ``""`` for the folder itself) or
+absolute (``/etc/hostname``); ``show`` gives the text that findings print for them.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+__all__ = ["ArchiveFiles", "CookbookFiles", "FileUnavailable", "FolderFiles"]
+
+
+class FileUnavailable(OSError):
+    """A path this view of the cookbook never reads (outside the files it was given)."""
+
+
+class CookbookFiles(Protocol):
+    """What the metadata.rb evaluator may ask about the cookbook's files."""
+
+    @property
+    def name(self) -> str:
+        """The cookbook folder's name (``File.basename(File.dirname(__FILE__))``)."""
+        ...
+
+    def show(self, path: str) -> str:
+        """``path`` as findings print it."""
+        ...
+
+    def exists(self, path: str) -> bool:
+        """Whether a file or folder is at ``path`` (``File.exist?``)."""
+        ...
+
+    def is_file(self, path: str) -> bool:
+        """Whether a regular file is at ``path`` (``File.file?``)."""
+        ...
+
+    def size(self, path: str) -> int:
+        """The size of the regular file at ``path``: ``FileNotFoundError`` when nothing is
+        there, ``IsADirectoryError`` when it is no regular file, ``FileUnavailable`` when this
+        view never reads it."""
+        ...
+
+    def read_bytes(self, path: str) -> bytes:
+        """The content of the regular file at ``path`` (the errors of ``size``)."""
+        ...
+
+
+class FolderFiles:
+    """The cookbook folder ``root`` on disk; absolute paths are read as they are."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    def show(self, path: str) -> str:
+        return (self.root / path).as_posix()
+
+    def exists(self, path: str) -> bool:
+        return (self.root / path).exists()
+
+    def is_file(self, path: str) -> bool:
+        return (self.root / path).is_file()
+
+    def size(self, path: str) -> int:
+        info = (self.root / path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(self.show(path))
+        return info.st_size
+
+    def read_bytes(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+
+class ArchiveFiles:
+    """The files at the top of a cookbook folder inside an archive (``files``: name relative to
+    the folder -> content), shown under ``folder`` (the folder's path inside the archive, ``.``
+    for a cookbook at its root). Nothing else exists: an absolute path, or one that leaves the
+    folder, is ``FileUnavailable``, so an untrusted archive never reads the machine's disk."""
+
+    def __init__(self, folder: str, files: Mapping[str, bytes], name: str) -> None:
+        self.folder = folder
+        self.files = files
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def show(self, path: str) -> str:
+        if path.startswith("/"):
+            return path
+        return "/".join([self.folder, *PurePosixPath(path).parts])
+
+    def exists(self, path: str) -> bool:
+        member = self._member(path)
+        return member == "." or member in self.files
+
+    def is_file(self, path: str) -> bool:
+        return self._member(path) in self.files
+
+    def size(self, path: str) -> int:
+        return len(self.read_bytes(path))
+
+    def read_bytes(self, path: str) -> bytes:
+        member = self._member(path)
+        if member == ".":
+            raise IsADirectoryError(self.show(path))
+        if member not in self.files:
+            raise FileNotFoundError(self.show(path))
+        return self.files[member]
+
+    def _member(self, path: str) -> str:
+        """The name of ``path`` in ``files`` ("." for the folder itself), ``..`` inside it kept
+        as it is: a path through a folder that ``files`` does not hold names nothing, as on
+        disk."""
+        parts = PurePosixPath(path).parts
+        if path.startswith("/") or parts[:1] == ("..",):
+            raise FileUnavailable(
+                "verify reads only the cookbook's own files inside the archive, never the "
+                "machine's disk"
+            )
+        return "/".join(parts) or "."
