@@ -176,7 +176,7 @@ def main() -> None:
         "--text-kb", type=int, default=150,
         help="text per cookbook in KB (default 150, like real cookbooks); the rest of --size-mb "
         "is incompressible payloads. --text-kb 750 with the defaults: an all-text corpus",
-    )  # fmt: skip
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of each, best is kept")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and archives")
     run(parser.parse_args())

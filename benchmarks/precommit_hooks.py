@@ -24,7 +24,7 @@ CASES = [
     ("cookbook-validate: --skip-json <db_connect metadata>",
      ["--skip-json", "cookbooks/db_connect/metadata.rb"]),
     ("custom-json: --only-json stack/custom.json", ["--only-json", "stack/custom.json"]),
-]  # fmt: skip
+]
 
 
 def _time(args: list[str], runs: int) -> list[float]:

@@ -52,7 +52,7 @@ def _import_budget() -> None:
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "cookbook_tool", "validate", str(SAMPLE), "-q"],
         env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    )
     rows = []
     for line in out.stderr.splitlines():  # "import time: self | cumulative | name"
         if not line.startswith("import time:") or "|" not in line:

@@ -38,7 +38,7 @@ _PROCESS_CONSTANTS = frozenset({
     "cookbook_tool.config.mappings._component_regex",
     "cookbook_tool.customjson.compiled.compiled_builtin",
     "cookbook_tool.customjson.schemastore._builtins",
-})  # fmt: skip
+})
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE)
 
 
@@ -58,14 +58,14 @@ class Result:
 
 
 def cli_environment(env: dict[str, str] | None = None,
-                    base: dict[str, str] | None = None) -> dict[str, str]:  # fmt: skip
+                    base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a CLI run: ``base`` (default: this process's) with ``env`` on top."""
     start = dict(os.environ) if base is None else base
     return {**start, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(env or {})}
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-            base_env: dict[str, str] | None = None) -> Result:  # fmt: skip
+            base_env: dict[str, str] | None = None) -> Result:
     """``cookbook-tool ARGS`` in ``cwd`` (default: the project root) with ``env`` added to
     ``base_env`` (default: this process's environment), in this process."""
     from cookbook_tool.cli.app import main
@@ -79,13 +79,13 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | No
 def run_process(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
                 base_env: dict[str, str] | None = None, timeout: float = 120,
                 command: Sequence[str] = (sys.executable, "-m", "cookbook_tool"),
-                ) -> Result:  # fmt: skip
+                ) -> Result:
     """``cookbook-tool ARGS`` as a real process (``command`` names the executable)."""
     done = subprocess.run(
         [*command, *map(str, args)], cwd=cwd or ROOT, env=cli_environment(env, base_env),
         capture_output=True, text=True, errors="surrogateescape", timeout=timeout,
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     return Result(done.returncode, done.stdout, done.stderr)
 
 
@@ -112,7 +112,7 @@ def _fresh_process(cwd: Path, environment: dict[str, str]) -> Iterator[list[Any]
         _pipe(sys.__stderr__.errors if sys.__stderr__ else "backslashreplace"),
     ]
     saved_streams = [sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
-                     sys.__stderr__]  # fmt: skip
+                     sys.__stderr__]
     saved_environ, saved_cwd, saved_tempdir = dict(os.environ), os.getcwd(), tempfile.tempdir
     saved_handlers = [(signum, signal.getsignal(signum)) for signum in _SIGNALS]
     os.chdir(cwd)

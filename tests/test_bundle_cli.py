@@ -37,7 +37,7 @@ def test_bundle_prints_path_size_and_identity(sample_repo):
 
 def test_bundle_json_document(sample_repo, tmp_path):
     run = _cli("bundle", str(sample_repo), "-o", str(tmp_path / "dist"), "--version", "2.0.0",
-               "--name", "stack", "--format", "json", cwd=tmp_path)  # fmt: skip
+               "--name", "stack", "--format", "json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     document = json.loads(run.stdout)
     assert document["ok"] is True and document["command"] == "bundle"
@@ -146,7 +146,7 @@ def test_explain_lists_the_entries_that_cannot_ship(sample_repo):
     assert len(refused) == 3
     assert {f["rule"] for f in document["findings"]} == {
         "special-file", "symlink-loop", "filename-not-utf8"
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(("make", "message"), [(None, "no such folder"), ("file", "not a folder")])
@@ -217,7 +217,7 @@ def test_interrupted_bundle_leaves_nothing(tmp_path, signum):
          "-o", str(out)],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while not any(out.glob(".*.part")) and time.monotonic() < deadline:
         if process.poll() is not None:
@@ -248,7 +248,7 @@ def test_bundle_of_one_cookbook_folder_takes_its_dependencies(sample_repo, tmp_p
     from tests.cli import run_cli
 
     result = run_cli("bundle", "-o", tmp_path / "out", "--format", "json",
-                     cwd=sample_repo / "cookbooks/webapp")  # fmt: skip
+                     cwd=sample_repo / "cookbooks/webapp")
     assert result.code == 0, result.stdout + result.stderr
     names = [c["name"] for c in result.json()["bundle"]["cookbooks"]]
     assert names == ["db_connect", "webapp"]

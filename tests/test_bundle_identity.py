@@ -57,7 +57,7 @@ def _write_tree(root: Path) -> Path:
 def test_fixed_tree_gives_the_golden_identity(tmp_path: Path) -> None:
     repo = _write_tree(tmp_path / "repo")
     result = run_cli("bundle", repo, "--version", "1.0.0", "-o", tmp_path / "out", "--format",
-                     "json", env={"SOURCE_DATE_EPOCH": EPOCH})  # fmt: skip
+                     "json", env={"SOURCE_DATE_EPOCH": EPOCH})
     assert result.code == 0, result.stdout + result.stderr
     bundle = result.json()["bundle"]
     archive = Path(bundle["path"]).read_bytes()
@@ -74,7 +74,7 @@ def test_compressed_bytes_depend_only_on_the_tree(tmp_path: Path) -> None:
             mtime=int(EPOCH), workers=workers,
         ))
         for workers in (1, 3)
-    ]  # fmt: skip
+    ]
     assert all(result.ok and result.path for result in built)
     assert built[0].identity == built[1].identity == IDENTITY, built[0].identity
     assert built[0].sha256 == built[1].sha256

@@ -54,7 +54,7 @@ def _tree(root: Path, files: dict[str, str]) -> None:
 def test_walk_sorted_and_excluded(tmp_path):
     cb = tmp_path / "cb"
     _tree(cb, {"recipes/b.rb": "", "recipes/a.rb": "", ".git/HEAD": "", "x.swp": "",
-               "spec/s.rb": "", "chefignore": "spec\n", "metadata.rb": ""})  # fmt: skip
+               "spec/s.rb": "", "chefignore": "spec\n", "metadata.rb": ""})
     entries = list(walk_cookbook(cb, load_chefignore(cb)))
     relpaths = [e.relpath for e in entries]
     assert relpaths == sorted(relpaths, key=os.fsencode)
@@ -64,7 +64,7 @@ def test_walk_sorted_and_excluded(tmp_path):
     assert excluded["spec"].startswith("chefignore line 1")
     assert ".git/HEAD" not in relpaths  # excluded folders are not descended into
     assert [e.relpath for e in entries if e.ships and e.kind == "file"] == [
-        "chefignore", "metadata.rb", "recipes/a.rb", "recipes/b.rb"]  # fmt: skip
+        "chefignore", "metadata.rb", "recipes/a.rb", "recipes/b.rb"]
 
 
 def test_walk_symlinks(tmp_path):

@@ -94,7 +94,7 @@ def test_schema_by_builtin_id_or_file(tmp_path):
     (tmp_path / "mine.json").write_text("{}")
     text = ('[[schemas]]\nfiles = ["a.json"]\nschema = "mine.json"\n'
             '[[schemas]]\nfiles = ["b.json"]\n'
-            'schema = "https://cookbook-tool.dev/schemas/opsworks-deploy-app.json"\n')  # fmt: skip
+            'schema = "https://cookbook-tool.dev/schemas/opsworks-deploy-app.json"\n')
     assert len(load_config(_write(tmp_path, text)).schemas) == 2
 
 
@@ -121,7 +121,7 @@ def test_config_schema_stays_in_supported_subset():
 def test_key_lines_multiline_arrays():
     text = 'a = [\n  "x",\n  "y",\n]\n[t]\nb = 1\n[[arr]]\nc = 2\n[[arr]]\nc = 3\n'
     assert key_lines(text) == {"a": 1, "t": 5, "t.b": 6, "arr.0": 7, "arr.0.c": 8,
-                               "arr.1": 9, "arr.1.c": 10}  # fmt: skip
+                               "arr.1": 9, "arr.1.c": 10}
 
 
 def test_huge_integer_is_a_local_error(tmp_path):

@@ -42,7 +42,7 @@ def test_the_installed_script(tmp_path: Path) -> None:
     if script is None:
         pytest.skip("cookbook-tool is not installed as a script")
     result = run_process("validate", SAMPLES / "opsworks-stack", "--format", "json",
-                         cwd=tmp_path, command=[script])  # fmt: skip
+                         cwd=tmp_path, command=[script])
     assert result.code == 0, result.stderr
     assert result.json()["ok"] is True
     assert run_process("--version", command=[script]).stdout == run_cli("--version").stdout

@@ -31,11 +31,11 @@ def test_multi_layer_run_list_keeps_order_and_drops_duplicates(tmp_path):
 deploy = ["webapp::deploy", "db_connect"]
 [layers.node-app]
 deploy = ["db_connect::default", "nodejs_demo", "webapp::deploy"]
-""")  # fmt: skip
+""")
     assert run_list(config, ["java-app", "node-app"], "deploy") == [
-        "webapp::deploy", "db_connect", "nodejs_demo"]  # fmt: skip
+        "webapp::deploy", "db_connect", "nodejs_demo"]
     assert run_list(config, ["node-app", "java-app"], "deploy") == [
-        "db_connect::default", "nodejs_demo", "webapp::deploy"]  # fmt: skip
+        "db_connect::default", "nodejs_demo", "webapp::deploy"]
     assert run_list(config, ["java-app"], "setup") == []
 
 
@@ -51,18 +51,18 @@ def test_custom_recipes_and_ssm_run_list(tmp_path):
     config = _config(tmp_path, "[layers.web]\nsetup = ['a']\nshutdown = ['a::stop']\n")
     assert custom_recipes(config) == {
         "web": {"Setup": ["a"], "Configure": [], "Deploy": [], "Undeploy": [],
-                "Shutdown": ["a::stop"]}}  # fmt: skip
+                "Shutdown": ["a::stop"]}}
     assert ssm_run_list(["a", "b::c"]) == "recipe[a],recipe[b::c]"
 
 
 def test_runlist_cli(tmp_path):
     result = run_cli("runlist", "--layer", "java-app", "--layer", "node-app", "--event",
-                     "deploy", "--format", "json", cwd=SAMPLE)  # fmt: skip
+                     "deploy", "--format", "json", cwd=SAMPLE)
     assert result.code == 0, result.stderr
     document = result.json()
     assert document["recipes"] == ["webapp::deploy", "db_connect", "nodejs_demo"]
     assert document["ssm_run_list"] == (
-        "recipe[webapp::deploy],recipe[db_connect],recipe[nodejs_demo]")  # fmt: skip
+        "recipe[webapp::deploy],recipe[db_connect],recipe[nodejs_demo]")
 
 
 def test_layers_cli_prints_update_layer_json():
@@ -83,7 +83,7 @@ def test_validate_reports_missing_layer_recipes(tmp_path):
     copy_sample(SAMPLE, repo)
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('"webapp::deploy", "db_connect"',
-                                                 '"webapp::deploi", "db_conect"'))  # fmt: skip
+                                                 '"webapp::deploi", "db_conect"'))
     result = run_cli("validate", repo, "--format", "json")
     assert result.code == 1
     findings = [f for f in result.json()["findings"] if f["rule"] == "layer-recipe-missing"]
@@ -99,7 +99,7 @@ def _misspelt_setup(tmp_path: Path) -> Path:
     copy_sample(SAMPLE, repo)
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('setup = ["webapp"]',
-                                                 'setup = ["webapp::Deploy"]'))  # fmt: skip
+                                                 'setup = ["webapp::Deploy"]'))
     return repo
 
 
@@ -129,7 +129,7 @@ def test_runlist_cli_reports_missing_recipes_it_prints(tmp_path):
     assert "did you mean 'webapp::deploy'" in bad.stderr
     # another event, or a layer that runs no missing recipe, is fine
     for args in (("--layer", "java-app", "--event", "deploy"),
-                 ("--layer", "node-app", "--event", "setup")):  # fmt: skip
+                 ("--layer", "node-app", "--event", "setup")):
         good = run_cli("runlist", *args, "--format", "json", cwd=repo)
         assert good.code == 0, good.stderr
         assert good.json()["ok"] is True and good.json()["findings"] == []
@@ -152,6 +152,6 @@ def test_layers_and_runlist_never_import_boto3_or_git(tmp_path):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         cwd=repo)  # fmt: skip
+                         cwd=repo)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("clean")

@@ -59,7 +59,7 @@ def _commit_all(repo: Path, env: dict[str, str], message: str) -> str:
 
 def _session_env(shared: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "PRE_COMMIT")) and k != "PYTHONPATH"}  # fmt: skip
+           if not k.startswith(("GIT_", "PRE_COMMIT")) and k != "PYTHONPATH"}
     home = shared / "home"
     home.mkdir(exist_ok=True)
     return {
@@ -72,7 +72,7 @@ def _session_env(shared: Path) -> dict[str, str]:
         # take seconds); the hooks compile what they import. pip reads this variable as the
         # value of `compile` itself, so "0" is what means --no-compile.
         "PIP_NO_COMPILE": "0",
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture(scope="session")
@@ -112,14 +112,14 @@ def try_repo(tmp_path_factory: pytest.TempPathFactory, hooks: HookSource) -> Try
     custom, custom_line = _string_port(bad)
     _git(bad, hooks.env, "add", "-A")
     changed = {"recipe": recipe, "recipe_line": recipe_line, "metadata": metadata,
-               "custom": custom, "custom_line": custom_line}  # fmt: skip
+               "custom": custom, "custom_line": custom_line}
     runs = [
         _start(good, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo), "--all-files",
                "--verbose"),
         _start(bad, hooks.env, *PRE_COMMIT, "try-repo", str(hooks.repo), "--files", recipe,
                metadata, custom),
         _start(good, hooks.env, *PRE_COMMIT, "install-hooks"),
-    ]  # fmt: skip
+    ]
     (good_code, good_out), (bad_code, bad_out), (code, out) = (_finish(run) for run in runs)
     assert code == 0, out
     return TryRepo((good_code, good_out), (bad_code, bad_out), changed)
@@ -252,7 +252,7 @@ def test_cookbook_validate_checks_dependents_of_changed_cookbook(
     metadata = stack / DB_METADATA
     metadata.write_text(re.sub(r"(?m)^version .*$", "version '2.0.0'", metadata.read_text()))
     code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-validate",
-                     "--files", DB_METADATA)  # fmt: skip
+                     "--files", DB_METADATA)
     assert code == 1, out
     rules = {(f[0], f[2]) for f in _findings(out)}
     assert ("cookbooks/webapp/metadata.rb", "dependency-unsatisfied") in rules, out
@@ -264,7 +264,7 @@ def test_cookbook_validate_leaves_json_and_loose_files_alone(
     custom, _ = _string_port(stack)
     (stack / "NOTES.txt").write_text("not a cookbook file\n")
     code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-validate", "--verbose",
-                     "--files", custom, "NOTES.txt", RECIPE)  # fmt: skip
+                     "--files", custom, "NOTES.txt", RECIPE)
     assert code == 0, out
     assert "1 cookbook(s) checked: 0 error(s)" in out
     assert "not checked: NOTES.txt" in out and "stack/custom.json" not in out
@@ -305,7 +305,7 @@ def test_changed_config_checks_layers(stack: Path, hooks: HookSource) -> None:
     config = stack / "cookbook-tool.toml"
     config.write_text(config.read_text().replace("webapp::deploy", "webapp::deplyo"))
     code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-validate",
-                     "--files", "cookbook-tool.toml")  # fmt: skip
+                     "--files", "cookbook-tool.toml")
     assert code == 1, out
     assert "layer-recipe-missing" in out and "did you mean 'webapp::deploy'" in out
 
@@ -364,7 +364,7 @@ def test_custom_json_rechecks_mapped_files_when_config_or_schema_changes(
     _commit_all(stack, hooks.env, "strict schema, unused")
     config.write_text(config.read_text().replace('"opsworks-custom-json"', '"strict.json"'))
     code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "custom-json", "--verbose",
-                     "--files", "cookbook-tool.toml")  # fmt: skip
+                     "--files", "cookbook-tool.toml")
     assert code == 0, out
     assert "2 JSON file(s) checked: 0 error(s)" in out
     _commit_all(stack, hooks.env, "strict schema, used")

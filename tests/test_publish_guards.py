@@ -21,7 +21,7 @@ CONFIG = '[targets.local]\nurl = "file://out/releases"\nretention = 1\n'
 
 
 def rewrite(source: Path, target: Path, change: dict[str, bytes | None],
-            extra: list[tarfile.TarInfo] = ()) -> Path:  # type: ignore[assignment]  # fmt: skip
+            extra: list[tarfile.TarInfo] = ()) -> Path:  # type: ignore[assignment]
     """Copy a .tar.gz bundle, replacing members' data (``None`` drops one) and adding ``extra``."""
     raw = io.BytesIO()
     with tarfile.open(source, "r:gz") as old, tarfile.open(fileobj=raw, mode="w") as new:
@@ -72,7 +72,7 @@ def test_external_cookbooks_come_from_the_configuration(sample_repo: Path, tmp_p
     bundle = sample_repo / "out/cookbooks-1.4.0.tar.gz"
 
     elsewhere = run_cli("publish", bundle, "--to", tmp_path / "a", "--format", "json",
-                        cwd=tmp_path)  # fmt: skip
+                        cwd=tmp_path)
     configured = run_cli("publish", bundle, "--to", tmp_path / "b", cwd=sample_repo)
 
     assert elsewhere.code == 1
@@ -84,7 +84,7 @@ def test_external_cookbooks_come_from_the_configuration(sample_repo: Path, tmp_p
     ("changed", "archive-manifest-mismatch"),
     ("traversal", "archive-"),
     ("symlink", "archive-"),
-])  # fmt: skip
+])
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_archives_verify_rejects_are_not_published(
     built: Path, tmp_path: Path, case: str, rule: str, output: str
@@ -99,7 +99,7 @@ def test_archives_verify_rejects_are_not_published(
         rewrite(built, bad, {}, [member("../../evil")])
     else:
         rewrite(built, bad, {}, [member("cookbooks/webapp/files/passwd", tarfile.SYMTYPE,
-                                        "/etc/passwd")])  # fmt: skip
+                                        "/etc/passwd")])
 
     result = run_cli("publish", bad, "--to", tmp_path / "published", "--format", output, cwd=repo)
 
@@ -180,13 +180,13 @@ SECRETS = {
     "git": ("git+http://bob:pa/55@127.0.0.1:9/x.git", ["pa/55", "pa%2F55"]),
     "s3": ("s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG@bucket/x",
            ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI", "K7MDENG"]),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", sorted(SECRETS))
 @pytest.mark.parametrize(("command", "output"), [
     ("publish", "text"), ("publish", "json"), ("releases", "text"),
-])  # fmt: skip
+])
 def test_credentials_in_target_urls_are_never_printed(
     tmp_path: Path, kind: str, output: str, command: str
 ) -> None:
@@ -194,7 +194,7 @@ def test_credentials_in_target_urls_are_never_printed(
     args = [make_bundle(tmp_path, "1.0.0")] if command == "publish" else []
 
     result = run_cli(command, *args, "--to", url, "--format", output,
-                     env={"GIT_TERMINAL_PROMPT": "0"})  # fmt: skip
+                     env={"GIT_TERMINAL_PROMPT": "0"})
 
     assert result.code in (2, 4), result.stderr
     for secret in secrets:
@@ -253,6 +253,6 @@ def test_region_typo_is_a_usage_error_before_any_request(tmp_path):
     from tests.cli import run_cli
 
     result = run_cli("releases", "--to", "s3://bkt/x", "--region", "us-wset-2", cwd=tmp_path,
-                     env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})  # fmt: skip
+                     env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
     assert result.code == 2
     assert "unknown AWS region 'us-wset-2' (did you mean 'us-west-2'?)" in result.stderr

@@ -89,7 +89,7 @@ def test_bad_documents_are_remote_errors(data: bytes, message: str) -> None:
     (b'{"format": "cookbook-tool/releases", "format_version": 1, "releases": [{"version": "1",'
      b' "sha256": "a", "archive_sha256": "a", "size": "9", "archive_format": "tar.gz",'
      b' "published_at": "t"}]}', "releases[0] 'size' has the wrong type"),
-])  # fmt: skip
+])
 def test_document_shape_is_checked(data: bytes, problem: str) -> None:
     with pytest.raises(LocalError) as caught:
         hist.parse(data, "c", "/srv/out/c/releases.json", LocalError)

@@ -64,7 +64,7 @@ def tree(folder: Path) -> set[str]:
 # -- 1. a missing bucket is found before anything is uploaded ----------------------------------
 @pytest.mark.integration
 def test_missing_bucket_state_and_publish(seaweed: SeaweedServer, s3_env: dict[str, str],
-                                          tmp_path: Path) -> None:  # fmt: skip
+                                          tmp_path: Path) -> None:
     from cookbook_tool.publish.store.s3.store import S3Publisher
 
     target = S3Publisher("s3://nobkt/x", TargetOptions(endpoint_url=seaweed.endpoint))
@@ -76,7 +76,7 @@ def test_missing_bucket_state_and_publish(seaweed: SeaweedServer, s3_env: dict[s
 
 
 def test_missing_bucket_on_aws_headbucket_404(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """AWS answers HeadBucket with a bare 404 (code "404", no body): the region lookup too."""
     from moto import mock_aws
 
@@ -98,11 +98,11 @@ def test_missing_bucket_on_aws_headbucket_404(tmp_path: Path,
 @pytest.mark.integration
 def test_missing_bucket_cli(seaweed: SeaweedServer, s3_env: dict[str, str], tmp_path: Path) -> None:
     published = run_cli("publish", make_bundle(tmp_path, "1.4.0"), "--to", "s3://nobkt/x",
-                        "--endpoint-url", seaweed.endpoint, env=s3_env)  # fmt: skip
+                        "--endpoint-url", seaweed.endpoint, env=s3_env)
     assert published.code == 4 and MISSING in published.stderr, published.stderr
     good = tmp_path / "good"
     repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n[targets.b]\nurl = "s3://nobkt/x"\n'
-                 f'endpoint_url = "{seaweed.endpoint}"\n')  # fmt: skip
+                 f'endpoint_url = "{seaweed.endpoint}"\n')
     dry = run_cli("release", repo, "--dry-run", env=s3_env)
     assert dry.code == 4 and MISSING in dry.stdout + dry.stderr, dry.stdout + dry.stderr
     [line] = [x for x in dry.stdout.splitlines() if "nobkt" in x]
@@ -142,7 +142,7 @@ def test_format_change_after_an_interrupted_run(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_format_change_is_a_conflict_on_s3(seaweed: SeaweedServer, s3_bucket: str,
-                                           tmp_path: Path) -> None:  # fmt: skip
+                                           tmp_path: Path) -> None:
     from cookbook_tool.publish.store.s3.store import S3Publisher
 
     first = open_artifact(make_bundle(tmp_path / "dist", "1.4.0"))
@@ -211,7 +211,7 @@ def test_cookbooks_tar_gz_keeps_its_chef_solo_line(tmp_path: Path) -> None:
 # -- 5. targets that hold a password are never folders -----------------------------------------
 @pytest.mark.parametrize("target", [
     "user:s3kr3tPW@127.0.0.1:x.git", "out/user:s3kr3tPW@host/x", "file://user:s3kr3tPW@host/x",
-])  # fmt: skip
+])
 @pytest.mark.parametrize("command", ["publish", "releases"])
 def test_password_like_targets_are_usage_errors(tmp_path: Path, target: str, command: str) -> None:
     work = tmp_path / "work"

@@ -84,7 +84,7 @@ def test_failure_half_way_then_rerun_finishes(tmp_path, seaweed, s3_bucket):
     env = clean_aws_env({"AWS_SHARED_CREDENTIALS_FILE": str(credentials)})
     good = tmp_path / "good"
     s3 = (f'[targets.b]\nurl = "s3://{s3_bucket}/stacks"\nprofile = "reader"\n'
-          f'region = "us-east-1"\nendpoint_url = "{seaweed.endpoint}"\n')  # fmt: skip
+          f'region = "us-east-1"\nendpoint_url = "{seaweed.endpoint}"\n')
     repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n' + s3)
     first = run_cli("release", repo, env=env)
     assert first.code == 4, first.stdout + first.stderr
@@ -115,11 +115,11 @@ def test_version_from_git_tag_and_source_commit(tmp_path):
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('version = "1.4.0"', 'version_from = "git-tag"'))
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"], ["tag", "v2.0.1"]):
         subprocess.run(["git", *command], cwd=repo, check=True, env={**env, "PATH": "/usr/bin:/bin"})
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout.strip()  # fmt: skip
+                          check=True).stdout.strip()
     result = run_cli("release", repo, "--format", "json")
     assert result.code == 0, result.stdout + result.stderr
     bundle = result.json()["bundle"]
@@ -132,7 +132,7 @@ def test_version_from_git_tag_and_source_commit(tmp_path):
 def test_unreachable_target_blocks_every_upload(tmp_path):
     good = tmp_path / "good"
     repo = _repo(tmp_path, f'[targets.a]\nurl = "{good}"\n'
-                 '[targets.b]\nurl = "git://127.0.0.1:9/nothing.git"\n')  # fmt: skip
+                 '[targets.b]\nurl = "git://127.0.0.1:9/nothing.git"\n')
     result = run_cli("release", repo, "--format", "json")
     assert result.code == 4, result.stdout + result.stderr
     outcomes = {t["name"]: t["outcome"] for t in result.json()["targets"]}
@@ -165,7 +165,7 @@ def test_release_json_has_one_shape_when_refused(tmp_path):
 def test_same_target_twice_is_published_once(tmp_path):
     repo = _repo(tmp_path, f'[targets.a]\nurl = "{tmp_path / "a"}"\n')
     result = run_cli("release", repo, "--dry-run", "--target", "a", "--target", "a",
-                     "--format", "json")  # fmt: skip
+                     "--format", "json")
     assert [t["name"] for t in result.json()["targets"]] == ["a"]
 
 
@@ -174,10 +174,10 @@ def test_version_from_highest_tag_ignores_pre_releases(tmp_path):
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('version = "1.4.0"', 'version_from = "git-tag"'))
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     steps = (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"], ["tag", "v1.10.0"],
              ["tag", "2.0.0"], ["commit", "-q", "--allow-empty", "-m", "y"], ["tag", "v1.9.0"],
-             ["tag", "v4.0.0-rc1"])  # fmt: skip
+             ["tag", "v4.0.0-rc1"])
     for command in steps:
         subprocess.run(["git", *command], cwd=repo, check=True, env=env)
     result = run_cli("release", repo, "--dry-run", "--format", "json")

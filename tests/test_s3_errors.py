@@ -67,7 +67,7 @@ def test_param_validation_error_is_one_clean_line() -> None:
     from botocore.exceptions import ParamValidationError
 
     error = ParamValidationError(report='Invalid bucket name "AKIAABCDEFGHIJKLMNOP:x": Bucket '
-                                 'name must match the regex\n"^[a-zA-Z0-9.]+$"')  # fmt: skip
+                                 'name must match the regex\n"^[a-zA-Z0-9.]+$"')
     translated = translate(error, "reading s3://b/k", "b", None)
 
     assert isinstance(translated, UsageError) and translated.exit_code == 2
@@ -80,7 +80,7 @@ def test_param_validation_error_is_one_clean_line() -> None:
     "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG@bucket/x",
     "s3://AKIAIOSFODNN7EXAMPLE:secret@bucket",
     "s3://user@bucket/prefix",
-])  # fmt: skip
+])
 def test_s3_urls_with_credentials_are_refused_without_echo(url: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_s3_url(url)
@@ -99,7 +99,7 @@ def test_s3_urls_with_credentials_are_refused_without_echo(url: str) -> None:
      "fatal: unable to access 'http://bob:***@h:1/x.git/': no"),
     ("git+ssh://git@host/x.git and https://a:b@c/", "git+ssh://***@host/x.git and https://a:***@c/"),
     ("https://host/no-credentials", "https://host/no-credentials"),
-])  # fmt: skip
+])
 def test_mask_url_hides_everything_up_to_the_last_at(url: str, shown: str) -> None:
     assert mask_url(url) == shown
 

@@ -27,7 +27,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         for bucket, region in (("home", "us-east-1"), ("euro", "eu-west-1"),
-                               ("my.dotted.bucket", "ap-southeast-2")):  # fmt: skip
+                               ("my.dotted.bucket", "ap-southeast-2")):
             client = boto3.client("s3", region_name=region)
             if region == "us-east-1":
                 client.create_bucket(Bucket=bucket)
@@ -48,9 +48,9 @@ def publish(tmp_path: Path, url: str, **options: object) -> PublishResult:
     ("euro", "https://euro.s3.eu-west-1.amazonaws.com/stack/cookbooks/cookbooks.tar.gz"),
     ("my.dotted.bucket",
      "https://s3.ap-southeast-2.amazonaws.com/my.dotted.bucket/stack/cookbooks/cookbooks.tar.gz"),
-])  # fmt: skip
+])
 def test_consumer_urls_use_the_bucket_region(aws: None, tmp_path: Path, bucket: str,
-                                             url: str) -> None:  # fmt: skip
+                                             url: str) -> None:
     result = publish(tmp_path, f"s3://{bucket}/stack")  # no --region: the client is us-east-1
 
     assert result.consumer is not None
@@ -63,7 +63,7 @@ def test_consumer_urls_use_the_bucket_region(aws: None, tmp_path: Path, bucket: 
     ("euro", "euro.s3", "/stack/cookbooks/cookbooks.tar.gz", "eu-west-1"),
     ("my.dotted.bucket", "s3.ap-southeast-2.amazonaws.com",
      "/my.dotted.bucket/stack/cookbooks/cookbooks.tar.gz", "ap-southeast-2"),
-])  # fmt: skip
+])
 def test_presigned_urls_are_signed_for_the_bucket_region(
     aws: None, tmp_path: Path, bucket: str, host: str, path: str, region: str
 ) -> None:

@@ -186,7 +186,7 @@ def test_chefignored_secret_is_not_reported(tmp_path):
 
 def test_custom_json_with_builtin_schema():
     result = run_cli("validate", "--schema", "opsworks-custom-json",
-                     SAMPLES / "opsworks-stack/stack/custom.json", "--format", "json")  # fmt: skip
+                     SAMPLES / "opsworks-stack/stack/custom.json", "--format", "json")
     assert result.code == 0, result.stdout
     assert result.json()["json_files"] and result.json()["cookbooks"] == []
 

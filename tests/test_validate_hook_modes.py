@@ -19,7 +19,7 @@ def test_skip_json_leaves_mapped_json_alone_and_notes_loose_files(sample_repo: P
     _string_port(sample_repo)
     (sample_repo / "NOTES.txt").write_text("hello\n")
     result = run_cli("validate", "--skip-json", "--format", "json", "stack/custom.json",
-                     "NOTES.txt", cwd=sample_repo)  # fmt: skip
+                     "NOTES.txt", cwd=sample_repo)
     assert result.code == 0, result.stdout + result.stderr
     assert result.json()["findings"] == []
     text = run_cli("validate", "--skip-json", "stack/custom.json", "NOTES.txt", cwd=sample_repo)
@@ -34,7 +34,7 @@ def test_only_json_leaves_cookbook_json_to_the_cookbook_check(sample_repo: Path)
     assert result.code == 0, result.stdout + result.stderr
     assert "metadata.json" not in result.stdout + result.stderr
     cookbook = run_cli("validate", "--skip-json", "--format", "json",
-                       "cookbooks/webapp/metadata.json", cwd=sample_repo)  # fmt: skip
+                       "cookbooks/webapp/metadata.json", cwd=sample_repo)
     assert cookbook.code == 1
     assert {(f["file"], f["rule"]) for f in cookbook.json()["findings"]} >= {
         ("cookbooks/webapp/metadata.json", "metadata-invalid-version")
@@ -44,12 +44,12 @@ def test_only_json_leaves_cookbook_json_to_the_cookbook_check(sample_repo: Path)
 def test_only_json_checks_cookbook_json_a_mapping_names(sample_repo: Path) -> None:
     config = sample_repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace(
-        'files = ["stack/*.json"]', 'files = ["stack/*.json", "cookbooks/*/data/*.json"]'))  # fmt: skip
+        'files = ["stack/*.json"]', 'files = ["stack/*.json", "cookbooks/*/data/*.json"]'))
     data = sample_repo / "cookbooks/webapp/data/custom.json"
     data.parent.mkdir()
     data.write_text('{"deploy": {"app": {"database": {"port": "3306"}}}}')
     result = run_cli("validate", "--only-json", "--format", "json",
-                     "cookbooks/webapp/data/custom.json", cwd=sample_repo)  # fmt: skip
+                     "cookbooks/webapp/data/custom.json", cwd=sample_repo)
     assert result.code == 1, result.stdout + result.stderr
     assert [f["rule"] for f in result.json()["findings"]] == ["schema-violation"]
 
@@ -58,7 +58,7 @@ def test_changed_dependency_checks_its_dependents(sample_repo: Path) -> None:
     metadata = sample_repo / "cookbooks/db_connect/metadata.rb"
     metadata.write_text(re.sub(r"(?m)^version .*$", "version '2.0.0'", metadata.read_text()))
     result = run_cli("validate", "--skip-json", "--format", "json",
-                     "cookbooks/db_connect/metadata.rb", cwd=sample_repo)  # fmt: skip
+                     "cookbooks/db_connect/metadata.rb", cwd=sample_repo)
     assert result.code == 1, result.stdout + result.stderr
     document = result.json()
     assert document["cookbooks"] == ["db_connect", "nodejs_demo", "webapp"]
@@ -69,7 +69,7 @@ def test_changed_dependency_checks_its_dependents(sample_repo: Path) -> None:
 
 def test_unchanged_dependents_are_not_checked_for_a_leaf_change(sample_repo: Path) -> None:
     result = run_cli("validate", "--skip-json", "--format", "json",
-                     "cookbooks/webapp/recipes/deploy.rb", cwd=sample_repo)  # fmt: skip
+                     "cookbooks/webapp/recipes/deploy.rb", cwd=sample_repo)
     assert result.code == 0, result.stdout + result.stderr
     assert result.json()["cookbooks"] == ["webapp"]
 
@@ -78,7 +78,7 @@ def test_changed_config_checks_every_cookbook_and_layer(sample_repo: Path) -> No
     config = sample_repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace("webapp::deploy", "webapp::deplyo"))
     result = run_cli("validate", "--skip-json", "--format", "json", "cookbook-tool.toml",
-                     cwd=sample_repo)  # fmt: skip
+                     cwd=sample_repo)
     assert result.code == 1, result.stdout + result.stderr
     document = result.json()
     assert document["cookbooks"] == ["db_connect", "nodejs_demo", "webapp"]
@@ -91,11 +91,11 @@ def _strict_schema(repo: Path) -> Path:
     """Map stack/*.json to a user schema, strict.json, that the sample custom JSON satisfies."""
     config = repo / "cookbook-tool.toml"
     config.write_text(config.read_text().replace('schema = "opsworks-custom-json"',
-                                                 'schema = "schemas/strict.json"'))  # fmt: skip
+                                                 'schema = "schemas/strict.json"'))
     schema = repo / "schemas/strict.json"
     schema.parent.mkdir()
     schema.write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema",'
-                      ' "type": "object", "required": ["deploy"]}')  # fmt: skip
+                      ' "type": "object", "required": ["deploy"]}')
     return schema
 
 
@@ -106,7 +106,7 @@ def test_changed_user_schema_checks_every_file_it_maps(sample_repo: Path) -> Non
     full = run_cli("validate", "--format", "json", cwd=sample_repo)
     assert full.code == 1, full.stdout + full.stderr
     hook = run_cli("validate", "--only-json", "--format", "json", "schemas/strict.json",
-                   cwd=sample_repo)  # fmt: skip
+                   cwd=sample_repo)
     assert hook.code == 1, hook.stdout + hook.stderr
     assert hook.json()["json_files"] == ["stack/custom.json"]
     assert {(f["file"], f["rule"]) for f in hook.json()["findings"]} == {
@@ -127,7 +127,7 @@ def test_changed_config_checks_every_mapped_json_file(sample_repo: Path) -> None
     assert run_cli("validate", cwd=sample_repo).code == 0
     config.write_text(config.read_text().replace('"stack/custom.json"', '"stack/*.json"'))
     hook = run_cli("validate", "--only-json", "--format", "json", "cookbook-tool.toml",
-                   cwd=sample_repo)  # fmt: skip
+                   cwd=sample_repo)
     assert hook.code == 1, hook.stdout + hook.stderr
     assert hook.json()["json_files"] == ["stack/custom.json", "stack/other.json"]
     assert {(f["file"], f["rule"]) for f in hook.json()["findings"]} == {

@@ -27,7 +27,7 @@ def test_link_out_of_a_cookbook_is_checked_where_it_lies(sample_repo: Path, tmp_
     outside.write_text("root:x:0:0\n")
     (sample_repo / "cookbooks/webapp/recipes/leak.rb").symlink_to(outside)
     result = run_cli("validate", "--skip-json", "--format", "json",
-                     "cookbooks/webapp/recipes/leak.rb", cwd=sample_repo)  # fmt: skip
+                     "cookbooks/webapp/recipes/leak.rb", cwd=sample_repo)
     assert result.code == 1, result.stdout + result.stderr
     document = result.json()
     assert document["cookbooks"] == ["webapp"]
@@ -41,7 +41,7 @@ def test_symlink_loop_in_a_cookbook_is_a_finding(sample_repo: Path, mode: str | 
     _loop(sample_repo / "cookbooks/webapp")
     args = [mode] if mode else []
     result = run_cli("validate", *args, "--format", "json", "cookbooks/webapp/loop1",
-                     cwd=sample_repo)  # fmt: skip
+                     cwd=sample_repo)
     assert result.code == 1, result.stdout + result.stderr
     assert ("cookbooks/webapp/loop1", "symlink-loop") in _rules(result.json())
     assert "Traceback" not in result.stderr and "RuntimeError" not in result.stderr
@@ -53,22 +53,22 @@ def test_symlink_loops_never_crash_the_json_check(sample_repo: Path) -> None:
     _loop(sample_repo / "stack", "a.json", "b.json")  # stack/*.json names these
     (sample_repo / "stack/gone.json").symlink_to("missing.json")
     unmapped = run_cli("validate", "--only-json", "cookbooks/webapp/loop1", "stack/l1",
-                       cwd=sample_repo)  # fmt: skip
+                       cwd=sample_repo)
     assert unmapped.code == 0, unmapped.stdout + unmapped.stderr
     assert "not checked: stack/l1" in unmapped.stderr
     mapped = run_cli("validate", "--only-json", "--format", "json", "stack/a.json",
-                     "stack/gone.json", cwd=sample_repo)  # fmt: skip
+                     "stack/gone.json", cwd=sample_repo)
     assert mapped.code == 1, mapped.stdout + mapped.stderr
     assert _rules(mapped.json()) == {("stack/a.json", "symlink-loop"),
-                                     ("stack/gone.json", "symlink-broken")}  # fmt: skip
+                                     ("stack/gone.json", "symlink-broken")}
     full = run_cli("validate", "--format", "json", cwd=sample_repo)
     assert full.code == 1, full.stdout + full.stderr
     assert _rules(full.json()) >= {("stack/a.json", "symlink-loop"),
                                    ("stack/b.json", "symlink-loop"),
                                    ("stack/gone.json", "symlink-broken"),
-                                   ("cookbooks/webapp/loop1", "symlink-loop")}  # fmt: skip
+                                   ("cookbooks/webapp/loop1", "symlink-loop")}
     with_schema = run_cli("validate", "--schema", "opsworks-custom-json", "stack/l1",
-                          cwd=sample_repo)  # fmt: skip
+                          cwd=sample_repo)
     assert with_schema.code == 1 and "[symlink-loop]" in with_schema.stdout
     for result in (unmapped, mapped, full, with_schema):
         assert "Traceback" not in result.stderr and "unexpected error" not in result.stderr
@@ -82,6 +82,6 @@ def test_symlinked_cookbook_folder_is_checked_under_its_link_name(
     (sample_repo / "cookbooks/nodejs_demo").rename(vendored)
     (sample_repo / "cookbooks/nodejs_demo").symlink_to(vendored)
     result = run_cli("validate", "--skip-json", "--format", "json", "cookbooks/nodejs_demo",
-                     cwd=sample_repo)  # fmt: skip
+                     cwd=sample_repo)
     assert result.code == 0, result.stdout + result.stderr
     assert result.json()["cookbooks"] == ["nodejs_demo"]

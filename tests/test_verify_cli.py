@@ -58,12 +58,12 @@ def test_external_preset_and_external_options(archive, tmp_path):
     preset = run_cli(
         "verify", archive, "--external-preset", "opsworks-chef-11.10", "--format", "json",
         cwd=tmp_path,
-    )  # fmt: skip
+    )
     assert preset.code == 1 and _missing(preset.json()) == ["mine"]
     both = run_cli(
         "verify", archive, "--external-preset", "opsworks-chef-11.10", "--external", "mine",
         cwd=tmp_path,
-    )  # fmt: skip
+    )
     assert both.code == 0, both.stdout + both.stderr
 
 

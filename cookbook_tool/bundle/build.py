@@ -135,7 +135,7 @@ class BundleSource:
         return plan_bundle(
             self.loaded.root, self.loaded.cookbooks, self.settings, self.entries_of,
             selection=self.selection,
-        )  # fmt: skip
+        )
 
     def build(
         self, validation: Validation = (), on_progress: Progress | None = None
@@ -143,7 +143,7 @@ class BundleSource:
         return build_bundle(
             self.loaded.root, self.loaded.cookbooks, self.settings, validation, self.entries_of,
             on_progress, selection=self.selection, contents=self.loaded.contents,
-        )  # fmt: skip
+        )
 
 
 def open_for_bundle(loaded: LoadedRepository, settings: BundleSettings) -> BundleSource:
@@ -269,7 +269,7 @@ class _Gate:
 def _write(
     plan: BundlePlan, settings: BundleSettings, stream: _MemberStream,
     before_commit: Callable[[], None],
-) -> BundleResult:  # fmt: skip
+) -> BundleResult:
     target = settings.output_dir / settings.filename
     if settings.archive_format == "zip":
         write_atomically(
@@ -286,7 +286,7 @@ def _write(
                 on_file=stream.done,
             ),
             before_commit,
-        )  # fmt: skip
+        )
         identity, archive_sha = digests.identity, digests.sha256
     size = target.stat().st_size
     return BundleResult(settings, [], plan, stream.files, target, size, archive_sha, identity)
@@ -327,7 +327,7 @@ class _MemberStream:
                 settings.name, settings.version, settings.layout,
                 tuple(self._plan.manifest_cookbooks()), tuple(self.files),
             )
-        )  # fmt: skip
+        )
         yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
 
     def _member(self, entry: Member) -> Member:

@@ -67,7 +67,7 @@ def prepare_bundle(request: BundleRequest) -> BundleSource:
         output=None if request.output is None else request.cwd / request.output,
         name=request.name, version=request.version, layout=request.layout,
         archive_format=request.archive_format, source_date_epoch=request.source_date_epoch,
-    )  # fmt: skip
+    )
     loaded = open_repository(root, config, (settings.output_dir,))
     if cookbook is not None and cookbook != root:
         named = (*settings.cookbooks, _cookbook_name(loaded, cookbook))

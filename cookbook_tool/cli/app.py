@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             command = exc.ctx.command.name if exc.ctx and exc.ctx.command else "cookbook-tool"
             emit_json({"version": JSON_DOCUMENT_VERSION, "command": command, "ok": False,
                        "error": {"type": "UsageError", "message": exc.format_message(),
-                                 "exit_code": EXIT_USAGE}})  # fmt: skip
+                                 "exit_code": EXIT_USAGE}})
         exc.show()
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:

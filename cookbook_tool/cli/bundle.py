@@ -73,7 +73,7 @@ def bundle(
         request = BundleRequest(
             repo, Path.cwd(), tuple(cookbook), output_dir, name, version, layout,
             archive_format, config_file, os.environ.get("SOURCE_DATE_EPOCH"),
-        )  # fmt: skip
+        )
         return _bundle(request, explain, output, no_progress)
 
     run("bundle", output, debug, body)

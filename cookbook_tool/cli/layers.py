@@ -86,7 +86,7 @@ def layers(
         missing = _missing_recipes(settings)
         if output is OutputFormat.JSON:
             emit_json({"version": 1, "command": "layers", "ok": not missing, "layers": recipes,
-                       "findings": [finding_to_json(f) for f in missing]})  # fmt: skip
+                       "findings": [finding_to_json(f) for f in missing]})
         else:
             for name, custom in recipes.items():
                 typer.echo(f"# layer {name}")
@@ -121,7 +121,7 @@ def runlist(
             emit_json({"version": 1, "command": "runlist", "ok": not missing, "layers": layer,
                        "event": event.lower(), "recipes": recipes,
                        "ssm_run_list": ssm_run_list(recipes),
-                       "findings": [finding_to_json(f) for f in missing]})  # fmt: skip
+                       "findings": [finding_to_json(f) for f in missing]})
         else:
             for number, recipe in enumerate(recipes, start=1):
                 typer.echo(f"{number}. {recipe}")

@@ -229,7 +229,7 @@ def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
     try:
         code = body()
         detail(f"cookbook-tool {command}: done in {time.perf_counter() - started:.3f} s, "
-               f"exit {code}")  # fmt: skip
+               f"exit {code}")
     except ToolError as exc:
         _fail(command, output, exc.message, exc.exit_code, type(exc).__name__)
     except KeyboardInterrupt:
@@ -273,7 +273,7 @@ def _json_failure(command: str, message: str, kind: str, code: int) -> None:
 def _github_failure(command: str, message: str, kind: str, code: int) -> None:
     """An annotation on the workflow run."""
     sys.stdout.write(f"::error title=cookbook-tool {_gh_escape_property(command)}::"
-                     f"{_gh_escape_data(message)}\n")  # fmt: skip
+                     f"{_gh_escape_data(message)}\n")
 
 
 def _sarif_failure(command: str, message: str, kind: str, code: int) -> None:

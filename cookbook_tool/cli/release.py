@@ -63,7 +63,7 @@ def release(
         request = ReleaseRequest(
             repo, Path.cwd(), config_file, tuple(target), dry_run, version, output_dir,
             os.environ.get("SOURCE_DATE_EPOCH"), force_current, dict(os.environ),
-        )  # fmt: skip
+        )
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT
             report = run_release(request, lambda name, size: _bar(bars, show, name))
@@ -108,10 +108,10 @@ def _text(report: ReleaseReport) -> str:
         lines.append(f"  target {target.name} ({target.url}): {outcome}")
     failed = [t.name for t in report.targets if t.exit_code]
     done = [t.name for t in report.targets if t.outcome in (Outcome.PUBLISHED,
-                                                            Outcome.ALREADY_PUBLISHED)]  # fmt: skip
+                                                            Outcome.ALREADY_PUBLISHED)]
     if failed and not report.dry_run:
         lines.append(f"FAILED on {', '.join(failed)}; done on {', '.join(done) or 'none'}. "
-                     "Fix the cause and re-run: finished targets are skipped.")  # fmt: skip
+                     "Fix the cause and re-run: finished targets are skipped.")
     for target in report.targets:
         if target.consumer is not None:
             lines.append(f"\n[{target.name}] " + "\n".join(consumer_text(target.consumer)))

@@ -19,7 +19,7 @@ def sarif_failure(message: str) -> dict[str, Any]:
     document["runs"][0]["invocations"] = [{
         "executionSuccessful": False,
         "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
-    }]  # fmt: skip
+    }]
     return document
 
 

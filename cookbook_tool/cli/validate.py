@@ -62,7 +62,7 @@ def validate(
         settings = CheckSettings(
             tuple(paths or ()), cwd, config, schema,
             cookbooks=not only_json and schema is None, custom_json=not skip_json,
-        )  # fmt: skip
+        )
         report = run_checks(settings)
         findings = relative_findings(report.findings, cwd)
         if quiet and not findings and output is OutputFormat.TEXT:
@@ -78,7 +78,7 @@ def validate(
         return report_findings(
             "validate", findings, output, report.summary, cookbooks=sorted(report.cookbooks),
             json_files=[_shown(p, cwd) for p in report.json_files],
-        )  # fmt: skip
+        )
 
     run("validate", output, debug, body)
 

@@ -24,7 +24,7 @@ def check_config_document(data: Mapping[str, Any], path: Path, lines: Mapping[st
     from cookbook_tool.config.schema import structure_problems
 
     problems = [*structure_problems(data), *_semantic_problems(data),
-                *_schema_problems(data, path.parent)]  # fmt: skip
+                *_schema_problems(data, path.parent)]
     if problems:
         key, message = problems[0]
         line = _nearest_line(key, lines)

@@ -22,7 +22,7 @@ SUPPORTED = frozenset(
         "type", "properties", "additionalProperties", "required", "items", "enum", "pattern",
         "minimum", "maximum", "minLength", "minItems", "uniqueItems", "propertyNames",
     }
-)  # fmt: skip
+)
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
@@ -146,7 +146,7 @@ def _is_type(value: object, expected: str | list[str]) -> bool:
 def _article(expected: str | list[str]) -> str:
     names = [expected] if isinstance(expected, str) else expected
     words = {"object": "a table", "array": "a list", "integer": "an integer",
-             "string": "a string", "boolean": "true or false", "number": "a number"}  # fmt: skip
+             "string": "a string", "boolean": "true or false", "number": "a number"}
     return " or ".join(words[n] for n in names)
 
 

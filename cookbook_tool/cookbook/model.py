@@ -11,7 +11,7 @@ from cookbook_tool.cookbook.constraints import Constraint
 STANDARD_FOLDERS = (
     "attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
     "templates",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ OPSWORKS_CHEF_11_10_COOKBOOKS = frozenset(
         "opsworks_stack_state_sync", "packages", "passenger_apache2", "php", "rails", "ruby",
         "s3_file", "scm_helper", "ssh_host_keys", "ssh_users", "test_suite", "unicorn",
     }
-)  # fmt: skip
+)
 
 EXTERNAL_PRESETS = {"opsworks-chef-11.10": OPSWORKS_CHEF_11_10_COOKBOOKS}
 

@@ -87,7 +87,7 @@ class CookbookFiles:
             for e in self.entries
             if e.ships and e.is_file_like and e.relpath.startswith("recipes/")
             and e.relpath.endswith(".rb") and e.relpath.count("/") == 1
-        )  # fmt: skip
+        )
 
     def content(self, entry: Entry) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;

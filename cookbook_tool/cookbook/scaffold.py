@@ -130,7 +130,7 @@ def new_config(folder: Path) -> list[Path]:
             with ignore.open("a", encoding="utf-8") as stream:
                 prefix = "\n" if lines and not ignore.read_text().endswith("\n") else ""
                 stream.write(f"{prefix}# cookbook-tool bundles and local releases\n"
-                             f"{IGNORED_OUTPUT}\n")  # fmt: skip
+                             f"{IGNORED_OUTPUT}\n")
             written.append(ignore)
     except (OSError, UnicodeDecodeError) as exc:
         raise LocalError(f"{ignore}: cannot update ({exc})") from exc

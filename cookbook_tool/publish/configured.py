@@ -75,7 +75,7 @@ def is_bare_word(to: str) -> bool:
     return not (
         "/" in to or "\\" in to or "://" in to or ":" in to or "@" in to
         or to.startswith((".", "~"))
-    )  # fmt: skip
+    )
 
 
 def unknown_target_message(to: str, config: Config | None) -> str:

@@ -41,7 +41,7 @@ FLAT_OPSWORKS_NOTE = (
 def s3_consumer_info(
     url: str, presigned_url: str | None = None, archive_format: str = "tar.gz",
     layout: str = "cookbooks",
-) -> ConsumerInfo:  # fmt: skip
+) -> ConsumerInfo:
     extra: dict[str, object] = {"url": url}
     if presigned_url:
         extra["presigned_url"] = presigned_url
@@ -73,7 +73,7 @@ def _chef_solo(
     if layout == "flat":
         extra["opsworks_note"] = FLAT_OPSWORKS_NOTE
     odd = [f"a {archive_format}" if archive_format != "tar.gz" else "",
-           "in flat layout" if layout == "flat" else ""]  # fmt: skip
+           "in flat layout" if layout == "flat" else ""]
     if any(odd):
         extra["chef_solo_note"] = CHEF_SOLO_NOTE.format(what=" ".join(w for w in odd if w))
         return None

@@ -111,7 +111,7 @@ def parse(
     entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
     events = tuple(Event(**_fields(item, Event)) for item in doc.get("events", []))
     return History(name=doc.get("name", name), current=doc.get("current"), entries=entries,
-                   events=events)  # fmt: skip
+                   events=events)
 
 
 def _invalid(error: type[ToolError], where: str, problem: str) -> ToolError:
@@ -125,10 +125,10 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "version": (str,), "sha256": (str,), "archive_sha256": (str,), "size": (int,),
     "archive_format": (str,), "published_at": (str,), "source_commit": (str, type(None)),
     "layout": (str,),
-}  # fmt: skip
+}
 _EVENT_TYPES: dict[str, tuple[type, ...]] = {
     "action": (str,), "version": (str,), "previous": (str, type(None)), "at": (str,),
-}  # fmt: skip
+}
 _OPTIONAL = {"source_commit", "layout"}
 
 
@@ -139,7 +139,7 @@ def _shape_problem(doc: dict[str, Any]) -> str | None:
     if not isinstance(doc.get("current"), str | None):
         return "current is not a string"
     for key, types, required in (("releases", _ENTRY_TYPES, True),
-                                 ("events", _EVENT_TYPES, False)):  # fmt: skip
+                                 ("events", _EVENT_TYPES, False)):
         items = doc.get(key, None if required else [])
         if not isinstance(items, list):
             return f"{key} is not a list"

@@ -154,7 +154,7 @@ def _resolve_targets(
         if name not in config.targets:
             hint = did_you_mean(name, list(config.targets))
             raise UsageError(f"unknown target {name!r}{hint}; configured: "
-                             f"{', '.join(config.targets)}")  # fmt: skip
+                             f"{', '.join(config.targets)}")
     chosen = tuple(dict.fromkeys(names)) or tuple(config.targets)
     return [(name, *configured_target(config, name, cwd=cwd, environ=environ)) for name in chosen]
 
@@ -166,14 +166,14 @@ def _bundle(
     bundle = bundle_settings(
         settings.root, settings.config, output=output, version=settings.version,
         source_date_epoch=settings.request.source_date_epoch,
-    )  # fmt: skip
+    )
     return open_for_bundle(loaded, bundle).build()
 
 
 def _publish_all(
     targets: list[tuple[str, str, TargetOptions]], artifact: Artifact,
     settings: ReleaseSettings, on_target: StartTarget | None,
-) -> list[TargetReport]:  # fmt: skip
+) -> list[TargetReport]:
     """Ask every target what it holds before the first byte goes anywhere; publish only when
     all of them can take the release."""
     checked = [_preflight(name, url, options, artifact) for name, url, options in targets]
@@ -201,14 +201,14 @@ def _preflight(
         state = publisher.state(artifact)
     except ToolError as exc:
         failed = TargetReport(name, mask_url(url), Outcome.FAILED, error=exc.message,
-                              exit_code=exc.exit_code)  # fmt: skip
+                              exit_code=exc.exit_code)
         return failed, None
     if state is ReleaseState.DIFFERENT:
         conflict = TargetReport(
             name, publisher.url, Outcome.WOULD_CONFLICT, exit_code=EXIT_REMOTE,
             error=f"{artifact.name} {artifact.version} is already published there with other "
             "bytes: bump the version",
-        )  # fmt: skip
+        )
         return conflict, publisher
     outcome = Outcome.ALREADY_PUBLISHED if state is ReleaseState.SAME else Outcome.WOULD_PUBLISH
     return TargetReport(name, publisher.url, outcome), publisher
@@ -217,7 +217,7 @@ def _preflight(
 def _publish_one(
     checked: TargetReport, publisher: Publisher | None, artifact: Artifact,
     settings: ReleaseSettings, on_target: StartTarget | None,
-) -> TargetReport:  # fmt: skip
+) -> TargetReport:
     assert publisher is not None
     try:
         progress = on_target(checked.name, artifact.size) if on_target else None
@@ -226,6 +226,6 @@ def _publish_one(
         )
     except ToolError as exc:
         return replace(checked, outcome=Outcome.FAILED, error=exc.message,
-                       exit_code=exc.exit_code)  # fmt: skip
+                       exit_code=exc.exit_code)
     outcome = Outcome.ALREADY_PUBLISHED if result.already_published else Outcome.PUBLISHED
     return TargetReport(checked.name, result.target, outcome, result, result.consumer)

@@ -46,7 +46,7 @@ REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_cycles)
 COOKBOOK_RULES: tuple[CookbookRule, ...] = (
     check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
     check_secrets,
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def run_checks(settings: CheckSettings, loaded: LoadedRepository | None = None) 
 def _group(
     root: Path, members: list[Path], settings: CheckSettings, discovered: Discoveries,
     loaded: LoadedRepository | None,
-) -> _Group:  # fmt: skip
+) -> _Group:
     if loaded is not None and loaded.root == root:
         return _Group(root, members, loaded.config, loaded.repo, loaded)
     config = resolve_config(settings.config_path, root, settings.cwd)
@@ -204,7 +204,7 @@ def _with_dependents(selected: Sequence[Path], cookbooks: Sequence[Cookbook]) ->
     dependents = [
         c.path for c in cookbooks
         if c.metadata is not None and any(d.name in names for d in c.metadata.depends)
-    ]  # fmt: skip
+    ]
     return sorted({*selected, *dependents})
 
 
@@ -229,7 +229,7 @@ def _check_json(group: _Group, settings: CheckSettings, report: CheckReport) -> 
     result = check_json_files(
         files, schema=schema, mappings=config.schemas, base_dir=base_dir,
         warn_plaintext_secrets=config.warn_plaintext_secrets,
-    )  # fmt: skip
+    )
     report.findings.extend(result.findings)
     report.json_files.extend(result.checked)
     report.skipped.extend(result.skipped)
@@ -328,7 +328,7 @@ def _layers_concerned(group: _Group, checked: list[Cookbook]) -> bool:
     if group.whole or (config.file is not None and config.file in group.members):
         return True
     named = {normalize(r).partition("::")[0] for e in config.layers.values() for rs in e.values()
-             for r in rs}  # fmt: skip
+             for r in rs}
     return any(c.name in named for c in checked)
 
 

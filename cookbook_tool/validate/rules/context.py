@@ -33,4 +33,4 @@ class RuleContext:
         return frozenset(
             f.rule for f in self.loaded.metadata_findings
             if f.cookbook == cookbook.dirname and f.file == source
-        )  # fmt: skip
+        )

@@ -84,7 +84,7 @@ def check_includes(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding
     depends = frozenset(d.name for d in cookbook.depends)
     for entry in walked.shipped():
         if not (entry.is_file_like and entry.relpath.startswith("recipes/")
-                and entry.relpath.endswith(".rb")):  # fmt: skip
+                and entry.relpath.endswith(".rb")):
             continue
         try:
             raw = _recipe_bytes(entry, walked.content(entry))
@@ -127,7 +127,7 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
             f"include_recipe {included!r}: a leading '::' (this cookbook) needs Chef 12.1 or "
             f"later; write '{cookbook.name}{included}' for Chef 11.10",
             file, line, cookbook=cookbook.dirname,
-        )  # fmt: skip
+        )
         return
     owner, recipe = split_recipe(included, cookbook.name)
     if owner != cookbook.name and owner not in depends:
@@ -136,7 +136,7 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
             f"include_recipe {included!r} needs `depends '{owner}'` in {cookbook.name}'s metadata "
             "(Chef 11.10 refuses to load it otherwise)",
             file, line, cookbook=cookbook.dirname,
-        )  # fmt: skip
+        )
     if owner == cookbook.name:
         target: Cookbook | None = cookbook
     else:
@@ -153,7 +153,7 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
                 f"include_recipe {included!r}: no cookbook {owner!r} in this repository"
                 + did_you_mean(owner, list(named)),
                 file, line, cookbook=cookbook.dirname,
-            )  # fmt: skip
+            )
         return
     recipes = context.files_of(target).recipe_names()
     if recipe not in recipes:
@@ -162,4 +162,4 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
             f"include_recipe {included!r}: cookbook {owner!r} has no recipes/{recipe}.rb"
             + did_you_mean(recipe, recipes),
             file, line, cookbook=cookbook.dirname,
-        )  # fmt: skip
+        )

@@ -35,7 +35,7 @@ def check_secrets(context: RuleContext, of: Cookbook) -> Iterator[Finding]:
         found = scan_file(entry.content_path) if kept is None else scan_bytes(kept)
         for rule, line, message in found:
             yield finding(rule, f"{entry.relpath}: {message}", entry.path, line,
-                          cookbook=of.dirname)  # fmt: skip
+                          cookbook=of.dirname)
 
 
 def scan_bytes(data: bytes) -> Iterator[tuple[str, int, str]]:

@@ -68,7 +68,7 @@ def s3_client(options: TargetOptions, settings: ClientSettings | None = None) ->
         if options.region and endpoint is None:
             _check_region(options.region, session.get_available_regions("s3", "aws")
                           + session.get_available_regions("s3", "aws-cn")
-                          + session.get_available_regions("s3", "aws-us-gov"))  # fmt: skip
+                          + session.get_available_regions("s3", "aws-us-gov"))
         return session.client("s3", endpoint_url=endpoint, config=config)
     except botocore.exceptions.ProfileNotFound as exc:
         raise LocalError(

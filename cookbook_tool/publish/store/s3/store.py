@@ -258,7 +258,7 @@ class S3Publisher(StorePublisher):
             return s3_client(chosen, replace(settings, path_style="." in bucket))
 
         self.s3 = S3Store(url, options, client or s3_client(options, settings), transfer,
-                          None if client else regional)  # fmt: skip
+                          None if client else regional)
         super().__init__(self.s3, options)
 
     def publish(
