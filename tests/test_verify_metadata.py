@@ -4,14 +4,13 @@ is written to a temporary folder."""
 
 from __future__ import annotations
 
-import io
-import tarfile
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from cookbook_tool.verify import verify_archive
+from tests.archives import write_tar
 from tests.cli import run_cli
 
 READS_VERSION = (
@@ -19,16 +18,6 @@ READS_VERSION = (
     "long_description IO.read(File.join(File.dirname(__FILE__), 'README.md'))\n"
 )
 NEEDS_A_1_2 = "name 'b'\nversion '1.0.0'\ndepends 'a', '~> 1.2'\n"
-
-
-def _tar(path: Path, files: dict[str, str]) -> Path:
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def _messages(path: Path) -> list[tuple[str, str | None, str]]:
@@ -43,9 +32,9 @@ def test_the_version_comes_from_the_version_file_in_the_archive(tmp_path, prefix
         f"{prefix}a/README.md": "# a\n",
         f"{prefix}b/metadata.rb": NEEDS_A_1_2,
     }
-    assert verify_archive(_tar(tmp_path / "ok.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "ok.tar.gz", files)) == []
     files[f"{prefix}a/VERSION"] = "2.0.0\n"
-    assert _messages(_tar(tmp_path / "new.tar.gz", files)) == [
+    assert _messages(write_tar(tmp_path / "new.tar.gz", files)) == [
         (
             "archive-dependency-version",
             f"{prefix}b/metadata.rb",
@@ -56,7 +45,7 @@ def test_the_version_comes_from_the_version_file_in_the_archive(tmp_path, prefix
 
 def test_json_names_the_missing_sibling_by_its_path_in_the_archive(tmp_path):
     files = {"cookbooks/a/metadata.rb": READS_VERSION, "cookbooks/b/metadata.rb": NEEDS_A_1_2}
-    result = run_cli("verify", _tar(tmp_path / "x.tar.gz", files), "--format", "json")
+    result = run_cli("verify", write_tar(tmp_path / "x.tar.gz", files), "--format", "json")
     assert result.code == 1, result.stderr
     found = [(f["rule"], f["file"], f["line"], f["message"]) for f in result.json()["findings"]]
     assert found == [
@@ -79,7 +68,7 @@ def test_json_names_the_missing_sibling_by_its_path_in_the_archive(tmp_path):
 
 def test_a_root_cookbook_shows_its_siblings_under_dot(tmp_path):
     files = {"metadata.rb": READS_VERSION, "README.md": "# a\n"}
-    assert _messages(_tar(tmp_path / "x.tar.gz", files)) == [
+    assert _messages(write_tar(tmp_path / "x.tar.gz", files)) == [
         (
             "archive-bad-metadata",
             "metadata.rb",
@@ -88,7 +77,7 @@ def test_a_root_cookbook_shows_its_siblings_under_dot(tmp_path):
         )
     ]
     files["VERSION"] = "1.0.0\n"
-    assert verify_archive(_tar(tmp_path / "y.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "y.tar.gz", files)) == []
 
 
 def test_a_file_outside_the_archive_is_never_read(tmp_path):
@@ -100,7 +89,7 @@ def test_a_file_outside_the_archive_is_never_read(tmp_path):
         "depends IO.read(File.join(File.dirname(__FILE__), '..', 'secret')).strip\n"
     )
     (tmp_path / "archive").mkdir()
-    archive = _tar(tmp_path / "archive" / "x.tar.gz", {"a/metadata.rb": metadata, "secret": "x"})
+    archive = write_tar(tmp_path / "archive" / "x.tar.gz", {"a/metadata.rb": metadata, "secret": "x"})
     findings = verify_archive(archive)
     assert not any("leaked" in f.message or "exists-on-disk" in f.message for f in findings)
     not_read = (
@@ -135,4 +124,4 @@ def test_no_temporary_folder_is_made(tmp_path, monkeypatch):
         "cookbooks/a/README.md": "# a\n",
         "cookbooks/b/metadata.rb": NEEDS_A_1_2,
     }
-    assert verify_archive(_tar(tmp_path / "x.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "x.tar.gz", files)) == []

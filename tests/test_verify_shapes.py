@@ -4,7 +4,6 @@ folder of any name, macOS and Git clutter, plain tar, misnamed files, Windows zi
 from __future__ import annotations
 
 import gzip
-import io
 import subprocess
 import tarfile
 import zipfile
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cookbook_tool.verify import verify_archive
+from tests.archives import write_tar
 
 METADATA_A = "name 'a'\nversion '1.0.0'\n"
 METADATA_B = "name 'b'\nversion '2.0.0'\ndepends 'a', '~> 1.0'\n"
@@ -32,16 +32,6 @@ def _cookbooks(prefix: str) -> dict[str, str]:
         f"{prefix}b/metadata.rb": METADATA_B,
         f"{prefix}b/recipes/default.rb": "include_recipe 'a'\n",
     }
-
-
-def _tar(path: Path, files: dict[str, str], mode: str = "w:gz") -> Path:
-    with tarfile.open(path, mode) as archive:  # type: ignore[call-overload]
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def _zip(path: Path, files: dict[str, str]) -> Path:
@@ -85,15 +75,15 @@ def test_tar_of_dot_with_cookbooks_at_the_top(tmp_path):
 @pytest.mark.parametrize("root", ["opsworks-cookbooks-release-chef-11.10", "cbdir"])
 def test_one_root_folder_of_any_name_holds_cookbooks(tmp_path, root):
     files = {**_cookbooks(f"{root}/"), f"{root}/README.md": "# mine\n"}
-    assert verify_archive(_tar(tmp_path / "x.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "x.tar.gz", files)) == []
     assert verify_archive(_zip(tmp_path / "x.zip", files)) == []
 
 
 def test_a_root_folder_with_metadata_is_one_cookbook(tmp_path):
     files = {"apache2-main/metadata.rb": METADATA_A, "apache2-main/recipes/default.rb": "x\n"}
-    assert verify_archive(_tar(tmp_path / "x.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "x.tar.gz", files)) == []
     needy = {"apache2-main/metadata.rb": METADATA_A + "depends 'zz'\n"}
-    findings = verify_archive(_tar(tmp_path / "y.tar.gz", needy))
+    findings = verify_archive(write_tar(tmp_path / "y.tar.gz", needy))
     assert [(f.rule, f.file) for f in findings] == [
         ("archive-missing-dependency", "apache2-main/metadata.rb")
     ]
@@ -101,7 +91,7 @@ def test_a_root_folder_with_metadata_is_one_cookbook(tmp_path):
 
 def test_a_root_folder_checks_its_cookbooks(tmp_path):
     files = {"cbdir/b/metadata.rb": METADATA_B, "cbdir/c/recipes/default.rb": "x\n"}
-    findings = verify_archive(_tar(tmp_path / "x.tar.gz", files))
+    findings = verify_archive(write_tar(tmp_path / "x.tar.gz", files))
     assert sorted((f.rule, f.file) for f in findings) == [
         ("archive-missing-dependency", "cbdir/b/metadata.rb"),
         ("archive-no-metadata", "cbdir/c"),
@@ -115,11 +105,11 @@ def test_hidden_and_macos_folders_are_not_cookbooks(tmp_path, clutter):
     beside = {**_cookbooks("cbdir/"), clutter: "x\n"}
     assert verify_archive(_zip(tmp_path / "beside.zip", beside)) == []
     flat = {**_cookbooks(""), clutter: "x\n"}
-    assert verify_archive(_tar(tmp_path / "flat.tar.gz", flat)) == []
+    assert verify_archive(write_tar(tmp_path / "flat.tar.gz", flat)) == []
 
 
 def test_plain_tar_is_a_warning(tmp_path):
-    archive = _tar(tmp_path / "x.tar", _cookbooks("cookbooks/"), "w")
+    archive = write_tar(tmp_path / "x.tar", _cookbooks("cookbooks/"), "w")
     findings = verify_archive(archive)
     assert [(f.rule, f.severity.value) for f in findings] == [
         ("archive-uncompressed", "warning")
@@ -133,20 +123,20 @@ def test_compressed_archives_get_no_warning(tmp_path, suffix):
     if suffix == ".zip":
         archive = _zip(tmp_path / "x.zip", files)
     else:
-        archive = _tar(tmp_path / f"x{suffix}", files, "w:" + suffix.rsplit(".", 1)[1][:3])
+        archive = write_tar(tmp_path / f"x{suffix}", files, "w:" + suffix.rsplit(".", 1)[1][:3])
     assert verify_archive(archive) == []
 
 
 @pytest.mark.parametrize("name", ["x.tar.gz", "x.tgz", "x.zip"])
 def test_content_that_does_not_match_the_name(tmp_path, name):
-    archive = _tar(tmp_path / name, _cookbooks("cookbooks/"), "w")
+    archive = write_tar(tmp_path / name, _cookbooks("cookbooks/"), "w")
     findings = verify_archive(archive)
     assert [(f.rule, f.severity.value) for f in findings] == [("archive-wrong-type", "error")]
     assert "uncompressed tar" in findings[0].message
 
 
 def test_gzip_named_zip_is_the_wrong_type(tmp_path):
-    archive = _tar(tmp_path / "x.tar.gz", _cookbooks("cookbooks/"))
+    archive = write_tar(tmp_path / "x.tar.gz", _cookbooks("cookbooks/"))
     renamed = archive.rename(tmp_path / "x.zip")
     assert _found(renamed) == [("archive-wrong-type", "error")]
 
@@ -181,13 +171,13 @@ READS_README = METADATA_A + "long_description IO.read(File.join(File.dirname(__F
 @pytest.mark.parametrize("prefix", ["", "cbdir/", "cookbooks/"])
 def test_metadata_reads_its_readme_in_every_layout(tmp_path, prefix):
     files = {f"{prefix}a/metadata.rb": READS_README, f"{prefix}b/metadata.rb": METADATA_B}
-    assert [f.rule for f in verify_archive(_tar(tmp_path / "x.tar.gz", files))] == [
+    assert [f.rule for f in verify_archive(write_tar(tmp_path / "x.tar.gz", files))] == [
         "archive-bad-metadata"
     ]
     files[f"{prefix}a/README.md"] = "# a\n"
-    assert verify_archive(_tar(tmp_path / "y.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "y.tar.gz", files)) == []
 
 
 def test_a_cookbook_named_like_a_cookbook_part_inside_cookbooks(tmp_path):
     files = {"cookbooks/recipes/metadata.rb": "name 'recipes'\nversion '1.0.0'\n"}
-    assert verify_archive(_tar(tmp_path / "x.tar.gz", files)) == []
+    assert verify_archive(write_tar(tmp_path / "x.tar.gz", files)) == []

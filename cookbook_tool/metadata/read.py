@@ -17,7 +17,7 @@ from cookbook_tool.cookbook.discovery import METADATA_FILES
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import RULES
-from cookbook_tool.metadata.files import ArchiveFiles, FolderFiles
+from cookbook_tool.metadata.files import ArchiveFiles, CookbookFiles, FolderFiles
 from cookbook_tool.metadata.json_reader import parse_metadata_json
 from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
 
@@ -48,12 +48,7 @@ def read_metadata(
         except OSError:
             pass  # _read_text reports it
         text, problem = _read_text(path, cookbook, read_bytes)
-        if problem is not None:
-            return Metadata(source=path), [problem]
-        assert text is not None
-        if name == "metadata.json":
-            return parse_metadata_json(text, path, cookbook)
-        return parse_metadata_rb(text, path, FolderFiles(cookbook_dir))
+        return _parse(name, path, text, problem, cookbook, FolderFiles(cookbook_dir))
     return None, []
 
 
@@ -71,17 +66,28 @@ def read_metadata_files(
         if data is None:
             continue
         path = Path(view.show(file_name))
+        text: str | None
+        problem: Finding | None
         if len(data) > MAX_METADATA_BYTES:
-            return Metadata(source=path), [_unreadable(
-                path, cookbook, f"{file_name} is larger than {MAX_METADATA_BYTES} bytes")]
-        text, problem = _decode(data, path, cookbook)
-        if problem is not None:
-            return Metadata(source=path), [problem]
-        assert text is not None
-        if file_name == "metadata.json":
-            return parse_metadata_json(text, path, cookbook)
-        return parse_metadata_rb(text, path, view)
+            text, problem = None, _unreadable(
+                path, cookbook, f"{file_name} is larger than {MAX_METADATA_BYTES} bytes")
+        else:
+            text, problem = _decode(data, path, cookbook)
+        return _parse(file_name, path, text, problem, cookbook, view)
     return None, []
+
+
+def _parse(
+    file_name: str, path: Path, text: str | None, problem: Finding | None,
+    cookbook: str | None, files: CookbookFiles,
+) -> tuple[Metadata | None, list[Finding]]:
+    """The metadata in ``text`` (the content of ``path``), or empty metadata with the
+    ``problem`` that kept the file from being read."""
+    if problem is not None or text is None:
+        return Metadata(source=path), [problem] if problem is not None else []
+    if file_name == "metadata.json":
+        return parse_metadata_json(text, path, cookbook)
+    return parse_metadata_rb(text, path, files)
 
 
 def _read_text(
