@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
 from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
 
 
@@ -34,3 +35,13 @@ class RuleContext:
             f.rule for f in self.loaded.metadata_findings
             if f.cookbook == cookbook.dirname and f.file == source
         )
+
+    def overrides_builtin(self, cookbook: Cookbook) -> bool:
+        """An OpsWorks Chef 11.10 override cookbook: a folder without metadata named like a
+        built-in cookbook (``deploy/attributes/customize.rb``), in a repository for Chef 11
+        (``chef_version`` 11.x or the ``opsworks-chef-11.10`` preset). OpsWorks merges its files
+        into the built-in cookbook of that name."""
+        name = cookbook.dirname
+        if cookbook.metadata is not None or name not in OPSWORKS_CHEF_11_10_COOKBOOKS:
+            return False
+        return self.config.targets_chef_11 or name in self.config.builtin_cookbooks
