@@ -88,8 +88,8 @@ def test_include_outside_the_dependency_closure_stays_an_error(tmp_path):
 
 OVERRIDE = {
     "deploy/attributes/customize.rb": "normal[:opsworks][:deploy_keep_releases] = 3\n",
-    "myapp/metadata.rb": _meta("myapp"),
-    "myapp/recipes/default.rb": "log 'x'\n",
+    "myapp/metadata.rb": _meta("myapp", "1.0.0", "'deploy'"),
+    "myapp/recipes/default.rb": "include_recipe 'deploy::php'\n",  # a built-in recipe
 }
 
 
