@@ -178,6 +178,8 @@ def test_missing_name_among_named_cookbooks_is_an_error_saying_how_to_set_chef_1
     (repo / "cookbook-tool.toml").write_text('chef_version = "11.10"\n')
     code, found = _findings(repo)
     assert code == 0 and _by_rule(found, "metadata-missing-name")[0]["severity"] == "warning"
+    (repo / "cookbook-tool.toml").write_text('chef_version = "0.9"\n')  # before 11 as well
+    assert _by_rule(_findings(repo)[1], "metadata-missing-name")[0]["severity"] == "warning"
     (repo / "cookbook-tool.toml").write_text('chef_version = "12.18"\n')
     assert _by_rule(_findings(repo)[1], "metadata-missing-name")[0]["severity"] == "error"
 

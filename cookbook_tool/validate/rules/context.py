@@ -22,6 +22,12 @@ class RuleContext:
     def of(cls, loaded: LoadedRepository) -> RuleContext:
         return cls(loaded, loaded.config, loaded.named)
 
+    @property
+    def before_chef_12(self) -> bool:
+        """``chef_version`` names a Chef older than 12 (11.10, 11.4, 0.9)."""
+        release = chef_release(self.config.chef_version)
+        return release is not None and release < (12, 0)
+
     def files_of(self, cookbook: Cookbook) -> CookbookFiles:
         return self.loaded.files_of(cookbook)
 
@@ -45,3 +51,16 @@ class RuleContext:
         if cookbook.metadata is not None or name not in OPSWORKS_CHEF_11_10_COOKBOOKS:
             return False
         return self.config.targets_chef_11 or name in self.config.builtin_cookbooks
+
+
+def chef_release(chef_version: str | None) -> tuple[int, int] | None:
+    """``"11.10"`` -> (11, 10); None when unset or not numeric."""
+    if chef_version is None:
+        return None
+    parts = chef_version.strip().split(".")
+    try:
+        major = int(parts[0])
+        minor = int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+    return major, minor

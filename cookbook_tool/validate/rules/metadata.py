@@ -120,7 +120,7 @@ def _version(context: RuleContext, cookbook: Cookbook, metadata: Metadata) -> It
 
 def check_missing_names(context: RuleContext) -> Iterator[Finding]:
     """Cookbooks whose metadata has no ``name``. Chef 12 and later refuse them (``name`` is
-    required since 12.0); Chef 11 uses the folder name. With ``chef_version`` 11.x: warnings;
+    required since 12.0); Chef 11 uses the folder name. With ``chef_version`` before 12: warnings;
     12 or later: errors. Unset: errors, unless no cookbook of the repository has a name (at
     least two of them), which is the mark of a Chef 11 repository: then one warning for all."""
     unnamed = [c for c in context.loaded.cookbooks if _unnamed(context, c)]
@@ -128,20 +128,21 @@ def check_missing_names(context: RuleContext) -> Iterator[Finding]:
         return
     config = context.config
     named = [c for c in context.loaded.cookbooks if c.metadata is not None and c.metadata.name]
+    old = context.before_chef_12
     inferred = config.chef_version is None and not named and len(unnamed) >= 2
-    if inferred or (config.targets_chef_11 and len(unnamed) >= 2):
+    if inferred or (old and len(unnamed) >= 2):
         yield _names_summary(context, unnamed, inferred)
         return
     for cookbook in unnamed:
         assert cookbook.metadata is not None
         message = (f"metadata has no `name`: Chef 12 and later refuse the cookbook (Chef 11 "
                    f"uses the folder name); add `name '{cookbook.dirname}'`")
-        if config.targets_chef_11:
+        if old:
             message += f' (chef_version = "{config.chef_version}": a warning)'
         elif config.chef_version is None:
             message += ' (for Chef 11, set `chef_version = "11.10"` in cookbook-tool.toml)'
         yield finding("metadata-missing-name", message, cookbook.metadata.source,
-                      cookbook=cookbook.dirname, relaxed=config.targets_chef_11)
+                      cookbook=cookbook.dirname, relaxed=old)
 
 
 def _unnamed(context: RuleContext, cookbook: Cookbook) -> bool:

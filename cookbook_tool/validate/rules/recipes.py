@@ -12,7 +12,7 @@ from cookbook_tool.cookbook.repository import RECIPE_SINCE
 from cookbook_tool.cookbook.walk import Entry
 from cookbook_tool.findings import Finding
 from cookbook_tool.text import did_you_mean
-from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.context import RuleContext, chef_release
 from cookbook_tool.validate.rules.dependencies import resolve
 from cookbook_tool.validate.rules.registry import finding
 
@@ -244,15 +244,3 @@ def _too_new(
         include.file, include.line, cookbook=include.cookbook.dirname,
     )
 
-
-def chef_release(chef_version: str | None) -> tuple[int, int] | None:
-    """``"11.10"`` -> (11, 10); None when unset or not numeric."""
-    if chef_version is None:
-        return None
-    parts = chef_version.strip().split(".")
-    try:
-        major = int(parts[0])
-        minor = int(parts[1]) if len(parts) > 1 else 0
-    except ValueError:
-        return None
-    return major, minor
