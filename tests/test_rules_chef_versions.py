@@ -108,6 +108,15 @@ def test_override_cookbook_is_recognised_for_chef_11(tmp_path, config):
     assert "attributes/customize.rb" in notice["message"] and "'deploy'" in notice["message"]
 
 
+def test_a_layer_may_run_a_built_in_recipe_of_an_overridden_cookbook(tmp_path):
+    config = ('chef_version = "11.10"\n[layers.app]\nsetup = ["deploy::php", "myapp"]\n'
+              'deploy = ["myapp::nope"]\n')
+    repo = _repo(tmp_path, {**OVERRIDE, "cookbook-tool.toml": config})
+    code, found = _findings(repo)
+    assert [f["rule"] for f in found if f["severity"] == "error"] == ["layer-recipe-missing"]
+    assert "myapp::nope" in _by_rule(found, "layer-recipe-missing")[0]["message"]
+
+
 def test_override_cookbook_without_chef_11_settings_says_what_to_set(tmp_path):
     repo = _repo(tmp_path, dict(OVERRIDE))
     code, found = _findings(repo)
