@@ -81,6 +81,9 @@ def test_include_outside_the_dependency_closure_stays_an_error(tmp_path):
     assert undeclared["severity"] == "error"
     assert "CookbookNotFound" in undeclared["message"]
     assert "refuses to load" not in undeclared["message"]
+    (repo / "cookbook-tool.toml").write_text('chef_version = "0.9"\n')  # loads every cookbook
+    code, found = _findings(repo)
+    assert code == 0 and _by_rule(found, "include-recipe-undeclared")[0]["severity"] == "warning"
 
 
 # -- 13.2 OpsWorks override cookbooks ------------------------------------------------------
@@ -113,6 +116,7 @@ def test_a_layer_may_run_a_built_in_recipe_of_an_overridden_cookbook(tmp_path):
               'deploy = ["myapp::nope"]\n')
     repo = _repo(tmp_path, {**OVERRIDE, "cookbook-tool.toml": config})
     code, found = _findings(repo)
+    assert code == 1
     assert [f["rule"] for f in found if f["severity"] == "error"] == ["layer-recipe-missing"]
     assert "myapp::nope" in _by_rule(found, "layer-recipe-missing")[0]["message"]
 

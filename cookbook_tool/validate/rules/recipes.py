@@ -186,6 +186,14 @@ def _undeclared(context: RuleContext, include: _Include, owner: str) -> Finding:
             relaxed=True,
         )
     config = context.config
+    release = chef_release(config.chef_version)
+    if release is not None and release < (11, 0):
+        return undeclared(
+            f"include_recipe {included!r}: chef_version = \"{config.chef_version}\": Chef before "
+            "11 loads every cookbook of its cookbook path, so the include works, but Chef 11 "
+            f"and later load only the run list's dependency closure: {advice}",
+            relaxed=True,
+        )
     if owner in config.builtin_cookbooks:
         return undeclared(
             f"include_recipe {included!r}: {owner!r} is an OpsWorks built-in cookbook; OpsWorks "
