@@ -1,7 +1,13 @@
-"""Findings: validation problems as data. One bad file never hides the others."""
+"""Findings: validation problems as data. One bad file never hides the others.
+
+A finding never carries an AWS access key id: whatever made it (a rule quoting a `depends`
+value, the metadata reader quoting a line), its message and JSON path are masked when it is
+made, so no renderer can print one.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +17,15 @@ from pathlib import Path
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # information: nothing to fix (counted with the warnings by renderers)
+
+
+# The shape of an AWS access key id: the same pattern as ``text.AWS_KEY_ID`` (this layer may not
+# import ``text``; tests/test_findings_masking.py keeps the two identical).
+AWS_KEY_ID = re.compile(
+    r"\b(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}\b"
+)
+_MASK = "***"
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +44,12 @@ class Finding:
     message: str = field(compare=False)
     cookbook: str | None = field(default=None, compare=False)
     path: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("message", "path"):
+            value = getattr(self, name)
+            if value is not None and AWS_KEY_ID.search(value):
+                object.__setattr__(self, name, AWS_KEY_ID.sub(_MASK, value))
 
     @property
     def is_error(self) -> bool:

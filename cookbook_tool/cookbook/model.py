@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,10 @@ STANDARD_FOLDERS = (
     "attributes", "definitions", "files", "libraries", "providers", "recipes", "resources",
     "templates",
 )
+
+# What a cookbook name may be: Chef splits ``cookbook::recipe`` on ``::`` and uses the name as
+# a folder name (bundles too), so letters, digits, ``_ - .``, not starting with ``.``.
+COOKBOOK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ from cookbook_tool.cookbook.walk import Entry, walk_cookbook
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.read import read_metadata
 
+# Recipe files Chef loads, Ruby first; the first Chef version that loads each kind.
+RECIPE_EXTENSIONS = (".rb", ".yaml", ".yml", ".json")
+RECIPE_SINCE = {".rb": (0, 0), ".yaml": (16, 0), ".yml": (17, 2), ".json": (18, 8)}
 CACHED_FILE_BYTES = 1 << 20  # files up to this size are read once and kept for every reader
 _CACHE_BUDGET = 64 << 20  # bytes kept at most; the oldest file is forgotten first
 
@@ -81,13 +84,26 @@ class CookbookFiles:
         return any(e.relpath == relpath and e.ships and e.is_file_like for e in self.entries)
 
     def recipe_names(self) -> list[str]:
-        """Recipe names (``default``, ``deploy``) from ``recipes/*.rb`` that ship."""
-        return sorted(
-            e.relpath[len("recipes/") : -3]
-            for e in self.entries
-            if e.ships and e.is_file_like and e.relpath.startswith("recipes/")
-            and e.relpath.endswith(".rb") and e.relpath.count("/") == 1
-        )
+        """Recipe names (``default``, ``deploy``) from the ``recipes/`` files that ship: Ruby,
+        and YAML or JSON recipes (Chef 16+, 17.2+ for ``.yml``, 18.8+ for ``.json``)."""
+        return sorted(self.recipe_files())
+
+    def recipe_files(self) -> dict[str, str]:
+        """Each recipe name with its file's extension (``.rb``, ``.yaml``, ``.yml``, ``.json``);
+        a Ruby recipe wins over a YAML or JSON one of the same name."""
+        found: dict[str, str] = {}
+        for entry in self.entries:
+            relpath = entry.relpath
+            if not (entry.ships and entry.is_file_like and relpath.startswith("recipes/")
+                    and relpath.count("/") == 1):
+                continue
+            stem, dot, extension = relpath[len("recipes/"):].rpartition(".")
+            if dot and stem and f".{extension}" in RECIPE_EXTENSIONS:
+                kept = found.get(stem)
+                if kept is None or RECIPE_EXTENSIONS.index(f".{extension}") < \
+                        RECIPE_EXTENSIONS.index(kept):
+                    found[stem] = f".{extension}"
+        return found
 
     def content(self, entry: Entry) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;

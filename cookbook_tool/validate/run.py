@@ -35,14 +35,18 @@ from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies
 from cookbook_tool.validate.rules.files import check_files
 from cookbook_tool.validate.rules.layers import check_layers
-from cookbook_tool.validate.rules.metadata import check_metadata, check_names
+from cookbook_tool.validate.rules.metadata import (
+    check_metadata,
+    check_missing_names,
+    check_names,
+)
 from cookbook_tool.validate.rules.recipes import check_includes, check_recipe_files
 from cookbook_tool.validate.rules.registry import finding
 from cookbook_tool.validate.rules.secrets import check_secrets
 
 RepositoryRule = Callable[[RuleContext], Iterable[Finding]]
 CookbookRule = Callable[[RuleContext, Cookbook], Iterable[Finding]]
-REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_cycles)
+REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_missing_names, check_cycles)
 COOKBOOK_RULES: tuple[CookbookRule, ...] = (
     check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
     check_secrets,

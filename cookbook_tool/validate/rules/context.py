@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
 from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
 
 
@@ -20,6 +21,12 @@ class RuleContext:
     @classmethod
     def of(cls, loaded: LoadedRepository) -> RuleContext:
         return cls(loaded, loaded.config, loaded.named)
+
+    @property
+    def before_chef_12(self) -> bool:
+        """``chef_version`` names a Chef older than 12 (11.10, 11.4, 0.9)."""
+        release = chef_release(self.config.chef_version)
+        return release is not None and release < (12, 0)
 
     def files_of(self, cookbook: Cookbook) -> CookbookFiles:
         return self.loaded.files_of(cookbook)
@@ -34,3 +41,26 @@ class RuleContext:
             f.rule for f in self.loaded.metadata_findings
             if f.cookbook == cookbook.dirname and f.file == source
         )
+
+    def overrides_builtin(self, cookbook: Cookbook) -> bool:
+        """An OpsWorks Chef 11.10 override cookbook: a folder without metadata named like a
+        built-in cookbook (``deploy/attributes/customize.rb``), in a repository for Chef 11
+        (``chef_version`` 11.x or the ``opsworks-chef-11.10`` preset). OpsWorks merges its files
+        into the built-in cookbook of that name."""
+        name = cookbook.dirname
+        if cookbook.metadata is not None or name not in OPSWORKS_CHEF_11_10_COOKBOOKS:
+            return False
+        return self.config.targets_chef_11 or name in self.config.builtin_cookbooks
+
+
+def chef_release(chef_version: str | None) -> tuple[int, int] | None:
+    """``"11.10"`` -> (11, 10); None when unset or not numeric."""
+    if chef_version is None:
+        return None
+    parts = chef_version.strip().split(".")
+    try:
+        major = int(parts[0])
+        minor = int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+    return major, minor

@@ -47,6 +47,8 @@ def _recipe_problem(context: RuleContext, recipe: str) -> str | None:
         return f"no cookbook {cookbook_name!r} is in the bundle" + did_you_mean(
             cookbook_name, list(context.named)
         )
+    if context.overrides_builtin(cookbooks[0]):
+        return None  # merged into the OpsWorks built-in cookbook, whose recipes are not here
     recipes = context.files_of(cookbooks[0]).recipe_names()
     if name in recipes:
         return None

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.repository import RECIPE_SINCE
 from cookbook_tool.cookbook.walk import Entry
 from cookbook_tool.findings import Finding
 from cookbook_tool.text import did_you_mean
-from cookbook_tool.validate.rules.context import RuleContext
+from cookbook_tool.validate.rules.context import RuleContext, chef_release
 from cookbook_tool.validate.rules.dependencies import resolve
 from cookbook_tool.validate.rules.registry import finding
 
@@ -41,7 +42,7 @@ def _code(text: str) -> str:
 def check_recipe_files(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
     walked = context.files_of(cookbook)
     names = walked.recipe_names()
-    if not names:
+    if not names and not context.overrides_builtin(cookbook):
         has_folder = any(e.relpath == "recipes" and e.ships for e in walked.entries)
         what = "its recipes/ folder holds no recipe" if has_folder else "it has no recipes/ folder"
         yield finding(
@@ -131,12 +132,7 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
         return
     owner, recipe = split_recipe(included, cookbook.name)
     if owner != cookbook.name and owner not in depends:
-        yield finding(
-            "include-recipe-undeclared",
-            f"include_recipe {included!r} needs `depends '{owner}'` in {cookbook.name}'s metadata "
-            "(Chef 11.10 refuses to load it otherwise)",
-            file, line, cookbook=cookbook.dirname,
-        )
+        yield _undeclared(context, include, owner)
     if owner == cookbook.name:
         target: Cookbook | None = cookbook
     else:
@@ -155,11 +151,104 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
                 file, line, cookbook=cookbook.dirname,
             )
         return
-    recipes = context.files_of(target).recipe_names()
+    if context.overrides_builtin(target):
+        return  # merged into the built-in cookbook, whose recipes are not in this repository
+    recipes = context.files_of(target).recipe_files()
     if recipe not in recipes:
         yield finding(
             "include-recipe-missing",
             f"include_recipe {included!r}: cookbook {owner!r} has no recipes/{recipe}.rb"
-            + did_you_mean(recipe, recipes),
+            + did_you_mean(recipe, sorted(recipes)),
             file, line, cookbook=cookbook.dirname,
         )
+        return
+    yield from _too_new(context, include, owner, f"recipes/{recipe}{recipes[recipe]}")
+
+
+def _undeclared(context: RuleContext, include: _Include, owner: str) -> Finding:
+    """``include_recipe`` of a cookbook the metadata does not depend on. Chef (11 and later)
+    loads every cookbook of the run list's dependency closure and includes a recipe of any of
+    them, logging a MissingCookbookDependency warning when the cookbook is not reachable; a
+    cookbook outside the closure is not loaded at all (CookbookNotFound)."""
+    cookbook, included = include.cookbook, include.included
+
+    def undeclared(message: str, relaxed: bool = False) -> Finding:
+        return finding("include-recipe-undeclared", message, include.file, include.line,
+                       cookbook=cookbook.dirname, relaxed=relaxed)
+
+    advice = f"add `depends '{owner}'` to {cookbook.name}'s metadata"
+    chain = dependency_chain(context.named, cookbook, owner)
+    if chain is not None:
+        return undeclared(
+            f"include_recipe {included!r}: {owner!r} is not a direct dependency, but Chef loads "
+            f"it through {' -> '.join(chain)} and runs the recipe; it breaks when that chain "
+            f"changes: {advice}",
+            relaxed=True,
+        )
+    config = context.config
+    release = chef_release(config.chef_version)
+    if release is not None and release < (11, 0):
+        return undeclared(
+            f"include_recipe {included!r}: chef_version = \"{config.chef_version}\": Chef before "
+            "11 loads every cookbook of its cookbook path, so the include works, but Chef 11 "
+            f"and later load only the run list's dependency closure: {advice}",
+            relaxed=True,
+        )
+    if owner in config.builtin_cookbooks:
+        return undeclared(
+            f"include_recipe {included!r}: {owner!r} is an OpsWorks built-in cookbook; OpsWorks "
+            "Chef 11.10 runs built-in and custom recipes in one Chef run, so it is loaded when "
+            "a built-in recipe of the run list depends on it (not known here): "
+            f"{advice} (Chef 11.10 stacks require it)",
+            relaxed=True,
+        )
+    return undeclared(
+        f"include_recipe {included!r}: {owner!r} is not among {cookbook.name}'s dependencies, "
+        "direct or indirect: unless another cookbook of the run list depends on it, Chef (11 and "
+        "later) does not load it and the run fails with CookbookNotFound; " + advice
+    )
+
+
+def dependency_chain(
+    named: Mapping[str, Sequence[Cookbook]], start: Cookbook, wanted: str
+) -> list[str] | None:
+    """The shortest ``depends`` chain from ``start`` to the cookbook named ``wanted`` through
+    the cookbooks of the repository (``[a, b, c]``), or None when ``wanted`` is not in
+    ``start``'s dependency closure."""
+    previous: dict[str, str] = {start.name: ""}
+    queue = [start.name]
+    while queue:
+        name = queue.pop(0)
+        members = [start] if name == start.name else named.get(name, ())
+        for depended in sorted({d.name for c in members for d in c.depends}):
+            if depended in previous:
+                continue
+            previous[depended] = name
+            if depended == wanted:
+                chain = [wanted]
+                while previous[chain[-1]]:
+                    chain.append(previous[chain[-1]])
+                return chain[::-1]
+            queue.append(depended)
+    return None
+
+
+def _too_new(
+    context: RuleContext, include: _Include, owner: str, relpath: str
+) -> Iterator[Finding]:
+    """A YAML or JSON recipe included for a ``chef_version`` that does not load that kind."""
+    extension = relpath[relpath.rindex("."):]
+    since = RECIPE_SINCE[extension]
+    release = chef_release(context.config.chef_version)
+    if release is None or release >= since:
+        return
+    kind = "JSON" if extension == ".json" else "YAML"
+    yield finding(
+        "include-recipe-missing",
+        f"include_recipe {include.included!r}: {owner}'s {relpath} is a {kind} recipe, which "
+        f"Chef loads since {since[0]}.{since[1]}; chef_version = "
+        f'"{context.config.chef_version}" does not: write it in Ruby (recipes/'
+        f"{relpath[len('recipes/'):-len(extension)]}.rb)",
+        include.file, include.line, cookbook=include.cookbook.dirname,
+    )
+

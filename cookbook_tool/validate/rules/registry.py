@@ -24,22 +24,24 @@ class Rule:
     relaxed: bool = False  # a warning instead of an error for some configurations
 
 
-_E, _W = Severity.ERROR, Severity.WARNING
+_E, _W, _N = Severity.ERROR, Severity.WARNING, Severity.NOTICE
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
         Rule("metadata-missing", _E),
-        Rule("metadata-missing-name", _E, relaxed=True),  # a warning for Chef 11.10
-        Rule("metadata-missing-version", _E),
+        Rule("metadata-missing-name", _E, relaxed=True),  # a warning for Chef 11.x
+        Rule("metadata-invalid-name", _E),
+        Rule("metadata-missing-version", _E, relaxed=True),  # a warning unless a depends fails
         Rule("metadata-invalid-version", _E),
         Rule("metadata-name-mismatch", _W),
         Rule("metadata-recipe-missing", _W),
         Rule("cookbook-duplicate-name", _E),
         Rule("cookbook-builtin-name", _W),
+        Rule("opsworks-override-cookbook", _N),
         Rule("dependency-missing", _E),
         Rule("dependency-unsatisfied", _E),
         Rule("dependency-cycle", _W),
-        Rule("include-recipe-undeclared", _E),
+        Rule("include-recipe-undeclared", _E, relaxed=True),  # a warning when Chef loads it
         Rule("include-recipe-missing", _E),
         Rule("include-recipe-relative", _E),
         Rule("recipes-missing", _W),
@@ -53,6 +55,7 @@ RULES: dict[str, Rule] = {
         Rule("filename-not-utf8", _E),
         Rule("chefignore-invalid-pattern", _E),
         Rule("secret-private-key", _E),
+        Rule("secret-private-key-fragment", _W),
         Rule("secret-aws-access-key", _E),
         Rule("layer-recipe-missing", _E),
         Rule("nothing-to-check", _E),
