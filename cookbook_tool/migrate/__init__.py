@@ -1,6 +1,6 @@
 """Leaving OpsWorks: Systems Manager configuration from what the repository keeps.
 
-- ``plan``: one ``AWS-ApplyChefRecipes`` association per layer × event, pinned to a versioned
+- ``plan``: one ``AWS-ApplyChefRecipes`` association per layer x event, pinned to a versioned
   release (``source``), with the document's parameters checked (``document``);
 - ``attributes``: the stack/layer/deployment custom JSON merged with OpsWorks' precedence into
   ``JsonAttributesContent``, each value's origin kept, secrets moved to Parameter Store;

@@ -214,18 +214,18 @@ def _set(document: Any, path: Sequence[str | int], value: object) -> None:
 
 def _size_findings(parameter: SecretParameter, document: JsonDocument) -> list[Finding]:
     line, column = document.locate(parameter.path)
-    where = {"file": parameter.source, "line": line, "column": column,
-             "path": pointer(parameter.path)}
+    where = (parameter.source, line, column)
+    at = pointer(parameter.path)
     if parameter.size > ADVANCED_LIMIT:
         return [error(
             "migrate-parameter-too-large",
             f"this secret is {parameter.size:,} bytes: a Parameter Store value holds at most "
             f"{ADVANCED_LIMIT:,} bytes (Advanced tier); store it in S3 or Secrets Manager and "
-            "read it from the recipe", **where)]
+            "read it from the recipe", *where, path=at)]
     if parameter.tier == "Advanced":
         return [warning(
             "migrate-parameter-advanced",
             f"this secret is {parameter.size:,} bytes, over the Standard tier's "
             f"{STANDARD_LIMIT:,}: {parameter.name} is created in the Advanced tier (charged "
-            "per parameter and month)", **where)]
+            "per parameter and month)", *where, path=at)]
     return []

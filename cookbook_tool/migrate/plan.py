@@ -1,5 +1,5 @@
 """The migration plan: one State Manager association running ``AWS-ApplyChefRecipes`` per layer
-× lifecycle event that has recipes, pinned to one release, targeting the layer's instances by a
+x lifecycle event that has recipes, pinned to one release, targeting the layer's instances by a
 tag. The renderers (CloudFormation, Terraform, CLI documents, JSON) all read this one value.
 
 How OpsWorks' events map (an association without a schedule runs when it is created and on
@@ -136,7 +136,7 @@ def build_plan(
     config: Config, source: ReleaseSource, settings: ExportSettings,
     attributes: AttributesResult | None = None,
 ) -> Plan:
-    """Every layer × event with recipes, in the configuration's order."""
+    """Every layer x event with recipes, in the configuration's order."""
     _check_tag_key(settings.tag_key)
     unknown = [layer for layer in settings.layer_tags if layer not in config.layers]
     if unknown:

@@ -9,13 +9,16 @@ from pathlib import Path
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.config.mappings import mapped_files
+from cookbook_tool.customjson.jsonpos import read_json_file
 from cookbook_tool.errors import UsageError
+from cookbook_tool.findings import Finding
 from cookbook_tool.migrate.attributes import (
     AttributeFile,
     AttributesResult,
     AttributesSettings,
     build_attributes,
 )
+from cookbook_tool.migrate.check import ReadinessSettings, readiness
 from cookbook_tool.migrate.plan import ExportSettings, Plan, build_plan
 from cookbook_tool.migrate.source import choose_target, release_source
 
@@ -61,7 +64,9 @@ def layer_attributes(config: Config, inputs: AttributeInputs, cwd: Path) -> Attr
     return build_attributes(AttributesSettings(files, tuple(config.layers), prefix))
 
 
-def attribute_files(config: Config, inputs: AttributeInputs, cwd: Path) -> tuple[AttributeFile, ...]:
+def attribute_files(
+    config: Config, inputs: AttributeInputs, cwd: Path
+) -> tuple[AttributeFile, ...]:
     named = {p.resolve() for paths in inputs.layers.values() for p in paths}
     named |= {p.resolve() for p in inputs.deployment}
     if inputs.stack is not None:
@@ -91,3 +96,16 @@ def _need_layers(config: Config) -> None:
         raise UsageError("no cookbook-tool.toml here or above: run `cookbook-tool new config`")
     if not config.layers:
         raise UsageError(f"{config.file}: no [layers.NAME] tables: add the stack's layers first")
+
+
+def readiness_check(
+    config: Config, root: Path, runner: str, chef_version: int, cwd: Path
+) -> list[Finding]:
+    """``migrate check``: the rules of ``check`` over the repository at ``root``; the top-level
+    keys of the stack's custom JSON count as supplied attributes (``node[:deploy]``...)."""
+    supplied: set[str] = set()
+    for item in attribute_files(config, AttributeInputs(), cwd):
+        read = read_json_file(item.path)
+        if read.document is not None and isinstance(read.document.value, dict):
+            supplied.update(read.document.value)
+    return readiness(config, ReadinessSettings(root, runner, chef_version, frozenset(supplied)))

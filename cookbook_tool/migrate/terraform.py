@@ -39,9 +39,10 @@ def render_terraform(plan: Plan) -> str:
             values = ", ".join(hcl_string(v) for v in target["Values"])
             lines += ["  targets {", f"    key    = {hcl_string(target['Key'])}",
                       f"    values = [{values}]", "  }"]
+        again = f"Run {association.layer} {association.event} again"
         lines += ["}", "",
                   f'output "{name}_run_again" {{',
-                  f"  description = {hcl_string(f'Run {association.layer} {association.event} again')}",
+                  f"  description = {hcl_string(again)}",
                   '  value       = "aws ssm start-associations-once --association-ids '
                   f'${{aws_ssm_association.{name}.association_id}}"',
                   "}", ""]
