@@ -46,7 +46,7 @@ Examples:
   cookbook-tool migrate export --target git --commit 3f2a...e9 --format terraform
   cookbook-tool migrate export --format cli --tag node-app=Role=node --parameter WhyRun=True
 """
-ATTRIBUTES_HELP = """JsonAttributesContent per layer from the custom JSON, and where each value is from.
+ATTRIBUTES_HELP = """JsonAttributesContent per layer from custom JSON, with where each value is from.
 
 Merges the stack's custom JSON (default: the files [[schemas]] maps to opsworks-custom-json),
 the layers' (--layer-json) and a deployment's (--deployment-json) with OpsWorks' precedence,
@@ -114,7 +114,6 @@ def _inputs(
     prefix: str | None,
 ) -> AttributeInputs:
     from cookbook_tool.errors import UsageError
-    from cookbook_tool.migrate.plan import TagTarget
     from cookbook_tool.migrate.service import AttributeInputs
 
     layers: dict[str, tuple[Path, ...]] = {}
