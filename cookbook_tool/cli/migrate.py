@@ -46,7 +46,7 @@ Examples:
   cookbook-tool migrate export --target git --commit 3f2a...e9 --format terraform
   cookbook-tool migrate export --format cli --tag node-app=Role=node --parameter WhyRun=True
 """
-ATTRIBUTES_HELP = """JsonAttributesContent per layer from custom JSON, with where each value is from.
+ATTRIBUTES_HELP = """JsonAttributesContent per layer from custom JSON, with each value's origin.
 
 Merges the stack's custom JSON (default: the files [[schemas]] maps to opsworks-custom-json),
 the layers' (--layer-json) and a deployment's (--deployment-json) with OpsWorks' precedence,
