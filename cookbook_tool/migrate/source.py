@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from cookbook_tool.config.load import Config, TargetConfig
 from cookbook_tool.config.target_kinds import target_kind
-from cookbook_tool.errors import UsageError
+from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.publish.consumers import s3_object_url
 from cookbook_tool.publish.git.messages import TagPattern
 from cookbook_tool.publish.git.transport import parse_target
@@ -88,8 +88,11 @@ def release_source(
             "no release version: pass --version (the version you released) or set "
             "[bundle] version; the associations are pinned to one release, never to 'current'"
         )
-    check_name("version", chosen)
-    name = check_name("bundle name", config.bundle_name)
+    try:
+        check_name("version", chosen)
+        name = check_name("bundle name", config.bundle_name)
+    except LocalError as exc:  # a --version the user typed: a usage error
+        raise UsageError(exc.message) from exc
     if target_kind(target.url) == "s3":
         return _s3_source(config, target, name, chosen)
     return _git_source(target, name, chosen, commit, ssh_key_parameter)
