@@ -231,8 +231,7 @@ def test_no_secret_value_in_any_output(stack: Path, fmt: str) -> None:
         assert result.code == 0
         for secret in SAMPLE_SECRETS:
             assert secret not in result.stdout + result.stderr
-        assert "{{ssm-secure:/cookbooks/deploy/javaapp/database/password}}" in result.stdout \
-            or fmt == "terraform" and "ssm-secure:/cookbooks/deploy/javaapp" in result.stdout
+        assert "ssm-secure:/cookbooks/deploy/javaapp/database/password}}" in result.stdout
 
 
 def test_output_file_and_no_attributes(stack: Path) -> None:
