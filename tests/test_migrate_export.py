@@ -175,7 +175,10 @@ def test_defaults_chef_client_version_none_and_the_layer_tag(stack: Path) -> Non
         assert association["Parameters"]["ChefClientVersion"] == "None"
         assert association["Targets"] == [{"Key": "tag:opsworks-layer",
                                            "Values": [association["layer"]]}]
-    assert plan["notes"] == []
+    assert len(plan["notes"]) == 1
+    assert "try one association on a test instance" in plan["notes"][0]
+    bare = json.loads(_stdout(stack, "--target", "prod", "--no-attributes", "--format", "json"))
+    assert bare["notes"] == []
 
 
 def test_a_chef_version_is_allowed_with_a_warning(stack: Path) -> None:
@@ -185,6 +188,7 @@ def test_a_chef_version_is_allowed_with_a_warning(stack: Path) -> None:
     plan = json.loads(result.stdout)
     assert plan["associations"][0]["Parameters"]["ChefClientVersion"] == "18"
     assert "omnitruck" in plan["notes"][0]
+    assert "Cinc" in plan["notes"][0]
     assert "stopped serving unlicensed downloads" in result.stderr
 
 

@@ -38,4 +38,8 @@ RULES: dict[str, MigrateRule] = {rule.id: rule for rule in (
                 "Cookstyle Chef/Deprecations/ErlCallResource"),
     MigrateRule("migrate-chef-rest", "Chef::REST", 13,
                 "Cookstyle Chef/Deprecations/UsesChefRESTHelpers"),
+    MigrateRule("migrate-parameter-advanced", "a secret over 4 KB (migrate attributes)", None,
+                "Systems Manager User Guide, Parameter tiers"),
+    MigrateRule("migrate-parameter-too-large", "a secret over 8 KB (migrate attributes)", None,
+                "Systems Manager User Guide, Parameter tiers"),
 )}

@@ -163,9 +163,18 @@ def build_plan(
     _unique_names(associations)
     secrets = {*source.secret_parameters, *(p.name for p in (attributes.parameters
                                                                if attributes else ()))}
-    notes = [n for n in (chef_version_note(common),) if n]
+    notes = [n for n in (chef_version_note(common), _reference_note(attributes)) if n]
     return Plan(source, tuple(associations), tuple(on_demand), tuple(notes),
                 tuple(attributes.findings) if attributes else (), tuple(sorted(secrets)))
+
+
+def _reference_note(attributes: AttributesResult | None) -> str | None:
+    if attributes is None or not attributes.parameters:
+        return None
+    return ("JsonAttributesContent refers to SecureString parameters ({{ssm-secure:...}}): "
+            "create them first (migrate attributes prints the commands), and try one "
+            "association on a test instance: AWS documents such references in SourceInfo, "
+            "not inside JsonAttributesContent")
 
 
 _ON_DEMAND_NOTES = {
