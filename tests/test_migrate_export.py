@@ -262,3 +262,22 @@ def test_the_cli_does_not_import_migrate_until_it_runs() -> None:
         capture_output=True, text=True, check=True,
         cwd=Path(__file__).resolve().parent.parent)
     assert probe.stdout.strip() == "[]"
+
+
+def test_yaml_and_json_templates_are_the_same_document(stack: Path) -> None:
+    import yaml  # cfn-lint's own dependency
+
+    for args in (("--target", "prod"), git_args()):
+        as_yaml = yaml.safe_load(_stdout(stack, *args, "--format", "cloudformation"))
+        as_json = json.loads(_stdout(stack, *args, "--format", "cloudformation-json"))
+        assert as_yaml == as_json
+
+
+def test_yaml_writer_quotes_every_string() -> None:
+    import yaml
+
+    from cookbook_tool.migrate.yaml_text import dump_yaml
+
+    value = {"a": ["yes", "1", "null", "# x", "key: v", "- y", "{{ssm:x}}", "é\n\"q\""],
+             "odd key: x": {"n": 3, "t": True, "e": [], "o": {}}, "l": [{"k": "v", "w": 1}]}
+    assert yaml.safe_load(dump_yaml(value, "a comment\n\nmore")) == value
