@@ -140,9 +140,10 @@ def test_git_release_is_pinned_by_commit_with_a_key_reference(stack: Path) -> No
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (("--target", "git"), "pass --commit SHA, the commit of tag 'cookbooks-1.4.0'"),
+    (("--target", "git", "--offline"), "pass --commit SHA, the commit of tag 'cookbooks-1.4.0'"),
     (("--target", "git", "--commit", "HEAD"), "'HEAD' is not a full 40-hex commit id"),
     (("--target", "prod", "--version", "../x"), "cannot be used in a release path"),
+    (("--target", "prod", "--version", "current", "--offline"), "give the version instead"),
     ((), "several S3/Git targets (prod, git): choose one with --target"),
     (("--target", "prd"), "no target 'prd' in the configuration (did you mean 'prod'?)"),
     (("--target", "prod", "--parameter", "WhyRunn=True"), "(did you mean 'WhyRun'?)"),

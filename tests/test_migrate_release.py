@@ -44,6 +44,12 @@ def test_s3_association_fetches_the_released_object(
     assert key != "stacks/cookbooks/cookbooks.tar.gz"  # the moving "current" object
     template = run_cli("migrate", "export", cwd=root, env=s3_env)
     assert cfn_errors(template.stdout) == []
+    config.write_text(config.read_text(encoding="utf-8").replace('version = "1.4.0"\n', ""),
+                      encoding="utf-8")
+    current = run_cli("migrate", "export", "--format", "json", cwd=root, env=s3_env)
+    assert current.code == 0, current.stderr
+    assert current.json()["source"]["version"] == "1.4.0"  # current, asked of the bucket
+    assert current.json()["source"]["pinned_to"] == url
 
 
 def test_git_association_is_pinned_to_the_release_tag_commit(tmp_path: Path) -> None:
@@ -57,13 +63,18 @@ def test_git_association_is_pinned_to_the_release_tag_commit(tmp_path: Path) -> 
     commit = subprocess.run(
         ["git", f"--git-dir={remote}", "rev-parse", "cookbooks-1.4.0^{commit}"],
         capture_output=True, text=True, check=True).stdout.strip()
-    missing = run_cli("migrate", "export", cwd=root)
-    assert missing.code == 2
-    assert f"git ls-remote file://{remote} refs/tags/cookbooks-1.4.0^{{}}" in missing.stderr
-    result = run_cli("migrate", "export", "--commit", commit, "--format", "json", cwd=root)
-    assert result.code == 0, result.stderr
-    info = json.loads(result.json()["associations"][0]["Parameters"]["SourceInfo"])
+    offline = run_cli("migrate", "export", "--offline", cwd=root)
+    assert offline.code == 2
+    assert f"git ls-remote file://{remote} refs/tags/cookbooks-1.4.0^{{}}" in offline.stderr
+    given = run_cli("migrate", "export", "--commit", commit, "--format", "json", cwd=root)
+    asked = run_cli("migrate", "export", "--format", "json", cwd=root)  # the tag, from the remote
+    assert given.code == asked.code == 0, given.stderr + asked.stderr
+    assert given.stdout == asked.stdout
+    info = json.loads(asked.json()["associations"][0]["Parameters"]["SourceInfo"])
     assert info == {"repository": f"file://{remote}", "getOptions": f"commitID:{commit}"}
+    absent = run_cli("migrate", "export", "--version", "9.9.9", cwd=root)
+    assert absent.code == 4
+    assert "no release cookbooks 9.9.9" in absent.stderr
     tree = subprocess.run(["git", f"--git-dir={remote}", "ls-tree", "--name-only", commit],
                           capture_output=True, text=True, check=True).stdout.split()
     assert {"db_connect", "nodejs_demo", "webapp"} <= set(tree)

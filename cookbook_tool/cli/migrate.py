@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from cookbook_tool.config.load import Config
     from cookbook_tool.findings import Finding
     from cookbook_tool.migrate.plan import TagTarget
-    from cookbook_tool.migrate.service import AttributeInputs
+    from cookbook_tool.migrate.service import AttributeInputs, ReleaseLookup
 
 EXPORT_HELP = """Generate Systems Manager associations for every layer and lifecycle event.
 
@@ -43,7 +44,7 @@ during 2026, so bake Cinc or Chef into the image.
 
 Examples:
   cookbook-tool migrate export --format cloudformation --output ssm.yaml
-  cookbook-tool migrate export --target git --commit 3f2a...e9 --format terraform
+  cookbook-tool migrate export --target git --version current --format terraform
   cookbook-tool migrate export --format cli --tag node-app=Role=node --parameter WhyRun=True
 """
 ATTRIBUTES_HELP = """JsonAttributesContent per layer from custom JSON, with each value's origin.
@@ -136,10 +137,13 @@ def _warn(command: str, findings: list[Finding]) -> None:
 def export(
     target: str | None = typer.Option(None, "--target", "-t",
                                       help="The S3 or Git target [default: the only one]."),
-    version: str | None = typer.Option(None, "--version",
-                                       help="The released version [default: [bundle] version]."),
-    commit: str | None = typer.Option(None, "--commit",
-                                      help="Git targets: the release tag's commit (40 hex)."),
+    version: str | None = typer.Option(
+        None, "--version",
+        help="The released version, or 'current' (asked of the target) [default: [bundle] "
+        "version, else current]."),
+    commit: str | None = typer.Option(
+        None, "--commit",
+        help="Git targets: the release tag's commit (40 hex) [default: asked of the target]."),
     output_format: ExportFormat = typer.Option(ExportFormat.CLOUDFORMATION, "--format", "-f",
                                                case_sensitive=False, help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
@@ -152,6 +156,9 @@ def export(
                                           help="SecureString holding the Git deploy key."),
     no_attributes: bool = typer.Option(False, "--no-attributes",
                                        help="No JsonAttributesContent."),
+    offline: bool = typer.Option(False, "--offline",
+                                 help="Never ask the target (give --version, and --commit for "
+                                 "Git)."),
     stack: list[Path] = STACK_OPTION,
     layer_json: list[str] = LAYER_JSON_OPTION,
     deployment_json: list[Path] = DEPLOYMENT_OPTION,
@@ -169,8 +176,10 @@ def export(
         settings = ExportSettings(tag_key, dict(_tags(tag)), _parameters(parameter))
         inputs = None if no_attributes else _inputs(stack, layer_json, deployment_json,
                                                     parameter_prefix)
-        request = ExportRequest(target, version, commit, ssh_key_parameter, settings, inputs)
-        plan = export_plan(_config(config), request, Path.cwd())
+        loaded = _config(config)
+        request = ExportRequest(target, version, commit, ssh_key_parameter, settings, inputs,
+                                None if offline else _lookup(loaded))
+        plan = export_plan(loaded, request, Path.cwd())
         _warn("migrate export", list(plan.findings))
         if any(f.is_error for f in plan.findings):
             stderr("cookbook-tool migrate export: nothing written: fix the errors above")
@@ -187,6 +196,30 @@ def export(
         return EXIT_OK
 
     run("migrate export", shown, debug, body)
+
+
+def _lookup(config: Config) -> ReleaseLookup:
+    """What the release at a target is, through the publish API (network)."""
+
+    def lookup(name: str, version: str | None) -> tuple[str, str | None]:
+        from cookbook_tool.errors import UsageError
+        from cookbook_tool.publish.configured import configured_target
+        from cookbook_tool.publish.targets import open_publisher
+
+        url, options = configured_target(config, name, cwd=Path.cwd(),
+                                         environ=dict(os.environ))
+        publisher = open_publisher(url, options)
+        if version is None:
+            current = next((r for r in publisher.releases(config.bundle_name) if r.current),
+                           None)
+            if current is None:
+                raise UsageError(f"target {name!r} holds no release of {config.bundle_name}: "
+                                 "run cookbook-tool release first, or pass --version")
+            version = current.version
+        commit = publisher.consumer_info(config.bundle_name, version).extra.get("commit")
+        return version, commit if isinstance(commit, str) else None
+
+    return lookup
 
 
 def _tags(items: list[str] | None) -> list[tuple[str, TagTarget]]:

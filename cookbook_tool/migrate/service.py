@@ -3,12 +3,13 @@ the command's settings, read the files they name, and return values (nothing pri
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.config.mappings import mapped_files
+from cookbook_tool.config.target_kinds import target_kind
 from cookbook_tool.customjson.jsonpos import read_json_file
 from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding
@@ -21,6 +22,11 @@ from cookbook_tool.migrate.attributes import (
 from cookbook_tool.migrate.check import ReadinessSettings, readiness
 from cookbook_tool.migrate.plan import ExportSettings, Plan, build_plan
 from cookbook_tool.migrate.source import choose_target, release_source
+
+# (target name, version or None for the current one) -> (version, the tag's commit or None):
+# what the release at a target is, asked through the publish API (the CLI provides it).
+ReleaseLookup = Callable[[str, str | None], tuple[str, str | None]]
+CURRENT = "current"
 
 CUSTOM_JSON_SCHEMA = "opsworks-custom-json"
 
@@ -44,17 +50,36 @@ class ExportRequest:
     ssh_key_parameter: str = "cookbook-deploy-key"
     export: ExportSettings = field(default_factory=ExportSettings)
     attributes: AttributeInputs | None = field(default_factory=AttributeInputs)  # None: none
+    lookup: ReleaseLookup | None = None  # None: nothing is asked of the target
 
 
 def export_plan(config: Config, request: ExportRequest, cwd: Path) -> Plan:
     """The associations for the release at the chosen target (see ``plan``)."""
     _need_layers(config)
     target = choose_target(config, request.target)
-    source = release_source(config, target, request.version, commit=request.commit,
+    version, commit = _pinned(config, target.name, target.url, request)
+    source = release_source(config, target, version, commit=commit,
                             ssh_key_parameter=request.ssh_key_parameter)
     attributes = (None if request.attributes is None
                   else layer_attributes(config, request.attributes, cwd))
     return build_plan(config, source, request.export, attributes)
+
+
+def _pinned(
+    config: Config, name: str, url: str, request: ExportRequest
+) -> tuple[str | None, str | None]:
+    """The version (``current``: the target's current one, resolved to its number) and, for a
+    Git target, the release tag's commit: from the request, else asked of the target."""
+    version = request.version or config.bundle_version
+    unknown = version in (None, CURRENT)
+    needs_commit = target_kind(url) == "git" and request.commit is None
+    if request.lookup is None and version == CURRENT:
+        raise UsageError("--version current asks the target which release is current: give "
+                         "the version instead when working offline")
+    if not (unknown or needs_commit) or request.lookup is None:
+        return version, request.commit
+    found, commit = request.lookup(name, None if unknown else version)
+    return found, request.commit or commit
 
 
 def layer_attributes(config: Config, inputs: AttributeInputs, cwd: Path) -> AttributesResult:
