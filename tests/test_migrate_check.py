@@ -131,3 +131,15 @@ def test_every_rule_is_documented_with_its_source() -> None:
     cops = set(re.findall(r"Chef/\w+/\w+", DOCS.read_text()))
     assert {"Chef/Deprecations/NodeSet", "Chef/Deprecations/EasyInstallResource",
             "Chef/Deprecations/ErlCallResource", "Chef/Deprecations/UsesChefRESTHelpers"} <= cops
+
+
+def test_a_built_in_name_the_repository_holds_is_no_finding(tmp_path: Path) -> None:
+    root = copy_sample(LEGACY, tmp_path / "legacy")
+    own = root / "cookbooks" / "scm_helper"
+    (own / "recipes").mkdir(parents=True)
+    (own / "metadata.rb").write_text("name 'scm_helper'\nversion '1.0.0'\n", encoding="utf-8")
+    (own / "recipes" / "default.rb").write_text("log 'vendored'\n", encoding="utf-8")
+    builtin = {(f["file"].rsplit("/", 1)[-1], f["line"]) for f in _findings(root)
+               if f["rule"] == "migrate-builtin-cookbook"}
+    assert ("default.rb", 2) not in builtin  # include_recipe "scm_helper": vendored now
+    assert ("default.rb", 1) in builtin  # opsworks_commons is still missing
