@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.verify",
     "cookbook_tool.cli.publish",
     "cookbook_tool.cli.release",
+    "cookbook_tool.cli.migrate",
 )
 
 app = typer.Typer(

@@ -1,0 +1,5 @@
+name 'legacy_app'
+version '2.0.0'
+depends 'opsworks_commons'
+depends 'deploy'
+depends 'mysql'
