@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cookbook_tool.cli.output import DEBUG_OPTION, OutputFormat, run
+from cookbook_tool.text import printable
 
 new_app = typer.Typer(
     help="Create a cookbook or a configuration file.\n\n"
@@ -39,7 +40,7 @@ def new_cookbook(
 
         parent = path or (Path("cookbooks") if Path("cookbooks").is_dir() else Path("."))
         for written in scaffold(parent, name, maintainer, email):
-            typer.echo(f"created {written}")
+            typer.echo(f"created {printable(str(written))}")
         return 0
 
     run("new", OutputFormat.TEXT, debug, body)
@@ -59,9 +60,9 @@ def new_config(
         from cookbook_tool.cookbook.scaffold import new_config as scaffold
 
         config, *ignore = scaffold(path)
-        typer.echo(f"created {config}")
+        typer.echo(f"created {printable(str(config))}")
         for changed in ignore:
-            typer.echo(f"added out/ (bundles, local releases) to {changed}")
+            typer.echo(f"added out/ (bundles, local releases) to {printable(str(changed))}")
         return 0
 
     run("new", OutputFormat.TEXT, debug, body)
