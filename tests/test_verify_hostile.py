@@ -220,3 +220,98 @@ def test_a_deep_manifest_object_is_invalid_too(tmp_path):
     files = {"cookbooks/a/metadata.rb": METADATA_A, "cookbooks/.manifest.json": manifest}
     archive = write_tar(tmp_path / "cookbooks-1.0.0.tar.gz", files)
     assert [f.rule for f in verify_archive(archive)] == ["archive-manifest-invalid"]
+
+
+# -- which folders are cookbooks: as validate finds them ------------------------------------
+
+METADATA_B = "name 'b'\nversion '2.0.0'\ndepends 'a', '~> 1.0'\n"
+CLUTTER = {
+    "docs/index.md": "# docs\n",
+    "spec/spec_helper.rb": "require 'chefspec'\n",
+    "app/index.php": "<?php echo 1;\n",
+    "app/lib/db.php": "<?php\n",
+}
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize("prefix", ["", "repo-main/"])
+def test_folders_that_are_no_cookbooks_are_not_counted(tmp_path, prefix):
+    files = {
+        f"{prefix}a/metadata.rb": METADATA_A,
+        f"{prefix}b/metadata.rb": METADATA_B,
+        f"{prefix}c/recipes/default.rb": "log 'c'\n",  # a cookbook without metadata
+        **{prefix + name: text for name, text in CLUTTER.items()},
+    }
+    for archive in _both(tmp_path, files):
+        assert _found(archive) == [("archive-no-metadata", f"{prefix}c")], archive
+
+
+@pytest.mark.parametrize("name", ["test", "spec", "files", "recipes"])
+def test_a_cookbook_named_like_a_cookbook_part_inside_one_root_folder(tmp_path, name):
+    files = {
+        f"cbdir/{name}/metadata.rb": (
+            f"name '{name}'\nversion IO.read(File.join(File.dirname(__FILE__), 'VERSION'))\n"
+        ),
+        f"cbdir/{name}/VERSION": "1.2.0",
+        f"cbdir/{name}/recipes/default.rb": "log 'x'\n",
+        "cbdir/b/metadata.rb": f"name 'b'\nversion '2.0.0'\ndepends '{name}', '~> 1.2'\n",
+    }
+    for archive in _both(tmp_path, files):
+        assert _found(archive) == [], archive
+    files[f"cbdir/{name}/VERSION"] = "0.9.0"
+    assert _found(write_tar(tmp_path / "old.tar.gz", files)) == [
+        ("archive-dependency-version", "cbdir/b/metadata.rb")
+    ]
+
+
+def test_the_cookbooks_folder_of_a_repository_download(tmp_path):
+    reads_readme = (
+        METADATA_A + "long_description IO.read(File.join(File.dirname(__FILE__), 'README.md'))\n"
+    )
+    files = {
+        "repo-main/README.md": "# the stack\n",
+        "repo-main/cookbook-tool.toml": "[bundle]\n",
+        "repo-main/stack/custom.json": "{}\n",
+        "repo-main/cookbooks/a/metadata.rb": reads_readme,
+        "repo-main/cookbooks/a/README.md": "# a\n",
+        "repo-main/site-cookbooks/b/metadata.rb": METADATA_B,
+    }
+    for archive in _both(tmp_path, files):
+        assert _found(archive) == [], archive
+    del files["repo-main/cookbooks/a/README.md"]
+    assert [rule for rule, _ in _found(write_tar(tmp_path / "y.tar.gz", files))] == [
+        "archive-bad-metadata"
+    ]
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {"a/metadata.rb": METADATA_A, "b/recipes/x.rb": "x\n", **CLUTTER},
+        {"r/a/metadata.rb": METADATA_A, "r/test/metadata.rb": "name 't'\n", "r/docs/x": "x"},
+        {"cookbooks/a/metadata.rb": METADATA_A, "x/cookbooks/b/attributes/d.rb": "x\n"},
+        {"metadata.rb": METADATA_A, "recipes/default.rb": "x\n", "test/metadata.rb": "x\n"},
+        {"r/metadata.rb": METADATA_A, "r/test/fixtures/cookbooks/t/metadata.rb": "x\n"},
+        {"r/cookbooks/a/metadata.rb": METADATA_A, "r/b/attributes/default.rb": "x\n",
+         "r/.git/HEAD": "x\n", "__MACOSX/r/._a": "x"},
+    ],
+    ids=["flat", "root-folder", "cookbooks-dir", "root-cookbook", "fixtures", "clutter"],
+)
+def test_verify_finds_the_cookbooks_validate_finds(tmp_path, layout):
+    from cookbook_tool.archive.read import Limits, scan_archive
+    from cookbook_tool.cookbook.discovery import discover
+    from cookbook_tool.verify import cookbook_folders
+
+    scan = scan_archive(write_tar(tmp_path / "x.tar.gz", layout), lambda *_: False, Limits())
+    in_archive = cookbook_folders(scan)
+    tree = _tree(tmp_path / "tree", layout)
+    tops = [p for p in tree.iterdir() if p.is_dir() and not p.name.startswith("__")]
+    repo = tops[0] if len(tops) == 1 and not (tree / "metadata.rb").exists() else tree
+    on_disk = [c.path.relative_to(tree).as_posix() for c in discover(repo).cookbooks]
+    assert in_archive == [("" if f == "." else f) for f in on_disk]
