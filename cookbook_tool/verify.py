@@ -46,6 +46,7 @@ _COOKBOOK_PARTS = frozenset({*STANDARD_FOLDERS, "spec", "specs", "test", "tests"
 # What makes a folder a cookbook without metadata, as for validate (cookbook/discovery.py's
 # _COOKBOOK_MARKERS: a folder with recipes/ or attributes/ is a cookbook missing its metadata).
 _COOKBOOK_MARKERS = ("recipes", "attributes")
+_DEEPEST = 4  # root/cookbooks/<name>/recipes: the deepest folder discovery looks at
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,10 @@ class _Tree:
             if entry.kind != "dir":
                 self.files.add(name)
                 parts.pop()
-            for depth, part in enumerate(parts):
-                self.children.setdefault("/".join(parts[:depth]), set()).add(part)
+            folder = ""
+            for part in parts[:_DEEPEST]:
+                self.children.setdefault(folder, set()).add(part)
+                folder = f"{folder}/{part}" if folder else part
 
     def subfolders(self, folder: str) -> list[str]:
         """The folders directly inside ``folder``, hidden ones and ``__MACOSX`` left out."""

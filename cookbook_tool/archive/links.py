@@ -70,7 +70,8 @@ def written_through_links(names: Iterator[str], links: Mapping[str, str]) -> Ite
     """The names whose folder lies below a symlink of the archive and lands outside it once
     the links are followed (extracting them would write outside the folder)."""
     for name in names:
-        folder = name.split("/")[:-1]
-        below_link = any("/".join(folder[: i + 1]) in links for i in range(len(folder)))
-        if below_link and resolve(folder, links, follow_last=True) == "outside":
+        end = name.find("/")
+        while end > 0 and name[:end] not in links:
+            end = name.find("/", end + 1)
+        if end > 0 and resolve(name.split("/")[:-1], links, follow_last=True) == "outside":
             yield name

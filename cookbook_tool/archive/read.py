@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import re
 import stat
 import tarfile
 import zipfile
@@ -30,6 +31,8 @@ from cookbook_tool.findings import Finding, error, warning
 EntryKind = Literal["file", "dir", "symlink", "hardlink", "special"]
 _READ = 1 << 20
 KEEP_MAX = 64 << 20  # largest file kept in memory (manifests, metadata), and all of them
+# A name spelled otherwise than extraction writes it: "//", a "." component, a leading "/".
+_RESPELL = re.compile(r"//|(?:^|/)\.(?:/|$)|^/|/$")
 LINK_MAX = 4095  # the longest symlink target a file system holds (PATH_MAX, 4096 with its NUL)
 
 
@@ -280,6 +283,8 @@ def normalise(name: str) -> str:
     """The name as extraction writes it: ``./a//b/./c/`` -> ``a/b/c``; the archive's root
     (``./``, ``.``) -> ``""``. An absolute name keeps its leading ``/``; ``..`` is kept (it is
     refused as ``archive-unsafe-path``, never resolved)."""
+    if not _RESPELL.search(name):
+        return name  # already in its one spelling (nearly every name)
     parts = [part for part in name.split("/") if part not in ("", ".")]
     return ("/" if name.startswith("/") else "") + "/".join(parts)
 
