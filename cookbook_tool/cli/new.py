@@ -22,7 +22,11 @@ def register(app: typer.Typer) -> None:
 
 @new_app.command("cookbook")
 def new_cookbook(
-    name: str = typer.Argument(..., help="The cookbook's name (also its folder)."),
+    name: str = typer.Argument(
+        ...,
+        help="The cookbook's name (also its folder): lower-case letters, digits, '_' and '-', "
+        "at most 255 characters.",
+    ),
     path: Path = typer.Option(
         None, "--path", help="Folder to create it in (default: cookbooks/ if present, else .)."
     ),
