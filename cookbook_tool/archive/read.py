@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, Protocol
 
 from cookbook_tool.archive.kind import Kind, kind_from_head
-from cookbook_tool.archive.links import escapes, written_through_links
+from cookbook_tool.archive.links import escapes, is_absolute, written_through_links
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, error, warning
 
@@ -398,9 +398,8 @@ def link_findings(entries: dict[str, ScannedEntry]) -> Iterator[Finding]:
 
 
 def is_unsafe_path(name: str) -> bool:
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return True
-    return ".." in name.replace("\\", "/").split("/")
+    """An absolute name, a drive letter or a ``..`` component: it would land outside."""
+    return is_absolute(name) or ".." in name.replace("\\", "/").split("/")
 
 
 def _read(scan: Scan, entry: ScannedEntry, stream: IO[bytes], keep: bool, limits: Limits) -> None:
