@@ -12,14 +12,13 @@ makes (``checked_artifact``; ``open_artifact`` is the same scan without the chec
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cookbook_tool.archive.manifest import MANIFEST_NAMES, find_manifest
+from cookbook_tool.archive.manifest import MANIFEST_NAMES, ManifestError, find_manifest, load_json
 from cookbook_tool.archive.read import KEEP_MAX, Limits, Scan, require_archive_file, scan_archive
 from cookbook_tool.errors import EXIT_FINDINGS, LocalError, ToolError
 from cookbook_tool.findings import Finding, has_errors
@@ -153,9 +152,9 @@ def _manifest_bundle(path: Path, scan: Scan) -> dict[str, Any]:
     if data is None:
         raise LocalError(f"{path}: manifest larger than {KEEP_MAX >> 20} MB")
     try:
-        manifest = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LocalError(f"{path}: manifest is not valid JSON ({exc})") from exc
+        manifest = load_json(data)
+    except ManifestError as exc:
+        raise LocalError(f"{path}: manifest {name}: {exc}") from exc
     if not isinstance(manifest, dict):
         raise LocalError(f"{path}: manifest is not a JSON object")
     found = manifest.get("bundle")

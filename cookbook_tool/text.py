@@ -26,6 +26,11 @@ AWS_KEY_ID = re.compile(
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _URL_END = re.compile(r"[\s'\"<>]")
 _PATH_START = re.compile(r"[/?#]")
+# What would break a line or rearrange it when printed: C0 controls (newline, carriage return,
+# escape ...), DEL, C1 controls (NEL ...), Unicode's line and paragraph separators, and the
+# bidirectional overrides and isolates that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def closest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
@@ -40,13 +45,23 @@ def did_you_mean(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print and to put in JSON: the bytes of a non-UTF-8 file name (held as
-    lone surrogates) are shown as ``\\xNN``."""
+    """``text`` safe to print on one line and to put in JSON: the bytes of a non-UTF-8 file
+    name (held as lone surrogates) are shown as ``\\xNN``, and control characters escaped as
+    Python writes them (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``), so that a file
+    named ``a\\nOK: 0 error(s)`` cannot forge a line of the output."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(_escaped_control, text) if _CONTROL.search(text) else text
+
+
+def _escaped_control(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_CONTROLS.get(char)
+    if named is not None:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def mask_aws_key_ids(text: str) -> str:

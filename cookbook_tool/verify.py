@@ -29,7 +29,7 @@ from cookbook_tool.archive.read import (
     scan_archive,
 )
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
-from cookbook_tool.cookbook.discovery import METADATA_FILES
+from cookbook_tool.cookbook.discovery import DEFAULT_COOKBOOK_DIRS, METADATA_FILES
 from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Metadata
 from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
@@ -41,8 +41,12 @@ if TYPE_CHECKING:
 
 _KEEP_TOP_LEVEL = 1 << 20
 _MACOS = "__MACOSX"
-# Standard folders of a cookbook: a flat archive's files under these are never kept in memory.
+# Standard folders of a cookbook: a flat archive's files under these are not kept in memory.
 _COOKBOOK_PARTS = frozenset({*STANDARD_FOLDERS, "spec", "specs", "test", "tests"})
+# What makes a folder a cookbook without metadata, as for validate (cookbook/discovery.py's
+# _COOKBOOK_MARKERS: a folder with recipes/ or attributes/ is a cookbook missing its metadata).
+_COOKBOOK_MARKERS = ("recipes", "attributes")
+_DEEPEST = 4  # root/cookbooks/<name>/recipes: the deepest folder discovery looks at
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def check_archive(
     path: Path, *, external: Collection[str] = (), limits: Limits | None = None
 ) -> CheckedArchive:
     """``verify_archive``'s findings with the scan of the one read of ``path``."""
-    scan = scan_archive(path, _keep, limits or Limits())
+    scan = scan_archive(path, _Keeper(), limits or Limits())
     findings = [*kind_findings(path.name, scan.kind), *scan.findings]
     if any(f.rule in ("archive-unreadable", "archive-bomb") for f in findings):
         return CheckedArchive(sort_findings(findings), scan)
@@ -130,14 +134,38 @@ def check_archive(
     return CheckedArchive(sort_findings(findings), scan)
 
 
-def _keep(name: str, size: int) -> bool:
-    """The manifest, and the small files at the top of a cookbook folder (metadata files and
-    what metadata.rb may read, such as README.md), whether the cookbooks sit at the top or in
-    one root folder; not the content of a flat cookbook's recipes, templates and files."""
-    parts = name.split("/")
-    second = len(parts) == 3 and (parts[0] == "cookbooks" or parts[1] not in _COOKBOOK_PARTS)
-    top = len(parts) <= 2 or second
-    return name in MANIFEST_NAMES or (top and size <= _KEEP_TOP_LEVEL)
+class _Keeper:
+    """Which files the scan keeps in memory (``keep`` of ``scan_archive``), decided as the
+    archive streams by: the manifest, and the small files at the top of every folder that may
+    be a cookbook (its metadata, and what metadata.rb may read: README.md, VERSION), whether
+    the cookbooks sit at the top, in one root folder of any name, or in that folder's
+    ``cookbooks/``; not the content of a flat cookbook's recipes, templates and files. A
+    folder named like a cookbook part (``test/``, ``files/``) inside the one root folder is
+    a cookbook too, so its files are kept while the archive may still be that shape."""
+
+    def __init__(self) -> None:
+        self.tops: set[str] = set()  # folders at the top
+        self.cookbook_tops: set[str] = set()  # ... with metadata of their own
+
+    def __call__(self, name: str, size: int) -> bool:
+        parts = name.split("/")
+        if len(parts) > 1 and not _skipped(parts[0]):
+            self.tops.add(parts[0])
+            if len(parts) == 2 and parts[1] in METADATA_FILES:
+                self.cookbook_tops.add(parts[0])
+        if name in MANIFEST_NAMES:
+            return True
+        if size > _KEEP_TOP_LEVEL or len(parts) > 4:
+            return False
+        if len(parts) <= 2 or (parts[-1] in METADATA_FILES):
+            return True
+        if len(parts) == 4:  # root/cookbooks/<name>/file
+            return parts[1] in DEFAULT_COOKBOOK_DIRS
+        return (
+            parts[0] in DEFAULT_COOKBOOK_DIRS
+            or parts[1] not in _COOKBOOK_PARTS
+            or (self.tops == {parts[0]} and parts[0] not in self.cookbook_tops)
+        )
 
 
 def _skipped(folder: str) -> bool:
@@ -146,41 +174,68 @@ def _skipped(folder: str) -> bool:
     return folder.startswith(".") or folder == _MACOS
 
 
-def _subfolders(names: Collection[str], base: str) -> list[str]:
-    """The folders directly inside ``base`` ("" or "x/") that hold something."""
-    found = set()
-    for name in names:
-        rest = name[len(base) :] if name.startswith(base) else None
-        if rest and "/" in rest:
-            found.add(rest.split("/", 1)[0])
-    return sorted(base + folder for folder in found if not _skipped(folder))
+class _Tree:
+    """The folders and files of an archive (its safe names), as discovery sees a folder."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.files: set[str] = set()
+        self.children: dict[str, set[str]] = {}  # folder ("" = the root) -> its subfolders
+        for name, entry in scan.entries.items():
+            if is_unsafe_path(name):
+                continue
+            parts = name.split("/")
+            if entry.kind != "dir":
+                self.files.add(name)
+                parts.pop()
+            folder = ""
+            for part in parts[:_DEEPEST]:
+                self.children.setdefault(folder, set()).add(part)
+                folder = f"{folder}/{part}" if folder else part
+
+    def subfolders(self, folder: str) -> list[str]:
+        """The folders directly inside ``folder``, hidden ones and ``__MACOSX`` left out."""
+        names = self.children.get(folder, ())
+        return sorted(posixpath.join(folder, n) for n in names if not _skipped(n))
+
+    def has_metadata(self, folder: str) -> bool:
+        return any(posixpath.join(folder, m) in self.files for m in METADATA_FILES)
+
+    def looks_like_cookbook(self, folder: str) -> bool:
+        """As ``discovery.looks_like_cookbook``: metadata, or ``recipes/`` or ``attributes/``."""
+        inside = self.children.get(folder, set())
+        return self.has_metadata(folder) or any(m in inside for m in _COOKBOOK_MARKERS)
 
 
-def _folders(names: Collection[str]) -> list[str]:
-    """The cookbook folders: the root itself ("") when it has metadata; the folders inside the
-    one root folder (``cookbooks/``, ``opsworks-cookbooks-master/``, any name) unless that
-    folder has metadata itself; else the folders at the top."""
-    if any(name in names for name in METADATA_FILES):
-        return [""]
-    roots = _subfolders(names, "")
-    if len(roots) == 1 and not any(f"{roots[0]}/{m}" in names for m in METADATA_FILES):
-        return _subfolders(names, roots[0] + "/")
-    return roots
+def cookbook_folders(scan: Scan) -> list[str]:
+    """The cookbook folders of the archive, found as ``validate`` finds the cookbooks of a
+    repository (``cookbook.discovery.discover``) once the repository is located in it: the
+    archive's root, or its one root folder of any name (``cookbooks/`` as ``berks package``
+    makes it, a GitHub download's ``repo-branch/``) when the root holds nothing else and no
+    metadata. That repository is one cookbook when it has metadata; otherwise its cookbooks
+    are the folders with metadata, ``recipes/`` or ``attributes/`` directly in it or in its
+    ``cookbooks/`` and ``site-cookbooks/``. Other folders (``docs/``, ``spec/``, an app) are
+    not cookbooks, and folders inside a cookbook are its files."""
+    tree = _Tree(scan)
+    tops = tree.subfolders("")
+    root = tops[0] if len(tops) == 1 and not tree.has_metadata("") else ""
+    if tree.has_metadata(root):
+        return [root]
+    found = {
+        child
+        for folder in (root, *(posixpath.join(root, d) for d in DEFAULT_COOKBOOK_DIRS))
+        for child in tree.subfolders(folder)
+        if posixpath.basename(child) not in DEFAULT_COOKBOOK_DIRS
+        and tree.looks_like_cookbook(child)
+    }
+    return sorted(found)
 
 
 def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
-    folders = _folders([name for name in scan.entries if not is_unsafe_path(name)])
     cookbooks = []
-    for folder in folders:
+    for folder in cookbook_folders(scan):
         prefix = f"{folder}/" if folder else ""
         if not any(prefix + m in scan.kept for m in METADATA_FILES):
-            findings.append(
-                error(
-                    "archive-no-metadata",
-                    "cookbook folder without metadata.rb or metadata.json",
-                    folder or ".",
-                )
-            )
+            findings.append(_no_metadata(scan, folder))
             cookbooks.append(ArchiveCookbook(folder, None))
             continue
         files = {
@@ -194,6 +249,21 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
         findings.extend(problems)
         cookbooks.append(ArchiveCookbook(folder, metadata))
     return cookbooks
+
+
+def _no_metadata(scan: Scan, folder: str) -> Finding:
+    """The finding of a cookbook folder whose metadata was not read: there is none, or it is
+    a link or a file over 1 MiB (never read into memory)."""
+    present = [m for m in METADATA_FILES if posixpath.join(folder, m) in scan.entries]
+    if present:
+        return error(
+            "archive-bad-metadata",
+            f"{present[0]} is a link or larger than {_KEEP_TOP_LEVEL >> 20} MiB: not read",
+            posixpath.join(folder, present[0]),
+        )
+    return error(
+        "archive-no-metadata", "cookbook folder without metadata.rb or metadata.json", folder or "."
+    )
 
 
 def _check_dependencies(

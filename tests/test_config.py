@@ -10,6 +10,7 @@ from cookbook_tool.config.load import Config, find_config, load_config
 from cookbook_tool.config.schema import SUPPORTED, config_schema
 from cookbook_tool.config.toml_lines import key_lines
 from cookbook_tool.errors import LocalError
+from tests.cli import run_cli
 
 ISSUE_EXAMPLE = """\
 [bundle]
@@ -136,3 +137,27 @@ def test_readme_configuration_example_works_as_written(tmp_path):
     assert config.chef_version == "11.10" and config.retention == 5
     assert config.is_external("apt") and config.is_external("opsworks_commons")
     assert config.layers["node-app"]["deploy"] == ("db_connect", "nodejs_demo")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",  # tomllib recurses: RecursionError
+        "x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+        "external_cookbooks = " + "[" * 100 + "]" * 100 + "\n",  # parses: refused after
+    ],
+    ids=["5000-arrays", "3000-inline-tables", "100-arrays"],
+)
+def test_deep_nesting_is_a_local_error_naming_the_file(tmp_path, text):
+    path = _write(tmp_path, text)
+    with pytest.raises(LocalError, match=r"nested more than 64 levels deep") as raised:
+        load_config(path)
+    assert raised.value.message.startswith(f"{path}: ")
+    result = run_cli("validate", ".", cwd=tmp_path)
+    assert result.code == 3, result
+    assert f"{path.resolve()}: arrays or tables nested more than 64" in result.stderr, result
+
+
+def test_nesting_a_configuration_uses_is_accepted(tmp_path):
+    text = '[targets.x]\nurl = "out"\n[layers.app]\nsetup = ["a"]\n'
+    assert load_config(_write(tmp_path, text)).layers == {"app": {"setup": ("a",)}}

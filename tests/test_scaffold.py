@@ -46,3 +46,19 @@ def test_new_config_keeps_out_folder_out_of_git(tmp_path):
 def test_new_has_no_json_mode(tmp_path):
     result = run_cli("new", "cookbook", "db", "--format", "json", cwd=tmp_path)
     assert result.code == 2 and result.stdout == ""
+
+
+def test_a_name_too_long_for_a_folder_is_a_usage_error(tmp_path):
+    result = run_cli("new", "cookbook", "a" * 300, cwd=tmp_path)
+    assert result.code == 2, result
+    assert "a cookbook name of 300 characters is too long" in result.stderr
+    assert "at most 255" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert run_cli("new", "cookbook", "a" * 255, cwd=tmp_path).code == 0
+
+
+def test_a_folder_path_too_long_for_the_system_is_a_local_error(tmp_path):
+    deep = tmp_path / "/".join(["d" * 200] * 21)  # over Linux's 4096-byte PATH_MAX
+    result = run_cli("new", "cookbook", "webapp", "--path", deep, cwd=tmp_path)
+    assert result.code == 3, result
+    assert "cannot create (File name too long); nothing was written" in result.stderr

@@ -90,10 +90,7 @@ class ManifestError(ValueError):
 
 def parse_manifest(data: bytes) -> Manifest:
     """Read a manifest; raise ``ManifestError`` naming the first problem."""
-    try:
-        document = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"not valid JSON ({exc})") from exc
+    document = load_json(data)
     if not isinstance(document, dict):
         raise ManifestError("not a JSON object")
     if document.get("manifest_version") != MANIFEST_VERSION:
@@ -109,6 +106,17 @@ def parse_manifest(data: bytes) -> Manifest:
         cookbooks=tuple(_cookbooks(document.get("cookbooks"))),
         files=tuple(_files(document.get("files"))),
     )
+
+
+def load_json(data: bytes) -> Any:
+    """``data`` as JSON; ``ManifestError`` when it is none, or nested deeper than Python's
+    recursion limit lets ``json`` read (a manifest is four levels deep)."""
+    try:
+        return json.loads(data)
+    except RecursionError as exc:
+        raise ManifestError("nested too deeply to be a manifest (not read)") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"not valid JSON ({exc})") from exc
 
 
 def _cookbooks(value: object) -> Iterable[ManifestCookbook]:

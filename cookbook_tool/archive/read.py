@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import posixpath
+import re
 import stat
 import tarfile
 import zipfile
@@ -24,12 +24,16 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, Protocol
 
 from cookbook_tool.archive.kind import Kind, kind_from_head
+from cookbook_tool.archive.links import escapes, is_absolute, written_through_links
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, error, warning
 
 EntryKind = Literal["file", "dir", "symlink", "hardlink", "special"]
 _READ = 1 << 20
 KEEP_MAX = 64 << 20  # largest file kept in memory (manifests, metadata), and all of them
+# A name spelled otherwise than extraction writes it: "//", a "." component, a leading "/".
+_RESPELL = re.compile(r"//|(?:^|/)\.(?:/|$)|^/|/$")
+LINK_MAX = 4095  # the longest symlink target a file system holds (PATH_MAX, 4096 with its NUL)
 
 
 @dataclass(frozen=True)
@@ -76,22 +80,32 @@ def require_archive_file(path: Path) -> None:
             f"{path}: is a folder, not an archive: give a .tar.gz/.zip bundle "
             "(build one with `cookbook-tool bundle`)"
         )
+    if path.exists() and not path.is_file():
+        raise LocalError(
+            f"{path}: not a regular file (a FIFO, a device or a socket): give the archive file"
+        )
     if not path.is_file():
         raise LocalError(f"{path}: no such archive (run `cookbook-tool bundle` first)")
 
 
 def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -> Scan:
-    """Scan ``path``; ``keep(name, size)`` says which files to keep in memory."""
+    """Scan ``path``; ``keep(name, size)`` says which files to keep in memory. A file the
+    system cannot read (permissions, an I/O error) is a ``LocalError`` naming it; content that
+    is no readable archive is an ``archive-unreadable`` finding."""
     scan = Scan()
     try:
         with path.open("rb") as raw:
             _scan_file(raw, path, scan, keep, limits)
     except _Stop:
         pass
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as exc:
-        scan.findings.append(
-            error("archive-unreadable", f"not a readable tar or zip archive: {exc}", path.name)
-        )
+    except OSError as exc:
+        if exc.errno is None:  # raised by a decoder about the content, not by the system
+            scan.findings.append(_unreadable(path, exc))
+        else:
+            raise LocalError(f"{path}: cannot read the archive ({exc.strerror})") from exc
+    except (EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error) as exc:
+        scan.findings.append(_unreadable(path, exc))
+    scan.findings.extend(link_findings(scan.entries))
     compressed = max(path.stat().st_size, 1)
     if scan.total_size > limits.ratio_floor and scan.total_size / compressed > limits.max_ratio:
         scan.findings.append(
@@ -103,6 +117,10 @@ def scan_archive(path: Path, keep: Callable[[str, int], bool], limits: Limits) -
             )
         )
     return scan
+
+
+def _unreadable(path: Path, exc: Exception) -> Finding:
+    return error("archive-unreadable", f"not a readable tar or zip archive: {exc}", path.name)
 
 
 def _scan_file(
@@ -238,8 +256,8 @@ def _scan_zip(
             if info.is_dir() or info.filename.endswith("\\"):
                 entry = ScannedEntry(name, "dir")
             elif stat.S_ISLNK(mode):
-                target = archive.read(info)[:4096].decode("utf-8", "replace")
-                entry = ScannedEntry(name, "symlink", link=target)
+                link = _zip_link(archive, info, scan)
+                entry = ScannedEntry(name, "symlink", info.file_size, link=link)
             elif stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 entry = ScannedEntry(name, "special")
             else:
@@ -252,13 +270,23 @@ def _scan_zip(
                     _read(scan, entry, stream, keep(entry.name, entry.size), limits)
 
 
+def _zip_link(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan) -> str:
+    """The target of a zip symlink entry (its content), read no further than a target can be
+    long: an entry declaring a 1 GiB target is never expanded in memory."""
+    with archive.open(info) as stream:
+        data = stream.read(LINK_MAX + 1)
+    scan.total_size += len(data)
+    return data.decode("utf-8", "replace")
+
+
 def normalise(name: str) -> str:
-    """``./a/b/`` -> ``a/b``; the archive's root (``./``, ``.``) -> ``""``."""
-    while name.startswith("./"):
-        name = name[2:]
-    if name == ".":
-        return ""
-    return name.rstrip("/") if name not in ("/", "") else name
+    """The name as extraction writes it: ``./a//b/./c/`` -> ``a/b/c``; the archive's root
+    (``./``, ``.``) -> ``""``. An absolute name keeps its leading ``/``; ``..`` is kept (it is
+    refused as ``archive-unsafe-path``, never resolved)."""
+    if not _RESPELL.search(name):
+        return name  # already in its one spelling (nearly every name)
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    return ("/" if name.startswith("/") else "") + "/".join(parts)
 
 
 def _is_root(entry: ScannedEntry) -> bool:
@@ -292,8 +320,15 @@ def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> None:
     scan.findings.extend(safety_findings(entry))
     if entry.name in scan.entries:
         scan.findings.append(
-            error("archive-duplicate-entry", "appears more than once in the archive", entry.name)
+            error(
+                "archive-duplicate-entry",
+                "appears more than once in the archive (spellings such as 'a/./b', 'a//b' and "
+                "'a/b' are one path): extraction keeps the last copy",
+                entry.name,
+            )
         )
+        dropped = scan.kept.pop(entry.name, None)  # the checks read the copy extraction keeps
+        scan.kept_size -= len(dropped or b"")
     scan.entries[entry.name] = entry
     if entry.size > limits.max_file_size:
         scan.findings.append(
@@ -307,7 +342,8 @@ def _admit(scan: Scan, entry: ScannedEntry, limits: Limits) -> None:
 
 
 def safety_findings(entry: ScannedEntry) -> Iterator[Finding]:
-    """Unsafe paths, escaping links and special files."""
+    """Unsafe paths, special files and link targets no file system holds (where links lead is
+    ``link_findings``'s, once every link is known)."""
     if is_unsafe_path(entry.name):
         yield error(
             "archive-unsafe-path",
@@ -318,21 +354,52 @@ def safety_findings(entry: ScannedEntry) -> Iterator[Finding]:
         yield error(
             "archive-special-file", "device, FIFO or other special file in the archive", entry.name
         )
-    if entry.kind in ("symlink", "hardlink") and entry.link is not None:
-        base = posixpath.dirname(entry.name) if entry.kind == "symlink" else ""
-        target = posixpath.normpath(posixpath.join(base, entry.link))
-        if is_unsafe_path(entry.link if entry.link.startswith("/") else target):
+    if entry.kind == "symlink" and _too_long(entry):
+        yield error(
+            "archive-bomb",
+            f"a symlink target of more than {LINK_MAX} bytes, which no file system holds: "
+            "not read further",
+            entry.name,
+        )
+
+
+def _too_long(entry: ScannedEntry) -> bool:
+    """A symlink whose target (as declared, or as read) is longer than any target can be."""
+    link = entry.link or ""
+    return max(entry.size, len(link.encode("utf-8", "replace"))) > LINK_MAX
+
+
+def link_findings(entries: dict[str, ScannedEntry]) -> Iterator[Finding]:
+    """Links that point outside the archive, every link of it followed (``archive.links``),
+    and entries that a link makes land outside it."""
+    links = {
+        name: entry.link
+        for name, entry in entries.items()
+        if entry.kind == "symlink" and entry.link is not None and not _too_long(entry)
+    }
+    for name, entry in entries.items():
+        if entry.link is None or (entry.kind == "symlink" and name not in links):
+            continue  # no link, or a target too long: refused already, never followed
+        if escapes(name, entry.link, links, hard=entry.kind == "hardlink"):
             yield error(
                 "archive-link-escape",
-                f"link to {entry.link!r} points outside the archive",
-                entry.name,
+                f"link to {entry.link!r} points outside the archive (its links followed)",
+                name,
             )
+    if not links:
+        return
+    for name in written_through_links(iter(entries), links):
+        yield error(
+            "archive-link-escape",
+            "lies below a link that leads outside the archive: extracting it would write "
+            "outside the folder",
+            name,
+        )
 
 
 def is_unsafe_path(name: str) -> bool:
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return True
-    return ".." in name.replace("\\", "/").split("/")
+    """An absolute name, a drive letter or a ``..`` component: it would land outside."""
+    return is_absolute(name) or ".." in name.replace("\\", "/").split("/")
 
 
 def _read(scan: Scan, entry: ScannedEntry, stream: IO[bytes], keep: bool, limits: Limits) -> None:

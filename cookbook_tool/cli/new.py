@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cookbook_tool.cli.output import DEBUG_OPTION, OutputFormat, run
+from cookbook_tool.text import printable
 
 new_app = typer.Typer(
     help="Create a cookbook or a configuration file.\n\n"
@@ -21,7 +22,11 @@ def register(app: typer.Typer) -> None:
 
 @new_app.command("cookbook")
 def new_cookbook(
-    name: str = typer.Argument(..., help="The cookbook's name (also its folder)."),
+    name: str = typer.Argument(
+        ...,
+        help="The cookbook's name (also its folder): lower-case letters, digits, '_' and '-', "
+        "at most 255 characters.",
+    ),
     path: Path = typer.Option(
         None, "--path", help="Folder to create it in (default: cookbooks/ if present, else .)."
     ),
@@ -39,7 +44,7 @@ def new_cookbook(
 
         parent = path or (Path("cookbooks") if Path("cookbooks").is_dir() else Path("."))
         for written in scaffold(parent, name, maintainer, email):
-            typer.echo(f"created {written}")
+            typer.echo(f"created {printable(str(written))}")
         return 0
 
     run("new", OutputFormat.TEXT, debug, body)
@@ -59,9 +64,9 @@ def new_config(
         from cookbook_tool.cookbook.scaffold import new_config as scaffold
 
         config, *ignore = scaffold(path)
-        typer.echo(f"created {config}")
+        typer.echo(f"created {printable(str(config))}")
         for changed in ignore:
-            typer.echo(f"added out/ (bundles, local releases) to {changed}")
+            typer.echo(f"added out/ (bundles, local releases) to {printable(str(changed))}")
         return 0
 
     run("new", OutputFormat.TEXT, debug, body)

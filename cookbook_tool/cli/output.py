@@ -67,7 +67,9 @@ VERBOSITY = {"level": 1}
 
 
 def stderr(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """One line on stderr: the paths it names may hold any character, so control characters
+    are escaped (``text.printable``) and a file name cannot forge a line."""
+    sys.stderr.write(printable(message) + "\n")
 
 
 def note(message: str) -> None:
@@ -118,8 +120,9 @@ def relative_findings(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
 
 
 def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
-    """Findings grouped by file (a header line per file), then one summary line."""
-    ordered = sort_findings(findings)
+    """Findings grouped by file (a header line per file), then one summary line; every line
+    is one line, whatever the file names hold (``printable_finding``)."""
+    ordered = sort_findings(printable_finding(f) for f in findings)
     lines: list[str] = []
     current_file: str | None = "\0"
     for finding in ordered:
@@ -135,7 +138,7 @@ def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
     errors = sum(1 for f in ordered if f.is_error)
     warnings = len(ordered) - errors
     verdict = "FAILED" if errors else "OK"
-    lines.append(f"{verdict}: {checked}: {errors} error(s), {warnings} warning(s)")
+    lines.append(f"{verdict}: {printable(checked)}: {errors} error(s), {warnings} warning(s)")
     return "\n".join(lines)
 
 
@@ -250,6 +253,7 @@ def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
 
 
 def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str) -> NoReturn:
+    message = printable(message)  # it names paths: one line, whatever they hold
     FAILURE_BY_FORMAT[output](command, message, kind, code)
     stderr(f"cookbook-tool {command}: error: {message}")
     raise typer.Exit(code)

@@ -35,7 +35,7 @@ def verify(
     Safe to extract, every cookbook has readable metadata, every dependency is inside (or
     external: --external, --external-preset, or external_cookbooks / external_presets in
     cookbook-tool.toml), and with a manifest every file matches it. Exit 0 when sound, 1 with
-    findings.
+    findings, 3 when the file cannot be read. The rules: docs/bundle.md, "Verify rules".
 
     Example:  cookbook-tool verify out/cookbooks-1.4.0.tar.gz --external-preset opsworks-chef-11.10
     """

@@ -19,6 +19,10 @@ from cookbook_tool.cookbook.discovery import CONFIG_FILE, DEFAULT_COOKBOOK_DIRS
 from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
 from cookbook_tool.errors import LocalError
 
+# Tables and arrays nested deeper than this are no configuration (the schema's deepest key is 4
+# levels down); refused before anything walks them.
+MAX_NESTING = 64
+
 
 @dataclass(frozen=True)
 class TargetConfig:
@@ -88,11 +92,39 @@ def load_config(path: Path) -> Config:
         raise LocalError(f"{path}: invalid TOML: {exc}") from exc
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
         raise LocalError(f"{path}: unusable value: {exc}") from exc
+    except RecursionError as exc:  # tomllib reads arrays and inline tables recursively
+        raise LocalError(_too_deep(path)) from exc
+    if _nesting(data) > MAX_NESTING:
+        raise LocalError(_too_deep(path))
     lines = key_lines(text)
     from cookbook_tool.config.check import check_config_document
 
     check_config_document(data, path, lines)
     return _build(data, path, lines)
+
+
+def _too_deep(path: Path) -> str:
+    return (
+        f"{path}: arrays or tables nested more than {MAX_NESTING} levels deep: "
+        "not a cookbook-tool configuration"
+    )
+
+
+def _nesting(data: dict[str, Any]) -> int:
+    """How deep tables and arrays nest in ``data`` (walked without recursion, and no deeper
+    than one level past ``MAX_NESTING``)."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:
+            pending.extend((child, depth + 1) for child in value)
+    return deepest
 
 
 def _build(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:

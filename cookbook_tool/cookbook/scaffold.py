@@ -11,7 +11,12 @@ from pathlib import Path
 from cookbook_tool.cookbook.discovery import CONFIG_FILE
 from cookbook_tool.errors import LocalError, UsageError
 
+# Supermarket accepts /\A[\w_-]+\z/i and Chef Infra Server [.A-Za-z0-9_-]+; a new cookbook
+# keeps to the lower-case part both accept.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Neither sets a length, but the name is a folder: no file system holds a file name over 255
+# bytes (NAME_MAX on Linux and macOS, 255 UTF-16 units on NTFS).
+MAX_NAME = 255
 
 
 def cookbook_files(name: str, maintainer: str, email: str) -> dict[str, str]:
@@ -57,14 +62,29 @@ def cookbook_files(name: str, maintainer: str, email: str) -> dict[str, str]:
 
 def new_cookbook(parent: Path, name: str, maintainer: str, email: str) -> list[Path]:
     """Create ``parent/name`` with a cookbook in it; return the files written."""
-    if not _NAME.match(name):
-        raise UsageError(
-            f"{name!r} is not a good cookbook name: use lower-case letters, digits, '_' and '-'"
-        )
+    check_cookbook_name(name)
     folder = parent / name
-    if folder.exists():
+    try:
+        exists = folder.exists() or folder.is_symlink()
+    except OSError as exc:  # e.g. a path longer than the system allows (ENAMETOOLONG)
+        raise LocalError(f"{folder}: cannot create ({exc.strerror}); nothing was written") from exc
+    if exists:
         raise LocalError(f"{folder}: already exists; nothing was written")
     return _write_all(folder, cookbook_files(name, maintainer, email))
+
+
+def check_cookbook_name(name: str) -> None:
+    """``UsageError`` unless ``name`` is a name a new cookbook may take."""
+    if not _NAME.match(name):
+        raise UsageError(
+            f"{name[:60]!r}{'...' if len(name) > 60 else ''} is not a good cookbook name: "
+            "use lower-case letters, digits, '_' and '-'"
+        )
+    if len(name) > MAX_NAME:
+        raise UsageError(
+            f"a cookbook name of {len(name)} characters is too long: the name is also the "
+            f"cookbook's folder, and file names hold at most {MAX_NAME}"
+        )
 
 
 CONFIG_TEMPLATE = """\
