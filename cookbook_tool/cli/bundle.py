@@ -80,12 +80,10 @@ def bundle(
     """Validate the repository, then write <name>-<version>.tar.gz and print its sha256.
 
     The community cookbooks of cookbook-tool.lock (`cookbook-tool lock`) go in beside the
-    repository's own, checked against the lock's sha256 (docs/dependencies.md).
+    repository's own, checked against the lock's sha256; --offline takes them from the cache
+    only (docs/dependencies.md). --explain writes nothing and needs no version.
 
-    Examples:
-      cookbook-tool bundle . --version 1.4.0 --cookbook webapp
-      cookbook-tool bundle --explain --external-preset opsworks-chef-11.10
-      cookbook-tool bundle --version 1.4.0 --offline
+    Example:  cookbook-tool bundle . --version 1.4.0 --cookbook webapp
     """
 
     def body() -> int:
