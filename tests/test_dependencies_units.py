@@ -143,3 +143,31 @@ def test_an_output_folder_the_next_bundle_would_ship_is_refused(tmp_path: Path, 
     elsewhere = run_cli("bundle", repo, "--version", "1.0.0", "-o", tmp_path / "dist",
                         cwd=tmp_path)
     assert elsewhere.code == 0, elsewhere.stderr
+
+
+def test_lock_help_has_examples_and_refuses_names_without_update(tmp_path: Path):
+    help_text = run_cli("lock", "--help", cwd=tmp_path)
+    assert help_text.code == 0 and "cookbook-tool lock --update apt" in help_text.stdout
+    refused = run_cli("lock", "apt", "--repo", tmp_path, cwd=tmp_path)
+    assert refused.code == 2 and "--update" in refused.stderr
+
+
+def test_lock_without_a_source_says_how_to_set_one(tmp_path: Path):
+    repo = _repo(tmp_path / "repo")
+    result = run_cli("lock", "--repo", repo, "--cache-dir", tmp_path / "c", cwd=tmp_path)
+    assert result.code == 1
+    assert "web 1.0.0 needs apt >= 0.0.0" in result.stderr
+    assert "[sources] default" in result.stderr
+    assert not (repo / "cookbook-tool.lock").exists()
+
+
+def test_the_config_schema_checks_the_dependency_tables(tmp_path: Path):
+    repo = _repo(tmp_path / "repo")
+    (repo / "cookbook-tool.toml").write_text(
+        '[sources]\ndefault = "ftp://x"\n[dependencies]\napt = { vesion = "1.0" }\n')
+    result = run_cli("validate", repo, cwd=tmp_path)
+    assert result.code == 3
+    assert "sources.default" in result.stderr
+    (repo / "cookbook-tool.toml").write_text('[dependencies]\napt = { vesion = "1.0" }\n')
+    result = run_cli("validate", repo, cwd=tmp_path)
+    assert result.code == 3 and "did you mean 'version'" in result.stderr

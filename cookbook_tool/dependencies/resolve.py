@@ -114,7 +114,8 @@ def _conflict(causes: Collection[Any], offered: Candidates) -> str:
         versions = [str(c.version) for c in offered(name)]
         have = (
             f"available: {', '.join(versions[:8])}{' ...' if len(versions) > 8 else ''}"
-            if versions else "no source offers it"
+            if versions else "no source offers it: set [sources] default in cookbook-tool.toml, "
+            "or declare it external"
         )
         parts.append("; ".join(dict.fromkeys(chain)) + f" ({name} {have})")
     return "dependencies cannot all hold: " + " | ".join(parts)
