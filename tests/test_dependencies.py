@@ -307,3 +307,21 @@ def test_a_git_dependency_from_git_daemon(tmp_path: Path, shared_mirror: Mirror,
         "v1.2.0", "v9.9.9"))
     bad = run_cli("lock", "--repo", repo, cwd=tmp_path, env=env(tmp_path))
     assert bad.code == 4 and "has no ref 'v9.9.9'" in bad.stderr
+
+
+def test_a_private_source_takes_a_token_from_the_environment_and_never_shows_it(
+    tmp_path: Path,
+):
+    token = "tok-5ecr3t-value"
+    (tmp_path / "private").mkdir()
+    with serve(tmp_path / "private", token=token) as server:
+        mirror = server.new_mirror()
+        repo = make_repo(tmp_path / "repo", mirror.url, ["depends 'windows'"])
+        refused = run_cli("lock", "--repo", repo, cwd=tmp_path, env=env(tmp_path))
+        assert refused.code == 4
+        assert "refused the credentials (HTTP 401)" in refused.stderr
+        allowed = run_cli("lock", "--repo", repo, "--format", "json", cwd=tmp_path,
+                          env={**env(tmp_path), "COOKBOOK_TOOL_SOURCE_TOKEN": token})
+        assert allowed.code == 0, allowed.stderr
+        assert token not in allowed.stdout + allowed.stderr + refused.stderr
+        assert token not in (repo / "cookbook-tool.lock").read_text()

@@ -98,8 +98,16 @@ def fill(mirror: Mirror) -> Mirror:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    token: str | None = None  # when set, every request needs "Authorization: Bearer <token>"
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.token is not None and self.headers.get("Authorization") != f"Bearer {self.token}":
+            self.send_error(401, "token required")
+            return
+        super().do_GET()
 
 
 @dataclass
@@ -117,9 +125,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(base: Path) -> Iterator[Server]:
-    """A real HTTP server on 127.0.0.1 serving ``base`` until the block ends."""
-    handler = functools.partial(_Quiet, directory=str(base))
+def serve(base: Path, token: str | None = None) -> Iterator[Server]:
+    """A real HTTP server on 127.0.0.1 serving ``base`` until the block ends (``token``: only
+    to requests that send it as a bearer token)."""
+    guarded = type("_Guarded", (_Quiet,), {"token": token})
+    handler = functools.partial(guarded, directory=str(base))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
