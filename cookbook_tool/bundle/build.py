@@ -28,10 +28,13 @@ from cookbook_tool.archive.read import file_sha256
 from cookbook_tool.archive.tar import DEFAULT_MTIME, Member, write_tar_gz
 from cookbook_tool.archive.zip import write_zip
 from cookbook_tool.bundle.members import cookbook_members, refusal
+from cookbook_tool.bundle.vendored import vendored_manifest, vendored_members, with_sources
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, LoadedRepository
 from cookbook_tool.cookbook.selection import Selection, select_cookbooks
 from cookbook_tool.cookbook.walk import Entry
+from cookbook_tool.dependencies.lockfile import LockedCookbook
+from cookbook_tool.dependencies.vendor import Fetcher, VendoredCookbook, vendor
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
 from cookbook_tool.validate.run import validate_loaded
@@ -78,6 +81,8 @@ class BundlePlan:
     entries: list[Member]  # directories and files, sorted, without the manifest
     excluded: list[Excluded]
     refused: list[Excluded] = field(default_factory=list)  # cannot ship: validation errors
+    locked: tuple[LockedCookbook, ...] = ()  # community cookbooks the lock adds
+    vendored: tuple[VendoredCookbook, ...] = ()  # ... with their checked files (when building)
 
     @property
     def files(self) -> list[Member]:
@@ -85,6 +90,9 @@ class BundlePlan:
 
     def manifest_cookbooks(self) -> list[ManifestCookbook]:
         base = "" if self.settings.layout == "flat" else "cookbooks/"
+        return [*vendored_manifest(self.vendored, base), *self._own(base)]
+
+    def _own(self, base: str) -> list[ManifestCookbook]:
         return [
             ManifestCookbook(
                 name=cookbook.name,
@@ -121,6 +129,8 @@ class BundleSource:
     loaded: LoadedRepository
     settings: BundleSettings
     selection: Selection
+    locked: tuple[LockedCookbook, ...] = ()  # the lock's cookbooks the selection needs
+    fetcher: Fetcher | None = None  # how to get them (the cache, else their source)
 
     def entries_of(self, cookbook: Cookbook) -> list[Entry]:
         return self.loaded.files_of(cookbook).entries
@@ -134,23 +144,50 @@ class BundleSource:
     def plan(self) -> BundlePlan:
         return plan_bundle(
             self.loaded.root, self.loaded.cookbooks, self.settings, self.entries_of,
-            selection=self.selection,
+            selection=self.selection, locked=self.locked,
         )
 
     def build(
         self, validation: Validation = (), on_progress: Progress | None = None
     ) -> BundleResult:
+        """Write the bundle; the locked cookbooks are fetched (or read from the cache) and
+        checked against the lock first."""
+        if self.locked and self.fetcher is None:
+            raise LocalError("the lock's cookbooks cannot be vendored without a download cache")
+        vendored = vendor(self.locked, self.fetcher) if self.fetcher is not None else []
         return build_bundle(
             self.loaded.root, self.loaded.cookbooks, self.settings, validation, self.entries_of,
             on_progress, selection=self.selection, contents=self.loaded.contents,
+            vendored=tuple(vendored),
         )
 
 
-def open_for_bundle(loaded: LoadedRepository, settings: BundleSettings) -> BundleSource:
+def open_for_bundle(
+    loaded: LoadedRepository, settings: BundleSettings,
+    locked: Sequence[LockedCookbook] = (), fetcher: Fetcher | None = None,
+) -> BundleSource:
     """The cookbooks of ``loaded`` that ``settings`` selects (loaded with the output folder
-    excluded). Raises ``UsageError`` when ``settings`` names a cookbook it does not have."""
-    selection = select_cookbooks(loaded.cookbooks, settings.cookbooks, settings.external)
-    return BundleSource(loaded, settings, selection)
+    excluded), and the ``locked`` community cookbooks they need. Raises ``UsageError`` when
+    ``settings`` names a cookbook it does not have."""
+    provided = (*settings.external, *(entry.name for entry in locked))
+    selection = select_cookbooks(loaded.cookbooks, settings.cookbooks, provided)
+    needed = {d.name for c in selection.cookbooks for d in c.depends}
+    own = {c.name for c in selection.cookbooks}
+    chosen = _locked_closure(locked, needed)
+    return BundleSource(loaded, settings, selection,
+                        tuple(e for e in chosen if e.name not in own), fetcher)
+
+
+def _locked_closure(locked: Sequence[LockedCookbook], names: set[str]) -> list[LockedCookbook]:
+    by_name = {entry.name: entry for entry in locked}
+    seen: dict[str, LockedCookbook] = {}
+    pending = sorted(n for n in names if n in by_name)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen[name] = by_name[name]
+            pending.extend(d for d in seen[name].dependencies if d in by_name)
+    return [seen[name] for name in sorted(seen)]
 
 
 def plan_bundle(
@@ -160,6 +197,8 @@ def plan_bundle(
     entries_of: EntriesOf | None = None,
     *,
     selection: Selection | None = None,
+    locked: Sequence[LockedCookbook] = (),
+    vendored: Sequence[VendoredCookbook] = (),
 ) -> BundlePlan:
     """Select the cookbooks and list their entries, without raising on entries that cannot
     ship (FIFOs, links out, loops, undecodable names): those are listed in ``refused``, and
@@ -186,9 +225,16 @@ def plan_bundle(
             source = entry.source or cookbook.path
             left_out = Excluded(_relative(source, root), verdict.reason, cookbook.name, source)
             (excluded if verdict.kind == "excluded" else refused).append(left_out)
+    own = {c.name for c in selection.cookbooks}
+    vendored = [v for v in vendored if v.name not in own]
+    entries.extend(vendored_members(vendored, prefix))
     entries.sort(key=lambda e: e.sort_key)
     excluded.sort(key=lambda e: e.path)
-    return BundlePlan(settings, selection, _without_empty_dirs(entries), excluded, refused)
+    return BundlePlan(
+        settings, selection, _without_empty_dirs(entries), excluded, refused,
+        tuple(e for e in locked if e.name not in own) or tuple(v.entry for v in vendored),
+        tuple(vendored),
+    )
 
 
 def _without_empty_dirs(entries: list[Member]) -> list[Member]:
@@ -222,6 +268,7 @@ def build_bundle(
     *,
     selection: Selection | None = None,
     contents: FileContents | None = None,
+    vendored: Sequence[VendoredCookbook] = (),
 ) -> BundleResult:
     """Plan and write the bundle, unless ``validation`` or the selection found errors.
 
@@ -232,7 +279,8 @@ def build_bundle(
     ``on_progress(done, total)`` is called with the file bytes written so far. ``contents``
     holds the bytes of the files validation read already: they are not read again.
     """
-    plan = plan_bundle(root, cookbooks, settings, entries_of, selection=selection)
+    plan = plan_bundle(root, cookbooks, settings, entries_of, selection=selection,
+                       vendored=vendored)
     if callable(validation) and (plan.refused or has_errors(plan.selection.findings)):
         validation = validation()  # refused anyway: report everything validation has to say
     early = merge_findings(() if callable(validation) else validation, plan.selection.findings)
@@ -322,11 +370,14 @@ class _MemberStream:
         if len(self.files) != len(self._plan.files):  # the writer reports every file it wrote
             raise LocalError("internal error: a file of the bundle was not hashed")
         settings = self._plan.settings
-        manifest = render_manifest(
-            Manifest(
-                settings.name, settings.version, settings.layout,
-                tuple(self._plan.manifest_cookbooks()), tuple(self.files),
-            )
+        manifest = with_sources(
+            render_manifest(
+                Manifest(
+                    settings.name, settings.version, settings.layout,
+                    tuple(self._plan.manifest_cookbooks()), tuple(self.files),
+                )
+            ),
+            self._plan.vendored,
         )
         yield Member(manifest_path(settings.layout), "file", len(manifest), data=manifest)
 

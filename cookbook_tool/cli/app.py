@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.layers",
     "cookbook_tool.cli.new",
     "cookbook_tool.cli.bundle",
+    "cookbook_tool.cli.lock",
     "cookbook_tool.cli.verify",
     "cookbook_tool.cli.publish",
     "cookbook_tool.cli.release",

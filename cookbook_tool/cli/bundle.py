@@ -57,6 +57,21 @@ def bundle(
         "--list",
         help="Show what would go in and why the rest is left out; write nothing.",
     ),
+    external: list[str] = typer.Option(
+        [], "--external", metavar="NAME",
+        help="A dependency the consumer provides (repeatable); adds to external_cookbooks.",
+    ),
+    presets: list[str] = typer.Option(
+        [], "--external-preset", metavar="NAME",
+        help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Take the locked cookbooks from the cache only (no network)."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Download cache of locked cookbooks [default: "
+        "$XDG_CACHE_HOME/cookbook-tool or ~/.cache/cookbook-tool].",
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="cookbook-tool.toml to use."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     output: OutputFormat = FORMAT_OPTION,
@@ -64,15 +79,22 @@ def bundle(
 ) -> None:
     """Validate the repository, then write <name>-<version>.tar.gz and print its sha256.
 
+    The community cookbooks of cookbook-tool.lock (`cookbook-tool lock`) go in beside the
+    repository's own, checked against the lock's sha256; --offline takes them from the cache
+    only (docs/dependencies.md). --explain writes nothing and needs no version.
+
     Example:  cookbook-tool bundle . --version 1.4.0 --cookbook webapp
     """
 
     def body() -> int:
         from cookbook_tool.bundle.settings import BundleRequest
+        from cookbook_tool.cli.lock import chosen_cache_dir, credentials
 
         request = BundleRequest(
             repo, Path.cwd(), tuple(cookbook), output_dir, name, version, layout,
             archive_format, config_file, os.environ.get("SOURCE_DATE_EPOCH"),
+            tuple(external), tuple(presets), explain, chosen_cache_dir(cache_dir), offline,
+            credentials(),
         )
         return _bundle(request, explain, output, no_progress)
 
@@ -110,7 +132,7 @@ def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> in
         emit_json(_document(result, findings))
         return 0
     plan = result.plan
-    count = len(plan.selection.cookbooks) if plan else 0
+    count = len(plan.selection.cookbooks) + len(plan.vendored) if plan else 0
     lines = [
         f"{_shown(result.path)}",
         f"  size      {result.size} bytes ({count} cookbooks, {len(result.files)} files)",
@@ -141,6 +163,7 @@ def _document(result: BundleResult, findings: list[Any]) -> dict[str, Any]:
             "identity": result.identity,
             "mtime": settings.mtime,
             "cookbooks": _cookbooks(plan) if plan else [],
+            "vendored": _vendored(plan) if plan else [],
             "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in result.files],
             "excluded": _excluded(plan) if plan else [],
         },
@@ -152,6 +175,13 @@ def _cookbooks(plan: BundlePlan) -> list[dict[str, Any]]:
     return [
         {"name": c.name, "version": c.version, "reason": plan.selection.reasons.get(c.name)}
         for c in plan.selection.cookbooks
+    ]
+
+
+def _vendored(plan: BundlePlan) -> list[dict[str, Any]]:
+    return [
+        {"name": e.name, "version": e.version, "source": e.origin, "sha256": e.sha256}
+        for e in plan.locked
     ]
 
 
@@ -175,6 +205,7 @@ def _render_plan(plan: BundlePlan, findings: list[Any], output: OutputFormat, ro
             "explain": {
                 "archive": plan.settings.filename,
                 "cookbooks": _cookbooks(plan),
+                "vendored": _vendored(plan),
                 "files": files,
                 "excluded": _excluded(plan),
                 "refused": [
@@ -197,6 +228,9 @@ def _plan_lines(plan: BundlePlan, root: Path) -> list[str]:
     ]
     for c in plan.selection.cookbooks:
         lines.append(f"  {c.name} {c.version or '?'}  ({plan.selection.reasons.get(c.name)})")
+    if plan.locked:
+        lines.append(f"vendored from cookbook-tool.lock ({len(plan.locked)}):")
+        lines.extend(f"  {e.name} {e.version}  ({e.origin})" for e in plan.locked)
     lines.append(f"included ({len(plan.files)} files):")
     for entry in plan.files:
         note = f"  ({entry.note})" if entry.note else ""

@@ -31,6 +31,7 @@ mapping names. A symbolic link is checked where it lies, never where it points.
 Examples:
   cookbook-tool validate sample_cookbooks/opsworks-stack --format json
   cookbook-tool validate --schema opsworks-custom-json stack/custom.json
+  cookbook-tool validate . --external-preset opsworks-chef-11.10 --external apt
 """
 
 
@@ -48,6 +49,14 @@ def validate(
     ),
     skip_json: bool = typer.Option(False, "--skip-json", help="Only check cookbooks."),
     only_json: bool = typer.Option(False, "--only-json", help="Only check custom JSON files."),
+    external: list[str] = typer.Option(
+        [], "--external", metavar="NAME",
+        help="A dependency the consumer provides (repeatable); adds to external_cookbooks.",
+    ),
+    presets: list[str] = typer.Option(
+        [], "--external-preset", metavar="NAME",
+        help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
+    ),
     output: OutputFormat = FORMAT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when all is well."),
     debug: bool = DEBUG_OPTION,
@@ -62,6 +71,7 @@ def validate(
         settings = CheckSettings(
             tuple(paths or ()), cwd, config, schema,
             cookbooks=not only_json and schema is None, custom_json=not skip_json,
+            external=tuple(external), external_presets=tuple(presets),
         )
         report = run_checks(settings)
         findings = relative_findings(report.findings, cwd)

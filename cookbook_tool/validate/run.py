@@ -29,10 +29,11 @@ from cookbook_tool.cookbook.discovery import (
 from cookbook_tool.cookbook.layers import normalize
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import LoadedRepository, load_repository
+from cookbook_tool.dependencies.external import with_external
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
 from cookbook_tool.validate.rules.context import RuleContext
-from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies
+from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies, check_lock
 from cookbook_tool.validate.rules.files import check_files
 from cookbook_tool.validate.rules.layers import check_layers
 from cookbook_tool.validate.rules.metadata import (
@@ -46,7 +47,9 @@ from cookbook_tool.validate.rules.secrets import check_secrets
 
 RepositoryRule = Callable[[RuleContext], Iterable[Finding]]
 CookbookRule = Callable[[RuleContext, Cookbook], Iterable[Finding]]
-REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_missing_names, check_cycles)
+REPOSITORY_RULES: tuple[RepositoryRule, ...] = (
+    check_names, check_missing_names, check_cycles, check_lock,
+)
 COOKBOOK_RULES: tuple[CookbookRule, ...] = (
     check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
     check_secrets,
@@ -61,6 +64,8 @@ class CheckSettings:
     schema: str | None = None  # check the given files against this schema
     cookbooks: bool = True  # run the cookbook checks
     custom_json: bool = True  # run the custom JSON checks
+    external: tuple[str, ...] = ()  # --external: dependencies the consumer provides
+    external_presets: tuple[str, ...] = ()  # --external-preset
 
 
 @dataclass
@@ -175,6 +180,7 @@ def _group(
     if loaded is not None and loaded.root == root:
         return _Group(root, members, loaded.config, loaded.repo, loaded)
     config = resolve_config(settings.config_path, root, settings.cwd)
+    config = with_external(config, settings.external, settings.external_presets)
     return _Group(root, members, config, discovered(root, config.cookbook_dirs))
 
 

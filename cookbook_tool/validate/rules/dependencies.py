@@ -1,12 +1,19 @@
-"""Rules on ``depends``: every dependency satisfied inside the repository (or declared
-external), and no cycles."""
+"""Rules on ``depends``: every dependency satisfied inside the repository, by
+``cookbook-tool.lock`` (vendored into the bundle) or declared external, and no cycles."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar
 
+from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.model import Cookbook, Dependency
+from cookbook_tool.dependencies.declared import DependencySettings, dependency_settings
+from cookbook_tool.dependencies.external import HOW_TO_DECLARE
+from cookbook_tool.dependencies.lockfile import LOCK_FILE, Lock, lock_path, lock_problems, read_lock
+from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.registry import finding
@@ -37,15 +44,16 @@ def check_dependencies(context: RuleContext, cookbook: Cookbook) -> Iterator[Fin
     if metadata is None:
         return
     named = context.named
+    vendoring = _Vendoring.of(context.loaded.root, context.config)
     for dependency in cookbook.depends:
         candidates = named.get(dependency.name, [])
         if not candidates:
-            if context.config.is_external(dependency.name):
-                continue
+            if context.config.is_external(dependency.name) or vendoring.covers(dependency.name):
+                continue  # external, or the lock's business (dependency-lock-* say if not)
             yield finding(
                 "dependency-missing",
                 f"depends on {dependency.name!r}, which is not a cookbook of this repository: add "
-                f"it, or declare it in `external_cookbooks` of cookbook-tool.toml",
+                f"it, or {HOW_TO_DECLARE}",
                 metadata.source,
                 dependency.line,
                 cookbook=cookbook.dirname,
@@ -62,6 +70,80 @@ def check_dependencies(context: RuleContext, cookbook: Cookbook) -> Iterator[Fin
                 dependency.line,
                 cookbook=cookbook.dirname,
             )
+
+
+class _Vendoring:
+    """The dependency tables and the lock of one repository, read once per change of either
+    file (the rules run once per cookbook)."""
+
+    _memo: ClassVar[dict[tuple[object, ...], _Vendoring]] = {}
+
+    def __init__(self, settings: DependencySettings, lock: Lock | None, problem: str | None,
+                 path: Path) -> None:
+        self.settings = settings
+        self.lock = lock
+        self.problem = problem  # the lock cannot be read
+        self.path = path
+
+    @classmethod
+    def of(cls, root: Path, config: Config) -> _Vendoring:
+        path = lock_path(root)
+        key = (path, _stamp(path), config.file, _stamp(config.file))
+        if key not in cls._memo:
+            cls._memo.clear()
+            settings = dependency_settings(config)
+            try:
+                lock, problem = read_lock(path), None
+            except LocalError as exc:
+                lock, problem = None, exc.message
+            cls._memo[key] = cls(settings, lock, problem, path)
+        return cls._memo[key]
+
+    def covers(self, name: str) -> bool:
+        """Whether ``name`` is locked, or would be once ``cookbook-tool lock`` runs."""
+        if self.lock is not None and name in self.lock.cookbooks:
+            return True
+        return self.settings.source_of(name) is not None or name in self.settings.declared
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None
+
+
+def check_lock(context: RuleContext) -> Iterator[Finding]:
+    """One finding when the lock is missing or no longer satisfies the metadata."""
+    config = context.config
+    vendoring = _Vendoring.of(context.loaded.root, config)
+    where = vendoring.path
+    if vendoring.problem is not None:
+        yield finding("dependency-lock-stale", vendoring.problem, where)
+        return
+    if vendoring.lock is None and not vendoring.settings.configured:
+        return  # no vendoring here: dependency-missing speaks for each depends
+    external = config.external_cookbooks | config.builtin_cookbooks
+    problems = lock_problems(vendoring.lock, context.loaded.cookbooks, vendoring.settings,
+                             external)
+    if not problems:
+        return
+    if vendoring.lock is None:
+        yield finding(
+            "dependency-lock-missing",
+            f"{problems[0]}: the bundle would lack the community cookbooks it needs (Chef stops "
+            "with CookbookNotFound): run `cookbook-tool lock`",
+            config.file or where,
+        )
+        return
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    yield finding(
+        "dependency-lock-stale",
+        f"{LOCK_FILE} does not satisfy the metadata: {problems[0]}{more}: run "
+        "`cookbook-tool lock` (or `cookbook-tool lock --update NAME` to move a locked cookbook)",
+        where,
+    )
 
 
 def check_cycles(context: RuleContext) -> Iterator[Finding]:

@@ -41,6 +41,8 @@ RULES: dict[str, Rule] = {
         Rule("dependency-missing", _E),
         Rule("dependency-unsatisfied", _E),
         Rule("dependency-cycle", _W),
+        Rule("dependency-lock-missing", _E),
+        Rule("dependency-lock-stale", _E),
         Rule("include-recipe-undeclared", _E, relaxed=True),  # a warning when Chef loads it
         Rule("include-recipe-missing", _E),
         Rule("include-recipe-relative", _E),

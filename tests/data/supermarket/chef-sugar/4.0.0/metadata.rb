@@ -1,0 +1,5 @@
+name 'chef-sugar'
+maintainer 'Sous Chefs'
+license 'Apache-2.0'
+version '4.0.0'
+chef_version '>= 12.9' if respond_to?(:chef_version)

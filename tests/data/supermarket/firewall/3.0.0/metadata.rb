@@ -1,0 +1,6 @@
+name 'firewall'
+maintainer 'Sous Chefs'
+license 'Apache-2.0'
+version '3.0.0'
+chef_version '>= 12.9' if respond_to?(:chef_version)
+depends 'chef-sugar', '>= 5.0'

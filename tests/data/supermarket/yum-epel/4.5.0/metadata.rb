@@ -1,0 +1,6 @@
+name 'yum-epel'
+maintainer 'Sous Chefs'
+license 'Apache-2.0'
+version '4.5.0'
+chef_version '>= 12.9' if respond_to?(:chef_version)
+depends 'yum', '~> 5.0'
