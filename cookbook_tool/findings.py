@@ -7,25 +7,20 @@ made, so no renderer can print one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from cookbook_tool.text import AWS_KEY_ID, mask_aws_key_ids
+
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
-    NOTICE = "notice"  # information: nothing to fix (counted with the warnings by renderers)
+    NOTICE = "notice"  # information: nothing to fix (renderers count it apart)
 
 
-# The shape of an AWS access key id: the same pattern as ``text.AWS_KEY_ID`` (this layer may not
-# import ``text``; tests/test_findings_masking.py keeps the two identical).
-AWS_KEY_ID = re.compile(
-    r"\b(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}\b"
-)
-_MASK = "***"
 
 
 @dataclass(frozen=True, order=True)
@@ -49,7 +44,7 @@ class Finding:
         for name in ("message", "path"):
             value = getattr(self, name)
             if value is not None and AWS_KEY_ID.search(value):
-                object.__setattr__(self, name, AWS_KEY_ID.sub(_MASK, value))
+                object.__setattr__(self, name, mask_aws_key_ids(value))
 
     @property
     def is_error(self) -> bool:

@@ -31,6 +31,7 @@ from cookbook_tool.archive.read import (
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.discovery import DEFAULT_COOKBOOK_DIRS, METADATA_FILES
 from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Metadata
+from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.errors import UsageError
 from cookbook_tool.findings import Finding, error, sort_findings
 from cookbook_tool.metadata.read import read_metadata_files
@@ -285,7 +286,8 @@ def _check_dependencies(
                 findings.append(
                     error(
                         "archive-missing-dependency",
-                        f"depends on {dependency.name!r}, which is not in the archive",
+                        f"depends on {dependency.name!r}, which is not in the archive: "
+                        f"if the consumer has it, {HOW_TO_DECLARE}",
                         source,
                         dependency.line,
                         cookbook=cookbook.metadata.name,

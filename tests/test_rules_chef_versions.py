@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool import findings as findings_module
-from cookbook_tool import text
 from cookbook_tool.findings import Finding, Severity, error
 from cookbook_tool.validate.rules.secrets import _CHUNK, scan_file
 from tests.cli import cli_environment, run_cli
@@ -109,6 +107,17 @@ def test_override_cookbook_is_recognised_for_chef_11(tmp_path, config):
     [notice] = found
     assert notice["severity"] == "notice"
     assert "attributes/customize.rb" in notice["message"] and "'deploy'" in notice["message"]
+
+
+def test_a_notice_is_counted_and_rendered_as_a_notice(tmp_path):
+    repo = _repo(tmp_path, {**OVERRIDE, "cookbook-tool.toml": 'chef_version = "11.10"\n'})
+    text = run_cli("validate", repo, "--skip-json")
+    assert text.code == 0, text.stdout + text.stderr
+    assert text.stdout.splitlines()[-1].endswith("0 error(s), 0 warning(s), 1 notice(s)")
+    github = run_cli("validate", repo, "--skip-json", "--format", "github")
+    assert github.stdout.startswith("::notice "), github.stdout
+    sarif = run_cli("validate", repo, "--skip-json", "--format", "sarif").json()
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["note"]
 
 
 def test_a_layer_may_run_a_built_in_recipe_of_an_overridden_cookbook(tmp_path):
@@ -340,7 +349,6 @@ def test_every_finding_is_masked_where_it_is_made():
     assert KEY_ID not in made.message and KEY_ID not in (made.path or "")
     direct = Finding("f", 1, None, "r", Severity.WARNING, f"key {KEY_ID}")
     assert direct.message == "key ***"
-    assert findings_module.AWS_KEY_ID.pattern == text.AWS_KEY_ID.pattern
 
 
 # -- 12.10 unreadable files ----------------------------------------------------------------

@@ -12,7 +12,6 @@ folders inside the cookbook are stored as folders.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +19,10 @@ from typing import Literal
 
 from cookbook_tool.archive.tar import Member
 from cookbook_tool.cookbook.chefignore import load_chefignore
-from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.model import COOKBOOK_NAME, Cookbook
 from cookbook_tool.cookbook.walk import Entry, walk_cookbook
 from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.text import printable
-
-_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ def cookbook_members(
 
 
 def _checked_name(cookbook: Cookbook) -> str:
-    if not _SAFE_NAME.fullmatch(cookbook.name):
+    if not COOKBOOK_NAME.fullmatch(cookbook.name):
         where = cookbook.metadata_file or cookbook.path
         raise LocalError(
             f"{where}: cookbook name {cookbook.name!r} cannot be a folder name in a bundle "

@@ -139,7 +139,7 @@ def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> in
         f"  sha256    {result.sha256}",
         f"  identity  {result.identity}",
     ]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(map(printable, lines)) + "\n")  # one line each, whatever names hold
     if findings:
         note(f"validation reported {len(findings)} warning(s); `cookbook-tool validate` shows them")
     return 0
@@ -217,7 +217,7 @@ def _render_plan(plan: BundlePlan, findings: list[Any], output: OutputFormat, ro
         }
         emit_json(document)
         return 1 if has_errors(findings) else 0
-    sys.stdout.write("\n".join(_plan_lines(plan, root)) + "\n")
+    sys.stdout.write("\n".join(map(printable, _plan_lines(plan, root))) + "\n")
     return report_findings("bundle", findings, output, f"{root}") if findings else 0
 
 

@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNEXPECTED, ToolError
-from cookbook_tool.findings import Finding, has_errors, sort_findings
+from cookbook_tool.findings import Finding, Severity, has_errors, sort_findings
 from cookbook_tool.text import printable
 
 JSON_DOCUMENT_VERSION = 1
@@ -136,9 +136,13 @@ def render_findings_text(findings: Iterable[Finding], checked: str) -> str:
             f"{prefix}{pointer} {finding.severity.value} [{finding.rule}] {finding.message}"
         )
     errors = sum(1 for f in ordered if f.is_error)
-    warnings = len(ordered) - errors
+    notices = sum(1 for f in ordered if f.severity is Severity.NOTICE)
+    warnings = len(ordered) - errors - notices
     verdict = "FAILED" if errors else "OK"
-    lines.append(f"{verdict}: {printable(checked)}: {errors} error(s), {warnings} warning(s)")
+    noted = f", {notices} notice(s)" if notices else ""
+    lines.append(
+        f"{verdict}: {printable(checked)}: {errors} error(s), {warnings} warning(s){noted}"
+    )
     return "\n".join(lines)
 
 
@@ -154,7 +158,7 @@ def render_findings_github(findings: Iterable[Finding]) -> str:
         if finding.column is not None:
             props.append(f"col={finding.column}")
         props.append(f"title={_gh_escape_property(finding.rule)}")
-        level = "error" if finding.is_error else "warning"
+        level = finding.severity.value  # ::error, ::warning, ::notice
         message = f"{finding.path}: {finding.message}" if finding.path else finding.message
         out.append(f"::{level} {','.join(props)}::{_gh_escape_data(message)}")
     return "\n".join(out)

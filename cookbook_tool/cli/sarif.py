@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cookbook_tool import __version__
-from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.findings import Finding, Severity, sort_findings
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -23,6 +23,10 @@ def sarif_failure(message: str) -> dict[str, Any]:
     return document
 
 
+# SARIF 2.1.0 result levels: "note" is its word for information.
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
+
+
 def sarif_document(findings: Iterable[Finding]) -> dict[str, Any]:
     ordered = sort_findings(findings)
     rules = sorted({f.rule for f in ordered})
@@ -30,7 +34,7 @@ def sarif_document(findings: Iterable[Finding]) -> dict[str, Any]:
     for finding in ordered:
         result: dict[str, Any] = {
             "ruleId": finding.rule,
-            "level": "error" if finding.is_error else "warning",
+            "level": _SARIF_LEVEL[finding.severity],
             "message": {"text": _message(finding)},
         }
         if finding.file:
