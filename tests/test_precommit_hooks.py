@@ -246,6 +246,19 @@ def test_cookbook_validate_blocks_metadata_without_version(stack: Path, hooks: H
     assert (metadata, None, "metadata-missing-version") in _findings(out), out
 
 
+def test_cookbook_lock_blocks_a_new_community_dependency_without_lock(
+    stack: Path, hooks: HookSource
+) -> None:
+    config = stack / "cookbook-tool.toml"
+    config.write_text(config.read_text() + '\n[dependencies]\napt = ">= 7.0"\n')
+    code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-lock",
+                     "--files", "cookbook-tool.toml")
+    assert code == 1, out
+    assert "no cookbook-tool.lock" in out and "run `cookbook-tool lock`" in out, out
+    code, out = _run(stack, hooks.env, *PRE_COMMIT, "run", "cookbook-lock", "--files", RECIPE)
+    assert code == 0, out  # a recipe is not what the lock depends on: the hook is skipped
+
+
 def test_cookbook_validate_checks_dependents_of_changed_cookbook(
     stack: Path, hooks: HookSource
 ) -> None:

@@ -31,6 +31,7 @@ private, Artifactory or a static mirror). An existing lock is honoured exactly; 
 the named cookbooks (all without names) to the newest versions the constraints allow. `bundle`
 then vendors the locked cookbooks into the archive. See docs/dependencies.md.
 
+\b
 Examples:
   cookbook-tool lock
   cookbook-tool lock --update apt

@@ -42,6 +42,7 @@ tag), with the stack's custom JSON as JsonAttributesContent and its secrets as
 json format). ChefClientVersion defaults to None: Chef's unlicensed downloads were withdrawn
 during 2026, so bake Cinc or Chef into the image.
 
+\b
 Examples:
   cookbook-tool migrate export --format cloudformation --output ssm.yaml
   cookbook-tool migrate export --target git --version current --format terraform

@@ -28,6 +28,7 @@ are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). N
 cookbook-tool.toml checks everything; naming a mapping's schema file checks every file that
 mapping names. A symbolic link is checked where it lies, never where it points.
 
+\b
 Examples:
   cookbook-tool validate sample_cookbooks/opsworks-stack --format json
   cookbook-tool validate --schema opsworks-custom-json stack/custom.json
