@@ -77,6 +77,19 @@ def warning(
     return Finding(_as_str(file), line, column, rule, Severity.WARNING, message, cookbook, path)
 
 
+def notice(
+    rule: str,
+    message: str,
+    file: str | Path | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    *,
+    cookbook: str | None = None,
+    path: str | None = None,
+) -> Finding:
+    return Finding(_as_str(file), line, column, rule, Severity.NOTICE, message, cookbook, path)
+
+
 def _as_str(file: str | Path | None) -> str | None:
     if file is None:
         return None

@@ -31,9 +31,10 @@ from cookbook_tool.archive.read import (
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.discovery import DEFAULT_COOKBOOK_DIRS, METADATA_FILES
 from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Metadata
+from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
 from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.errors import UsageError
-from cookbook_tool.findings import Finding, error, sort_findings
+from cookbook_tool.findings import Finding, error, notice, sort_findings
 from cookbook_tool.metadata.read import read_metadata_files
 from cookbook_tool.text import did_you_mean
 
@@ -125,7 +126,7 @@ def check_archive(
     findings = [*kind_findings(path.name, scan.kind), *scan.findings]
     if any(f.rule in ("archive-unreadable", "archive-bomb") for f in findings):
         return CheckedArchive(sort_findings(findings), scan)
-    cookbooks = _cookbooks(scan, findings)
+    cookbooks = _cookbooks(scan, findings, frozenset(external))
     if not cookbooks:
         findings.append(error("archive-no-cookbooks", "no cookbook folder found", path.name))
     _check_dependencies(cookbooks, external, findings)
@@ -231,12 +232,14 @@ def cookbook_folders(scan: Scan) -> list[str]:
     return sorted(found)
 
 
-def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
+def _cookbooks(
+    scan: Scan, findings: list[Finding], external: frozenset[str]
+) -> list[ArchiveCookbook]:
     cookbooks = []
     for folder in cookbook_folders(scan):
         prefix = f"{folder}/" if folder else ""
         if not any(prefix + m in scan.kept for m in METADATA_FILES):
-            findings.append(_no_metadata(scan, folder))
+            findings.append(_no_metadata(scan, folder, external))
             cookbooks.append(ArchiveCookbook(folder, None))
             continue
         files = {
@@ -252,10 +255,22 @@ def _cookbooks(scan: Scan, findings: list[Finding]) -> list[ArchiveCookbook]:
     return cookbooks
 
 
-def _no_metadata(scan: Scan, folder: str) -> Finding:
+def _no_metadata(scan: Scan, folder: str, external: frozenset[str]) -> Finding:
     """The finding of a cookbook folder whose metadata was not read: there is none, or it is
-    a link or a file over 1 MiB (never read into memory)."""
+    a link or a file over 1 MiB (never read into memory); or, with the OpsWorks Chef 11.10
+    built-ins provided (``--external-preset opsworks-chef-11.10``), a folder without metadata
+    named like one of them: an override cookbook, which OpsWorks merges into the built-in."""
     present = [m for m in METADATA_FILES if posixpath.join(folder, m) in scan.entries]
+    name = posixpath.basename(folder)
+    if not present and name in external and name in OPSWORKS_CHEF_11_10_COOKBOOKS:
+        return notice(
+            "archive-override-cookbook",
+            f"{name!r} has no metadata: OpsWorks Chef 11.10 merges a folder named like its "
+            f"built-in cookbook {name!r} into it (attributes/customize.rb is the documented way "
+            "to override built-in attributes), so it needs none; any other consumer "
+            "(Systems Manager, chef-solo) sees a cookbook without metadata",
+            folder,
+        )
     if present:
         return error(
             "archive-bad-metadata",

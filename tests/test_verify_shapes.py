@@ -181,3 +181,21 @@ def test_metadata_reads_its_readme_in_every_layout(tmp_path, prefix):
 def test_a_cookbook_named_like_a_cookbook_part_inside_cookbooks(tmp_path):
     files = {"cookbooks/recipes/metadata.rb": "name 'recipes'\nversion '1.0.0'\n"}
     assert verify_archive(write_tar(tmp_path / "x.tar.gz", files)) == []
+
+
+def test_an_opsworks_override_cookbook_is_a_notice_with_the_preset(tmp_path):
+    from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
+    from cookbook_tool.findings import Severity
+
+    files = {**_cookbooks(""), "deploy/attributes/customize.rb": "normal[:x] = 1\n"}
+    archive = write_tar(tmp_path / "stack.tar.gz", files)
+    plain = verify_archive(archive)
+    assert [(f.rule, f.file) for f in plain] == [("archive-no-metadata", "deploy")]
+    provided = verify_archive(archive, external=OPSWORKS_CHEF_11_10_COOKBOOKS)
+    assert [(f.rule, f.severity) for f in provided] == [
+        ("archive-override-cookbook", Severity.NOTICE)
+    ]
+    # a name the consumer provides that is no OpsWorks built-in stays an error
+    named = {**_cookbooks(""), "apt/attributes/customize.rb": "normal[:x] = 1\n"}
+    other = write_tar(tmp_path / "other.tar.gz", named)
+    assert [f.rule for f in verify_archive(other, external={"apt"})] == ["archive-no-metadata"]
