@@ -36,6 +36,9 @@ def publish(
         "published or older than the current one (never rewrites a release)."),
     source_commit: str | None = typer.Option(
         None, "--source-commit", help="Record this Git commit with the release."),
+    allow_foreign_branch: bool = typer.Option(
+        False, "--allow-foreign-branch", help="Git target: publish onto a branch that holds "
+        "commits not made by cookbook-tool (its tree is replaced by the release's)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     output: PublishFormat = PUBLISH_FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
@@ -57,7 +60,7 @@ def publish(
             with progress_bar(show, f"uploading {bundle.name}") as on_progress:
                 result = publish_to(
                     bundle, target, source_commit=source_commit, force_current=force_current,
-                    on_progress=on_progress,
+                    on_progress=on_progress, allow_foreign_branch=allow_foreign_branch,
                 )
         except BundleRejected as rejected:
             return _report_rejected(rejected, output)

@@ -104,7 +104,10 @@ class Publisher(Protocol):
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
-    ) -> PublishResult: ...
+        allow_foreign_branch: bool = False,
+    ) -> PublishResult:
+        """``allow_foreign_branch``: Git only, publish onto a branch holding other commits."""
+        ...
 
     def releases(self, name: str) -> list[Release]:
         """The release history, newest first, the current one marked."""

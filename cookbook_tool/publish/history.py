@@ -18,6 +18,7 @@ Document (``format_version`` 1)::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,6 +27,13 @@ from typing import Any
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError
 from cookbook_tool.publish.base import Release
+
+# What a history may hold, checked like user input: versions and names become path parts and
+# Git ref names, the format a file suffix (an edited document must never reach outside).
+PATH_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+ARCHIVE_FORMATS = ("tar.gz", "zip")
+LAYOUTS = ("cookbooks", "flat")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 FORMAT = "cookbook-tool/releases"
 FORMAT_VERSION = 1
@@ -93,6 +101,8 @@ def parse(
         return History(name=name)
     try:
         doc = json.loads(data)
+    except RecursionError as exc:
+        raise _invalid(error, where, "nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(error, where, f"not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -105,7 +115,7 @@ def parse(
             f"{where}: written by a newer cookbook-tool (format_version {version}): "
             "upgrade cookbook-tool"
         )
-    problem = _shape_problem(doc)
+    problem = _shape_problem(doc) or _value_problem(doc)
     if problem:
         raise _invalid(error, where, problem)
     entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
@@ -147,6 +157,51 @@ def _shape_problem(doc: dict[str, Any]) -> str | None:
             problem = _item_problem(item, types)
             if problem:
                 return f"{key}[{index}] {problem}"
+    return None
+
+
+def is_path_part(value: str) -> bool:
+    """A name or version that can be one path segment and one Git ref component."""
+    return bool(PATH_PART.match(value)) and ".." not in value and len(value) <= 128
+
+
+def _value_problem(doc: dict[str, Any]) -> str | None:
+    """The first value of a well-shaped document that could not come from cookbook-tool."""
+    name = doc.get("name")
+    if name is not None and not is_path_part(name):
+        return f"name {name!r} is not a bundle name"
+    seen: set[str] = set()
+    for index, item in enumerate(doc["releases"]):
+        problem = _entry_problem(item, seen)
+        if problem:
+            return f"releases[{index}] {problem}"
+        seen.add(item["version"])
+    current = doc.get("current")
+    if current is not None and current not in seen:
+        return f"current {current!r} is not one of its releases"
+    for index, item in enumerate(doc.get("events", [])):
+        for key in ("version", "previous"):
+            value = item.get(key)
+            if value is not None and not is_path_part(value):
+                return f"events[{index}] {key!r} {value!r} is not a version"
+    return None
+
+
+def _entry_problem(item: dict[str, Any], seen: set[str]) -> str | None:
+    version = item["version"]
+    if not is_path_part(version):
+        return f"'version' {version!r} is not a version"
+    if version in seen:
+        return f"'version' {version!r} appears twice"
+    if item["archive_format"] not in ARCHIVE_FORMATS:
+        return f"'archive_format' {item['archive_format']!r} is not tar.gz or zip"
+    if item.get("layout", "cookbooks") not in LAYOUTS:
+        return f"'layout' {item['layout']!r} is not cookbooks or flat"
+    for key in ("sha256", "archive_sha256"):
+        if not _DIGEST.match(item[key]):
+            return f"{key!r} is not a sha256 digest"
+    if item["size"] < 0:
+        return "'size' is negative"
     return None
 
 

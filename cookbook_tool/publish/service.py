@@ -54,9 +54,11 @@ def publish_artifact(
     *,
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     return open_publisher(target, options).publish(
-        artifact, force_current=force_current, on_progress=on_progress
+        artifact, force_current=force_current, on_progress=on_progress,
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 
@@ -69,12 +71,14 @@ def publish_bundle(
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
     external: Collection[str] = (),
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     """Verify the bundle file as ``cookbook-tool verify`` does (``BundleRejected`` with the
     findings: nothing uploaded), then publish it. ``external``: cookbooks the consumer provides."""
     artifact = checked_artifact(Path(bundle), external, source_commit=source_commit)
     return publish_artifact(
-        artifact, target, options, force_current=force_current, on_progress=on_progress
+        artifact, target, options, force_current=force_current, on_progress=on_progress,
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 
@@ -85,6 +89,7 @@ def publish_to(
     source_commit: str | None = None,
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     """``cookbook-tool publish``: resolve the target as the user named it (the project's
     configuration, found from ``request.cwd``, is read once: for a named target and for the
@@ -101,6 +106,7 @@ def publish_to(
         force_current=force_current,
         on_progress=on_progress,
         external=consumer_cookbooks(config),
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 

@@ -51,7 +51,12 @@ class FolderStore:
         self.url = root.as_uri()
 
     def _path(self, key: str) -> Path:
-        return self.root.joinpath(*key.split("/"))
+        """The file of ``key``, never outside the target folder (a key is built from checked
+        names; this is the last guard against one that is not)."""
+        parts = key.split("/")
+        if any(part in ("", ".", "..") or "\\" in part or "\x00" in part for part in parts):
+            raise LocalError(f"{self.root}: refusing the release path {key!r} (outside the target)")
+        return self.root.joinpath(*parts)
 
     def check(self) -> None:
         if self.root.exists() and not self.root.is_dir():

@@ -79,6 +79,7 @@ class StorePublisher:
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
+        allow_foreign_branch: bool = False,  # Git only: an object store has no branch
     ) -> PublishResult:
         self.store.check()  # fails early on a missing bucket
         key = release_key(artifact.name, _version(artifact.version), artifact.archive_format)

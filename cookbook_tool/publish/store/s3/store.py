@@ -267,6 +267,7 @@ class S3Publisher(StorePublisher):
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
+        allow_foreign_branch: bool = False,
     ) -> PublishResult:
         self.s3.region()  # before the first byte: the consumer URLs need the bucket's region
         return super().publish(artifact, force_current=force_current, on_progress=on_progress)
