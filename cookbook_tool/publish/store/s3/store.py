@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 _LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict"}
 _SSE = ("AES256", "aws:kms", "aws:kms:dsse")
+MAX_PRESIGN = 604_800  # seconds: the longest a SigV4 presigned URL is valid
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -76,6 +77,11 @@ class S3Store:
         self._bucket_region: str | None = None
         self.transfer = transfer
         self.endpoint = endpoint_url(options)
+        if options.presign_seconds is not None and options.presign_seconds > MAX_PRESIGN:
+            raise UsageError(
+                f"--presign {options.presign_seconds}: S3 presigned URLs last at most "
+                f"{MAX_PRESIGN} seconds (7 days, SigV4): give {MAX_PRESIGN} or less"
+            )
         self.extra: dict[str, Any] = {}
         if options.sse:
             if options.sse not in _SSE:
