@@ -18,6 +18,7 @@ from cookbook_tool.cli.output import (
     emit_json,
     run,
 )
+from cookbook_tool.cli.signals import guarded
 from cookbook_tool.cli.targets import with_target
 from cookbook_tool.errors import EXIT_OK
 
@@ -70,7 +71,7 @@ def publish(
             sys.stdout.write(publish_text(result) + "\n")
         return EXIT_OK
 
-    run("publish", output.output, debug, body)
+    run("publish", output.output, debug, guarded(body))
 
 
 def _report_rejected(rejected: Any, output: PublishFormat) -> int:
@@ -111,7 +112,7 @@ def releases(
             sys.stdout.write(text + "\n")
         return EXIT_OK
 
-    run("releases", output.output, debug, body)
+    run("releases", output.output, debug, guarded(body))
 
 
 def rollback(
@@ -143,7 +144,7 @@ def rollback(
             sys.stdout.write("\n".join(lines + consumer_text(result.consumer)) + "\n")
         return EXIT_OK
 
-    run("rollback", output.output, debug, body)
+    run("rollback", output.output, debug, guarded(body))
 
 
 def prune(
@@ -189,7 +190,7 @@ def prune(
                                dry_run=dry_run, deleted=[release_json(r) for r in result.deleted]))
         return EXIT_OK
 
-    run("prune", output.output, debug, body)
+    run("prune", output.output, debug, guarded(body))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from cookbook_tool.cli.output import (
     report_findings,
     run,
 )
+from cookbook_tool.cli.signals import guarded
 
 if TYPE_CHECKING:
     from cookbook_tool.publish.base import ProgressCallback
@@ -69,7 +70,7 @@ def release(
             report = run_release(request, lambda name, size: _bar(bars, show, name))
         return _render(report, output)
 
-    run("release", output, debug, body)
+    run("release", output, debug, guarded(body))
 
 
 def _bar(stack: ExitStack, show: bool, name: str) -> ProgressCallback | None:
