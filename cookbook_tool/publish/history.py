@@ -26,7 +26,7 @@ from typing import Any
 
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError
-from cookbook_tool.publish.base import Release
+from cookbook_tool.publish.base import Origin, Release
 
 # What a history may hold, checked like user input: versions and names become path parts and
 # Git ref names, the format a file suffix (an edited document must never reach outside).
@@ -50,9 +50,11 @@ class Entry:
     published_at: str
     source_commit: str | None = None
     layout: str = "cookbooks"  # or "flat"; older documents have none
+    origin: str | None = None  # promoted: the source target (credentials masked)
+    origin_published_at: str | None = None  # promoted: when the source published it
 
     @classmethod
-    def of(cls, artifact: Artifact, published_at: str) -> Entry:
+    def of(cls, artifact: Artifact, published_at: str, origin: Origin | None = None) -> Entry:
         return cls(
             version=artifact.version,
             sha256=artifact.sha256,
@@ -62,6 +64,8 @@ class Entry:
             published_at=published_at,
             source_commit=artifact.source_commit,
             layout=artifact.layout,
+            origin=origin.target if origin else None,
+            origin_published_at=origin.published_at if origin else None,
         )
 
 
@@ -71,6 +75,7 @@ class Event:
     version: str
     previous: str | None
     at: str
+    source: str | None = None  # promote: the source target (credentials masked)
 
 
 @dataclass(frozen=True)
@@ -134,12 +139,13 @@ def _invalid(error: type[ToolError], where: str, problem: str) -> ToolError:
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "version": (str,), "sha256": (str,), "archive_sha256": (str,), "size": (int,),
     "archive_format": (str,), "published_at": (str,), "source_commit": (str, type(None)),
-    "layout": (str,),
+    "layout": (str,), "origin": (str, type(None)), "origin_published_at": (str, type(None)),
 }
 _EVENT_TYPES: dict[str, tuple[type, ...]] = {
     "action": (str,), "version": (str,), "previous": (str, type(None)), "at": (str,),
+    "source": (str, type(None)),
 }
-_OPTIONAL = {"source_commit", "layout"}
+_OPTIONAL = {"source_commit", "layout", "origin", "origin_published_at", "source"}
 
 
 def _shape_problem(doc: dict[str, Any]) -> str | None:
@@ -236,24 +242,30 @@ def dump(history: History) -> bytes:
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
-def _event(history: History, action: str, version: str, at: str) -> tuple[Event, ...]:
-    return (*history.events, Event(action, version, history.current, at))[-MAX_EVENTS:]
+def _event(
+    history: History, action: str, version: str, at: str, source: str | None = None
+) -> tuple[Event, ...]:
+    return (*history.events, Event(action, version, history.current, at, source))[-MAX_EVENTS:]
 
 
 def add_release(history: History, entry: Entry, *, make_current: bool) -> History:
-    """Record a release (no-op if the version is already recorded); optionally make it current."""
+    """Record a release (no-op if the version is already recorded); optionally make it current.
+    A promoted entry (``origin``) is recorded as a ``promote`` event naming its source."""
     if history.find(entry.version) is None:
+        action = "promote" if entry.origin else "publish"
         history = replace(
             history,
             entries=(*history.entries, entry),
-            events=_event(history, "publish", entry.version, entry.published_at),
+            events=_event(history, action, entry.version, entry.published_at, entry.origin),
         )
     if make_current and history.current != entry.version:
         history = replace(history, current=entry.version)
     return history
 
 
-def set_current(history: History, version: str, *, action: str, at: str) -> History:
+def set_current(
+    history: History, version: str, *, action: str, at: str, source: str | None = None
+) -> History:
     """Make a recorded release current (``action``: ``rollback`` or ``force-current``)."""
     if history.find(version) is None:
         kept = ", ".join(e.version for e in reversed(history.entries)) or "none"
@@ -263,7 +275,7 @@ def set_current(history: History, version: str, *, action: str, at: str) -> Hist
         )
     if history.current == version:
         return history
-    return replace(history, current=version, events=_event(history, action, version, at))
+    return replace(history, current=version, events=_event(history, action, version, at, source))
 
 
 def newest_first(history: History) -> list[Entry]:
@@ -310,6 +322,11 @@ def to_releases(history: History) -> list[Release]:
             published_at=e.published_at,
             source_commit=e.source_commit,
             current=e.version == history.current,
+            origin=e.origin,
+            origin_published_at=e.origin_published_at,
+            archive_format=e.archive_format,
+            archive_sha256=e.archive_sha256,
+            layout=e.layout,
         )
         for e in newest_first(history)
     ]

@@ -103,6 +103,8 @@ def to_release(name: str, pattern: TagPattern, record: TagRecord, current: bool)
         published_at=iso_utc(record.tagger_epoch),
         source_commit=None if source in (None, "unknown") else source,
         current=current,
+        origin=fields.get("promoted-from"),
+        origin_published_at=fields.get("origin-published-at"),
     )
 
 

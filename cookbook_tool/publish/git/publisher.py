@@ -24,12 +24,14 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TypeVar
 
-from cookbook_tool.artifact import Artifact
+from cookbook_tool.artifact import Artifact, open_artifact
 from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import (
     ConsumerInfo,
+    Origin,
     ProgressCallback,
     PublishResult,
     Release,
@@ -59,7 +61,7 @@ from cookbook_tool.publish.git.messages import (
 )
 from cookbook_tool.publish.git.repo import PushOutcome, RemoteRefs, Workspace, workspace
 from cookbook_tool.publish.git.transport import check_ref_name, git_setup, parse_target
-from cookbook_tool.publish.git.tree import BuiltTree, build_tree
+from cookbook_tool.publish.git.tree import BuiltTree, build_tree, write_archive
 from cookbook_tool.publish.history import check_plan
 from cookbook_tool.text import mask_url
 
@@ -71,13 +73,17 @@ class GitPublisher:
     """The ``Publisher`` for Git URLs (``git+ssh://``, ``git+https://``, ``git+file://``,
     ``git://``, ``user@host:path.git``), ``#branch`` or ``options.branch`` naming the branch."""
 
+    rebuilds_archives = True  # ``download`` writes the archive again from the release tree
+
     def __init__(self, url: str, options: TargetOptions) -> None:
         self.url = mask_url(url)
         self._target = parse_target(url, options.branch)
+        self.place = f"{self._target.display}#{self._target.branch}"
         self._options = options
         self._environ = dict(options.environ)
         self._tags = TagPattern(options.tag_pattern)
         self._allow_foreign = False
+        self._origin: Origin | None = None
 
     # -- Publisher ----------------------------------------------------------------------------
 
@@ -97,11 +103,14 @@ class GitPublisher:
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
         allow_foreign_branch: bool = False,
+        origin: Origin | None = None,
     ) -> PublishResult:
         """``allow_foreign_branch``: publish onto a branch that holds commits not made by
-        cookbook-tool (its tree is replaced by the release's); refused otherwise."""
+        cookbook-tool (its tree is replaced by the release's); refused otherwise. ``origin``:
+        a promoted release, its source recorded in the commit and the tag."""
         tag = self._tag(artifact.name, artifact.version)
         self._allow_foreign = allow_foreign_branch
+        self._origin = origin
         with self._workspace() as ws:
             tree = build_tree(artifact, ws.objects)
             if on_progress:
@@ -112,6 +121,31 @@ class GitPublisher:
         if on_progress:
             on_progress(tree.content_bytes, tree.content_bytes)
         return result
+
+    def download(self, name: str, version: str, directory: Path) -> Path:
+        """The release's tree as a bundle archive (``tree.write_archive``), checked on the way:
+        the archive makes exactly the tag's tree again."""
+        tag = self._tag(name, version)
+        path = directory / f"{name}-{version}.tar.gz"
+        with self._workspace() as ws:
+            refs = ws.ls_remote(tag)
+            if tag not in refs.tags:
+                raise RemoteError(
+                    f"{self.url}: no release {name} {version} (no tag {tag}): list them with "
+                    "`cookbook-tool releases`"
+                )
+            ws.fetch(RemoteRefs(None, refs.tags), tag)
+            record = next(iter(ws.tag_records(tag)), None)
+            if record is None or not is_release_tag(name, self._tags, record):
+                raise RemoteError(f"{self.url}: tag {tag} is not a release made by cookbook-tool")
+            write_archive(ws.archive(record.tree), path)
+            rebuilt = build_tree(open_artifact(path), ws.objects).sha
+        if rebuilt != record.tree:
+            raise RemoteError(
+                f"{self.url}: the archive rebuilt from tag {tag} does not give its tree back "
+                f"({rebuilt[:12]} vs {record.tree[:12]}): nothing promoted"
+            )
+        return path
 
     def releases(self, name: str) -> list[Release]:
         glob = self._tags.glob(name)
@@ -176,7 +210,8 @@ class GitPublisher:
         if exists:
             return self._existing(ws, artifact, built.sha, tag, tip, tip_tree, force_current)
         tip_message = ws.commit_message(tip) if tip else ""
-        fields = {**release_fields(artifact), "serial": str(serial_of(tip_message) + 1)}
+        fields = {**release_fields(artifact, self._origin),
+                  "serial": str(serial_of(tip_message) + 1)}
         older = _older(artifact.version, parse_fields(tip_message).get("version"))
         move = force_current or not older
         refspecs = []

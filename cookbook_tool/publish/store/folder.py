@@ -50,6 +50,7 @@ class FolderStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.url = root.as_uri()
+        self.place = root.resolve().as_uri()
 
     def _path(self, key: str) -> Path:
         """The file of ``key``, never outside the target folder (a key is built from checked
@@ -91,6 +92,15 @@ class FolderStore:
         with self._temporary(target) as temp:
             shutil.copyfile(self._path(source), temp)
             os.replace(temp, target)
+
+    def download(self, key: str, path: Path) -> int:
+        try:
+            shutil.copyfile(self._path(key), path)
+        except FileNotFoundError as exc:
+            raise LocalError(f"{self._path(key)}: the release archive is missing") from exc
+        except OSError as exc:
+            raise LocalError(f"{self._path(key)}: cannot read ({exc.strerror})") from exc
+        return path.stat().st_size
 
     def delete(self, key: str) -> None:
         path = self._path(key)
