@@ -236,10 +236,19 @@ def dump(history: History) -> bytes:
         "format_version": FORMAT_VERSION,
         "name": history.name,
         "current": history.current,
-        "releases": [asdict(e) for e in history.entries],
-        "events": [asdict(e) for e in history.events[-MAX_EVENTS:]],
+        "releases": [_compact(asdict(e)) for e in history.entries],
+        "events": [_compact(asdict(e)) for e in history.events[-MAX_EVENTS:]],
     }
     return (json.dumps(doc, indent=2) + "\n").encode()
+
+
+_PROMOTE_KEYS = ("origin", "origin_published_at", "source")
+
+
+def _compact(item: dict[str, Any]) -> dict[str, Any]:
+    """An entry or event without the promote keys it does not use (documents stay as older
+    versions wrote them)."""
+    return {k: v for k, v in item.items() if not (k in _PROMOTE_KEYS and v is None)}
 
 
 def _event(
