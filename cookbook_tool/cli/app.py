@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.verify",
     "cookbook_tool.cli.publish",
     "cookbook_tool.cli.promote",
+    "cookbook_tool.cli.diff",
     "cookbook_tool.cli.release",
 )
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from cookbook_tool.artifact import Artifact, BundleRejected, checked_artifact
 from cookbook_tool.errors import RemoteError, ToolError, UsageError
-from cookbook_tool.findings import has_errors
 from cookbook_tool.publish.base import (
     Origin,
     Publisher,
@@ -119,7 +118,7 @@ def _verified(
     try:
         artifact = checked_artifact(path, external)
     except BundleRejected as rejected:
-        errors = [f for f in rejected.findings if has_errors([f])]
+        errors = [f for f in rejected.findings if f.is_error]
         first = errors[0] if errors else rejected.findings[0]
         raise error(
             f"{where} fails verify ({len(errors)} error(s); first: {first.rule}: "
