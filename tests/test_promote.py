@@ -9,7 +9,6 @@ import json
 import tarfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from tests.cli import run_cli
 from tests.contract.artifacts import make_artifact, make_bundle
 from tests.fixtures_git import GitServer
 from tests.fixtures_s3 import SeaweedServer
+from tests.s3_traffic import count_client_bytes
 
 Make = Callable[[str], Publisher]
 
@@ -63,39 +63,6 @@ def _tree(data: bytes) -> dict[str, bytes]:
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         return {m.name.removeprefix("cookbooks/"): archive.extractfile(m).read()  # type: ignore[union-attr]
                 for m in archive if m.isfile()}
-
-
-@dataclass
-class ClientBytes:
-    """What S3 clients moved: request bodies sent and response bodies received (by their
-    Content-Length), the operations called and the keys read."""
-
-    total: int = 0
-    calls: list[str] = field(default_factory=list)
-    read_keys: list[str] = field(default_factory=list)
-
-
-def count_client_bytes(*publishers: Publisher) -> ClientBytes:
-    counted = ClientBytes()
-
-    def sent(request: Any, **_: Any) -> None:
-        body = request.body
-        counted.total += len(body) if isinstance(body, bytes | bytearray) else 0
-
-    def received(http_response: Any, model: Any, **_: Any) -> None:
-        counted.calls.append(model.name)
-        if not model.name.startswith("Head"):  # a HEAD's Content-Length is the object's size
-            counted.total += int(http_response.headers.get("content-length", 0) or 0)
-
-    def reading(params: dict[str, Any], **_: Any) -> None:
-        counted.read_keys.append(params.get("Key", ""))
-
-    for publisher in publishers:
-        events = publisher.s3.client.meta.events  # type: ignore[attr-defined]
-        events.register("before-send.s3", sent)
-        events.register("after-call.s3", received)
-        events.register("provide-client-params.s3.GetObject", reading)
-    return counted
 
 
 PAIRS = [
