@@ -18,6 +18,7 @@ from cookbook_tool.cli.output import (
     emit_json,
     run,
 )
+from cookbook_tool.cli.signals import guarded
 from cookbook_tool.cli.targets import with_target
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -64,7 +65,7 @@ def diff(
             sys.stdout.write("\n".join(_text(report)) + "\n")
         return EXIT_OK if report.diff.equal else EXIT_FINDINGS
 
-    run("diff", output.output, debug, body)
+    run("diff", output.output, debug, guarded(body))
 
 
 def _json(report: DiffReport) -> dict[str, Any]:
