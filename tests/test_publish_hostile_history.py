@@ -18,8 +18,9 @@ from cookbook_tool.publish.base import TargetOptions
 from cookbook_tool.publish.git.publisher import GitPublisher
 from cookbook_tool.publish.store.folder import FolderPublisher
 from tests.cli import run_cli
-from tests.contract.artifacts import make_artifact, make_bundle
+from tests.contract.artifacts import SAMPLE_STACK, make_artifact, make_bundle
 from tests.fixtures_git import make_remote, remote_refs
+from tests.samples import copy_sample
 
 DIGEST = "ab" * 32
 
@@ -213,3 +214,19 @@ def test_a_tag_whose_message_names_another_version_is_no_release(tmp_path: Path)
     assert [r.version for r in deleted] == ["1.1.0", "1.0.0"]
     tags = {ref for ref in remote_refs(remote) if ref.startswith("refs/tags/")}
     assert tags == {"refs/tags/cookbooks-1.2.0", "refs/tags/cookbooks-9.9.9"}
+
+
+def test_release_onto_an_application_branch_needs_the_flag(tmp_path: Path) -> None:
+    remote = make_remote(tmp_path / "remote.git")
+    _app_branch(remote, tmp_path)
+    repo = copy_sample(SAMPLE_STACK, tmp_path / "stack")
+    config = repo / "cookbook-tool.toml"
+    config.write_text(config.read_text().replace(
+        'url = "file://../../out/releases"', f'url = "git+file://{remote}#main"'))
+    args = ("release", ".", "--target", "local", "-o", str(tmp_path / "dist"), "--no-progress")
+
+    refused = run_cli(*args, cwd=repo)
+    allowed = run_cli(*args, "--allow-foreign-branch", cwd=repo)
+
+    assert refused.code == 4 and "holds commits not made by" in refused.stdout + refused.stderr
+    assert allowed.code == 0, allowed.stdout + allowed.stderr
