@@ -83,7 +83,7 @@ def test_bundle_explain_lists_a_strange_file_name_on_one_line(tmp_path):
     cookbook = tmp_path / "cookbooks" / "a"
     (cookbook / "files").mkdir(parents=True)
     (cookbook / "metadata.rb").write_text("name 'a'\nversion '1.0.0'\n")
-    (cookbook / "files" / f"x\n  + forged.rb").write_text("data\n")
+    (cookbook / "files" / "x\n  + forged.rb").write_text("data\n")
     result = run_cli("bundle", ".", "--explain", cwd=tmp_path)
     assert result.code == 0, result
     assert "  + forged.rb" not in result.stdout.splitlines(), result.stdout

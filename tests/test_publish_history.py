@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 from pathlib import Path
@@ -17,7 +18,8 @@ from tests.contract.artifacts import make_artifact
 
 
 def entry(version: str, at: str = "2026-01-01T00:00:00Z") -> hist.Entry:
-    return hist.Entry(version, f"id-{version}", f"ar-{version}", 10, "tar.gz", at)
+    digest = hashlib.sha256(version.encode()).hexdigest()
+    return hist.Entry(version, digest, digest[::-1], 10, "tar.gz", at)
 
 
 def test_round_trip_and_current() -> None:

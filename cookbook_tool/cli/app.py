@@ -24,6 +24,8 @@ _COMMAND_MODULES = (
     "cookbook_tool.cli.lock",
     "cookbook_tool.cli.verify",
     "cookbook_tool.cli.publish",
+    "cookbook_tool.cli.promote",
+    "cookbook_tool.cli.diff",
     "cookbook_tool.cli.release",
     "cookbook_tool.cli.migrate",
 )

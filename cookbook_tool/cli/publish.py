@@ -18,6 +18,7 @@ from cookbook_tool.cli.output import (
     emit_json,
     run,
 )
+from cookbook_tool.cli.signals import guarded
 from cookbook_tool.cli.targets import with_target
 from cookbook_tool.errors import EXIT_OK
 
@@ -36,6 +37,9 @@ def publish(
         "published or older than the current one (never rewrites a release)."),
     source_commit: str | None = typer.Option(
         None, "--source-commit", help="Record this Git commit with the release."),
+    allow_foreign_branch: bool = typer.Option(
+        False, "--allow-foreign-branch", help="Git target: publish onto a branch that holds "
+        "commits not made by cookbook-tool (its tree is replaced by the release's)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     output: PublishFormat = PUBLISH_FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
@@ -57,7 +61,7 @@ def publish(
             with progress_bar(show, f"uploading {bundle.name}") as on_progress:
                 result = publish_to(
                     bundle, target, source_commit=source_commit, force_current=force_current,
-                    on_progress=on_progress,
+                    on_progress=on_progress, allow_foreign_branch=allow_foreign_branch,
                 )
         except BundleRejected as rejected:
             return _report_rejected(rejected, output)
@@ -67,7 +71,7 @@ def publish(
             sys.stdout.write(publish_text(result) + "\n")
         return EXIT_OK
 
-    run("publish", output.output, debug, body)
+    run("publish", output.output, debug, guarded(body))
 
 
 def _report_rejected(rejected: Any, output: PublishFormat) -> int:
@@ -108,7 +112,7 @@ def releases(
             sys.stdout.write(text + "\n")
         return EXIT_OK
 
-    run("releases", output.output, debug, body)
+    run("releases", output.output, debug, guarded(body))
 
 
 def rollback(
@@ -140,7 +144,7 @@ def rollback(
             sys.stdout.write("\n".join(lines + consumer_text(result.consumer)) + "\n")
         return EXIT_OK
 
-    run("rollback", output.output, debug, body)
+    run("rollback", output.output, debug, guarded(body))
 
 
 def prune(
@@ -186,7 +190,7 @@ def prune(
                                dry_run=dry_run, deleted=[release_json(r) for r in result.deleted]))
         return EXIT_OK
 
-    run("prune", output.output, debug, body)
+    run("prune", output.output, debug, guarded(body))
 
 
 def register(app: typer.Typer) -> None:

@@ -81,6 +81,8 @@ def releases_text(target: str, name: str, releases: list[Release], retention: in
         if index >= retention and not release.current:
             marks.append("prunable")
         commit = f"  commit {release.source_commit[:12]}" if release.source_commit else ""
+        if release.origin:
+            commit += f"  from {release.origin}"
         lines.append(
             f"{'*' if release.current else ' '} {release.version:<12} {release.published_at}  "
             f"sha256 {release.sha256[:12]}  {human_size(release.size):>10}{commit}"

@@ -22,6 +22,7 @@ from cookbook_tool.cli.output import (
     report_findings,
     run,
 )
+from cookbook_tool.cli.signals import guarded
 
 if TYPE_CHECKING:
     from cookbook_tool.publish.base import ProgressCallback
@@ -52,6 +53,9 @@ def release(
         False, "--force-current", help="Make this release current even if a newer one is."
     ),
     config_file: Path | None = typer.Option(None, "--config", help="cookbook-tool.toml to use."),
+    allow_foreign_branch: bool = typer.Option(
+        False, "--allow-foreign-branch", help="Git targets: publish onto a branch that holds "
+        "commits not made by cookbook-tool (its tree is replaced by the release's)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No upload progress bars."),
     output: OutputFormat = FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
@@ -63,13 +67,14 @@ def release(
         request = ReleaseRequest(
             repo, Path.cwd(), config_file, tuple(target), dry_run, version, output_dir,
             os.environ.get("SOURCE_DATE_EPOCH"), force_current, dict(os.environ),
+            allow_foreign_branch,
         )
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT
             report = run_release(request, lambda name, size: _bar(bars, show, name))
         return _render(report, output)
 
-    run("release", output, debug, body)
+    run("release", output, debug, guarded(body))
 
 
 def _bar(stack: ExitStack, show: bool, name: str) -> ProgressCallback | None:

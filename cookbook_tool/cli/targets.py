@@ -45,12 +45,24 @@ _TARGET_PARAMETERS: list[tuple[str, Any, Any]] = [
 ]
 
 
-def with_target(command: Callable[..., None], exclude: tuple[str, ...] = ()) -> Callable[..., None]:
+_OPTIONAL_TO = typer.Option(
+    None,
+    "--to",
+    help="Target holding the versions: s3://BUCKET[/PREFIX], file://DIR, a directory, a Git "
+    "URL, or a target name from cookbook-tool.toml (not needed for archives and folders).",
+)
+
+
+def with_target(
+    command: Callable[..., None], exclude: tuple[str, ...] = (), *, to_required: bool = True
+) -> Callable[..., None]:
     """Add the target options (but ``exclude``) to ``command``'s signature; it receives
-    ``target: TargetRequest``."""
+    ``target: TargetRequest`` (``to`` is "" when ``--to`` is optional and not given)."""
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "target"]
     chosen = [(n, t, o) for n, t, o in _TARGET_PARAMETERS if n not in exclude]
+    if not to_required:
+        chosen[0] = ("to", str | None, _OPTIONAL_TO)
     extra = [inspect.Parameter(n, _K, default=o, annotation=t) for n, t, o in chosen]
 
     @functools.wraps(command)
@@ -58,7 +70,7 @@ def with_target(command: Callable[..., None], exclude: tuple[str, ...] = ()) -> 
         from cookbook_tool.publish.configured import TargetRequest  # lazy: start-up stays small
 
         values = {name: kwargs.pop(name) for name, _, _ in chosen}
-        to = values.pop("to")
+        to = values.pop("to") or ""
         command(target=TargetRequest(to, values, Path.cwd(), dict(os.environ)), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]

@@ -164,10 +164,22 @@ KINDS: dict[str, TargetKind] = {
 }
 
 
+# The target a release is promoted from (``promote VERSION --to NAME``): pipeline data read by
+# ``promote``, not an option of the publisher.
+PROMOTE_FROM = "promote_from"
+PROMOTE_FROM_SCHEMA = {
+    "description": "The configured target `cookbook-tool promote VERSION --to THIS` copies "
+    "releases from (blue/green: green).",
+    "type": "string",
+    "minLength": 1,
+}
+
+
 def shared_keys() -> frozenset[str]:
-    """Keys every ``[targets.NAME]`` table may hold, whatever its kind: ``url`` and the common
-    options set per target (``retention``)."""
-    return frozenset({"url"}) | {o.config_key for o in COMMON_OPTIONS if o.configured}
+    """Keys every ``[targets.NAME]`` table may hold, whatever its kind: ``url``, the common
+    options set per target (``retention``) and ``promote_from``."""
+    common = {o.config_key for o in COMMON_OPTIONS if o.configured}
+    return frozenset({"url", PROMOTE_FROM}) | common
 
 
 def all_options() -> tuple[TargetOption, ...]:
@@ -193,7 +205,8 @@ def target_schema_properties() -> dict[str, Any]:
         "minLength": 1,
     }
     configured = (o for o in all_options() if o.configured)
-    return {"url": url, **{o.config_key: dict(o.schema) for o in configured}}
+    options = {o.config_key: dict(o.schema) for o in configured}
+    return {"url": url, **options, PROMOTE_FROM: dict(PROMOTE_FROM_SCHEMA)}
 
 
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")

@@ -34,6 +34,20 @@ class Release:
     published_at: str  # ISO 8601, UTC
     source_commit: str | None = None
     current: bool = False
+    origin: str | None = None  # promoted: the target it came from (credentials masked)
+    origin_published_at: str | None = None  # promoted: when that target published it
+    archive_format: str = "tar.gz"  # what ``download`` gives: "tar.gz" or "zip"
+    archive_sha256: str = ""  # of the archive file, where the target records it
+    layout: str = "cookbooks"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a promoted release comes from: recorded with it at the destination."""
+
+    target: str  # the source target's URL, credentials masked
+    version: str
+    published_at: str  # when the source published it
 
 
 @dataclass(frozen=True)
@@ -92,9 +106,11 @@ class TargetOptions:
 
 
 class Publisher(Protocol):
-    """What every target implements. ``url`` is safe to print (credentials masked)."""
+    """What every target implements. ``url`` is safe to print (credentials masked);
+    ``place`` names where releases live (two publishers with one place are one target)."""
 
     url: str
+    place: str
 
     def state(self, artifact: Artifact) -> ReleaseState: ...
 
@@ -104,7 +120,17 @@ class Publisher(Protocol):
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
-    ) -> PublishResult: ...
+        allow_foreign_branch: bool = False,
+        origin: Origin | None = None,
+    ) -> PublishResult:
+        """``allow_foreign_branch``: Git only, publish onto a branch holding other commits.
+        ``origin``: a promoted release, recorded with where it comes from."""
+        ...
+
+    def download(self, name: str, version: str, directory: Path) -> Path:
+        """The archive of a kept release, written into ``directory``; ``RemoteError`` (for a
+        folder: ``LocalError``) when there is no such release."""
+        ...
 
     def releases(self, name: str) -> list[Release]:
         """The release history, newest first, the current one marked."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cookbook_tool.publish.base import ConsumerInfo
+from cookbook_tool.text import MASK, mask_url_credentials
 
 FOLDER_NOTE = (
     "a folder target is for local use and testing: OpsWorks and Systems Manager read archives "
@@ -15,12 +16,19 @@ FOLDER_NOTE = (
 )
 
 
+def without_userinfo(url: str) -> str:
+    """``url`` without ``user[:password]@``: consumers (OpsWorks, Systems Manager, chef-solo)
+    are given the address, never the credentials an endpoint URL may carry."""
+    masked = mask_url_credentials(url)
+    return masked.replace(f"://{MASK}@", "://", 1) if masked != url else url
+
+
 def s3_object_url(bucket: str, key: str, region: str | None, endpoint_url: str | None) -> str:
     """The HTTPS URL of an object: virtual-hosted on AWS, path-style on a custom endpoint and
     for a bucket name with dots (``a.b.s3.…`` does not match the wildcard TLS certificate)."""
     quoted = quote(key, safe="/-_.~+")
     if endpoint_url:
-        return f"{endpoint_url.rstrip('/')}/{bucket}/{quoted}"
+        return f"{without_userinfo(endpoint_url).rstrip('/')}/{bucket}/{quoted}"
     host = f"s3.{region or 'us-east-1'}.amazonaws.com"
     if "." in bucket:
         return f"https://{host}/{bucket}/{quoted}"

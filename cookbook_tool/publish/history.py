@@ -18,6 +18,7 @@ Document (``format_version`` 1)::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -25,7 +26,14 @@ from typing import Any
 
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError
-from cookbook_tool.publish.base import Release
+from cookbook_tool.publish.base import Origin, Release
+
+# What a history may hold, checked like user input: versions and names become path parts and
+# Git ref names, the format a file suffix (an edited document must never reach outside).
+PATH_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+ARCHIVE_FORMATS = ("tar.gz", "zip")
+LAYOUTS = ("cookbooks", "flat")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 FORMAT = "cookbook-tool/releases"
 FORMAT_VERSION = 1
@@ -42,9 +50,11 @@ class Entry:
     published_at: str
     source_commit: str | None = None
     layout: str = "cookbooks"  # or "flat"; older documents have none
+    origin: str | None = None  # promoted: the source target (credentials masked)
+    origin_published_at: str | None = None  # promoted: when the source published it
 
     @classmethod
-    def of(cls, artifact: Artifact, published_at: str) -> Entry:
+    def of(cls, artifact: Artifact, published_at: str, origin: Origin | None = None) -> Entry:
         return cls(
             version=artifact.version,
             sha256=artifact.sha256,
@@ -54,6 +64,8 @@ class Entry:
             published_at=published_at,
             source_commit=artifact.source_commit,
             layout=artifact.layout,
+            origin=origin.target if origin else None,
+            origin_published_at=origin.published_at if origin else None,
         )
 
 
@@ -63,6 +75,7 @@ class Event:
     version: str
     previous: str | None
     at: str
+    source: str | None = None  # promote: the source target (credentials masked)
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,8 @@ def parse(
         return History(name=name)
     try:
         doc = json.loads(data)
+    except RecursionError as exc:
+        raise _invalid(error, where, "nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(error, where, f"not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -105,7 +120,7 @@ def parse(
             f"{where}: written by a newer cookbook-tool (format_version {version}): "
             "upgrade cookbook-tool"
         )
-    problem = _shape_problem(doc)
+    problem = _shape_problem(doc) or _value_problem(doc)
     if problem:
         raise _invalid(error, where, problem)
     entries = tuple(Entry(**_fields(item, Entry)) for item in doc["releases"])
@@ -124,12 +139,13 @@ def _invalid(error: type[ToolError], where: str, problem: str) -> ToolError:
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "version": (str,), "sha256": (str,), "archive_sha256": (str,), "size": (int,),
     "archive_format": (str,), "published_at": (str,), "source_commit": (str, type(None)),
-    "layout": (str,),
+    "layout": (str,), "origin": (str, type(None)), "origin_published_at": (str, type(None)),
 }
 _EVENT_TYPES: dict[str, tuple[type, ...]] = {
     "action": (str,), "version": (str,), "previous": (str, type(None)), "at": (str,),
+    "source": (str, type(None)),
 }
-_OPTIONAL = {"source_commit", "layout"}
+_OPTIONAL = {"source_commit", "layout", "origin", "origin_published_at", "source"}
 
 
 def _shape_problem(doc: dict[str, Any]) -> str | None:
@@ -147,6 +163,51 @@ def _shape_problem(doc: dict[str, Any]) -> str | None:
             problem = _item_problem(item, types)
             if problem:
                 return f"{key}[{index}] {problem}"
+    return None
+
+
+def is_path_part(value: str) -> bool:
+    """A name or version that can be one path segment and one Git ref component."""
+    return bool(PATH_PART.match(value)) and ".." not in value and len(value) <= 128
+
+
+def _value_problem(doc: dict[str, Any]) -> str | None:
+    """The first value of a well-shaped document that could not come from cookbook-tool."""
+    name = doc.get("name")
+    if name is not None and not is_path_part(name):
+        return f"name {name!r} is not a bundle name"
+    seen: set[str] = set()
+    for index, item in enumerate(doc["releases"]):
+        problem = _entry_problem(item, seen)
+        if problem:
+            return f"releases[{index}] {problem}"
+        seen.add(item["version"])
+    current = doc.get("current")
+    if current is not None and current not in seen:
+        return f"current {current!r} is not one of its releases"
+    for index, item in enumerate(doc.get("events", [])):
+        for key in ("version", "previous"):
+            value = item.get(key)
+            if value is not None and not is_path_part(value):
+                return f"events[{index}] {key!r} {value!r} is not a version"
+    return None
+
+
+def _entry_problem(item: dict[str, Any], seen: set[str]) -> str | None:
+    version = item["version"]
+    if not is_path_part(version):
+        return f"'version' {version!r} is not a version"
+    if version in seen:
+        return f"'version' {version!r} appears twice"
+    if item["archive_format"] not in ARCHIVE_FORMATS:
+        return f"'archive_format' {item['archive_format']!r} is not tar.gz or zip"
+    if item.get("layout", "cookbooks") not in LAYOUTS:
+        return f"'layout' {item['layout']!r} is not cookbooks or flat"
+    for key in ("sha256", "archive_sha256"):
+        if not _DIGEST.match(item[key]):
+            return f"{key!r} is not a sha256 digest"
+    if item["size"] < 0:
+        return "'size' is negative"
     return None
 
 
@@ -175,30 +236,45 @@ def dump(history: History) -> bytes:
         "format_version": FORMAT_VERSION,
         "name": history.name,
         "current": history.current,
-        "releases": [asdict(e) for e in history.entries],
-        "events": [asdict(e) for e in history.events[-MAX_EVENTS:]],
+        "releases": [_compact(asdict(e)) for e in history.entries],
+        "events": [_compact(asdict(e)) for e in history.events[-MAX_EVENTS:]],
     }
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
-def _event(history: History, action: str, version: str, at: str) -> tuple[Event, ...]:
-    return (*history.events, Event(action, version, history.current, at))[-MAX_EVENTS:]
+_PROMOTE_KEYS = ("origin", "origin_published_at", "source")
+
+
+def _compact(item: dict[str, Any]) -> dict[str, Any]:
+    """An entry or event without the promote keys it does not use (documents stay as older
+    versions wrote them)."""
+    return {k: v for k, v in item.items() if not (k in _PROMOTE_KEYS and v is None)}
+
+
+def _event(
+    history: History, action: str, version: str, at: str, source: str | None = None
+) -> tuple[Event, ...]:
+    return (*history.events, Event(action, version, history.current, at, source))[-MAX_EVENTS:]
 
 
 def add_release(history: History, entry: Entry, *, make_current: bool) -> History:
-    """Record a release (no-op if the version is already recorded); optionally make it current."""
+    """Record a release (no-op if the version is already recorded); optionally make it current.
+    A promoted entry (``origin``) is recorded as a ``promote`` event naming its source."""
     if history.find(entry.version) is None:
+        action = "promote" if entry.origin else "publish"
         history = replace(
             history,
             entries=(*history.entries, entry),
-            events=_event(history, "publish", entry.version, entry.published_at),
+            events=_event(history, action, entry.version, entry.published_at, entry.origin),
         )
     if make_current and history.current != entry.version:
         history = replace(history, current=entry.version)
     return history
 
 
-def set_current(history: History, version: str, *, action: str, at: str) -> History:
+def set_current(
+    history: History, version: str, *, action: str, at: str, source: str | None = None
+) -> History:
     """Make a recorded release current (``action``: ``rollback`` or ``force-current``)."""
     if history.find(version) is None:
         kept = ", ".join(e.version for e in reversed(history.entries)) or "none"
@@ -208,7 +284,7 @@ def set_current(history: History, version: str, *, action: str, at: str) -> Hist
         )
     if history.current == version:
         return history
-    return replace(history, current=version, events=_event(history, action, version, at))
+    return replace(history, current=version, events=_event(history, action, version, at, source))
 
 
 def newest_first(history: History) -> list[Entry]:
@@ -255,6 +331,11 @@ def to_releases(history: History) -> list[Release]:
             published_at=e.published_at,
             source_commit=e.source_commit,
             current=e.version == history.current,
+            origin=e.origin,
+            origin_published_at=e.origin_published_at,
+            archive_format=e.archive_format,
+            archive_sha256=e.archive_sha256,
+            layout=e.layout,
         )
         for e in newest_first(history)
     ]

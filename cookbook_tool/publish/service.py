@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.artifact import Artifact, checked_artifact
-from cookbook_tool.config.load import resolve_config
+from cookbook_tool.config.load import Config, resolve_config
+from cookbook_tool.config.target_kinds import PROMOTE_FROM
+from cookbook_tool.errors import UsageError
 from cookbook_tool.publish.base import (
     ConsumerInfo,
     ProgressCallback,
@@ -17,7 +19,9 @@ from cookbook_tool.publish.base import (
     TargetOptions,
 )
 from cookbook_tool.publish.configured import TargetRequest, resolve_target
+from cookbook_tool.publish.promote import PromoteResult
 from cookbook_tool.publish.targets import open_publisher
+from cookbook_tool.text import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,11 @@ def publish_artifact(
     *,
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     return open_publisher(target, options).publish(
-        artifact, force_current=force_current, on_progress=on_progress
+        artifact, force_current=force_current, on_progress=on_progress,
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 
@@ -69,12 +75,14 @@ def publish_bundle(
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
     external: Collection[str] = (),
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     """Verify the bundle file as ``cookbook-tool verify`` does (``BundleRejected`` with the
     findings: nothing uploaded), then publish it. ``external``: cookbooks the consumer provides."""
     artifact = checked_artifact(Path(bundle), external, source_commit=source_commit)
     return publish_artifact(
-        artifact, target, options, force_current=force_current, on_progress=on_progress
+        artifact, target, options, force_current=force_current, on_progress=on_progress,
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 
@@ -85,6 +93,7 @@ def publish_to(
     source_commit: str | None = None,
     force_current: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_foreign_branch: bool = False,
 ) -> PublishResult:
     """``cookbook-tool publish``: resolve the target as the user named it (the project's
     configuration, found from ``request.cwd``, is read once: for a named target and for the
@@ -101,6 +110,7 @@ def publish_to(
         force_current=force_current,
         on_progress=on_progress,
         external=consumer_cookbooks(config),
+        allow_foreign_branch=allow_foreign_branch,
     )
 
 
@@ -133,3 +143,51 @@ def prune_releases(
     publisher = open_publisher(target, options)
     deleted = publisher.prune(name, keep, dry_run=dry_run, planned=planned)
     return PruneResult(publisher.url, name, keep, dry_run, deleted)
+
+
+def promote_to(
+    request: TargetRequest,
+    source: str | None,
+    name: str,
+    version: str,
+    *,
+    dry_run: bool = False,
+) -> PromoteResult:
+    """``cookbook-tool promote``: ``request`` names the destination (``--to``), ``source`` the
+    target to copy from (``--from``; default: the destination's ``promote_from`` in
+    ``cookbook-tool.toml``). Options given on the command line apply to both."""
+    from cookbook_tool.publish.promote import promote
+    from cookbook_tool.verify import consumer_cookbooks
+
+    config = resolve_config(None, None, request.cwd)
+    source = source or promote_source(config, request.to)
+    to, to_options = resolve_target(request, config)
+    source_request = TargetRequest(source, request.values, request.cwd, request.environ)
+    origin, origin_options = resolve_target(source_request, config)
+    return promote(
+        open_publisher(origin, origin_options),
+        open_publisher(to, to_options),
+        name,
+        version,
+        dry_run=dry_run,
+        external=consumer_cookbooks(config),
+    )
+
+
+def promote_source(config: Config | None, to: str) -> str:
+    """The ``promote_from`` of the configured target ``to``; ``UsageError`` without one."""
+    target = config.targets.get(to) if config is not None else None
+    found = target.options.get(PROMOTE_FROM) if target is not None else None
+    if found is None:
+        where = f"[targets.{to}]" if target is not None else "a [targets.NAME] table"
+        raise UsageError(
+            f"promote --to {to}: no source: give --from TARGET or set promote_from in {where} "
+            "of cookbook-tool.toml"
+        )
+    if config is None or found not in config.targets:
+        names = sorted(config.targets) if config else []
+        raise UsageError(
+            f"[targets.{to}] promote_from = {found!r} is not a configured target"
+            f"{did_you_mean(str(found), names)}"
+        )
+    return str(found)

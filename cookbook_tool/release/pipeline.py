@@ -62,6 +62,7 @@ class ReleaseRequest:
     source_date_epoch: str | None = None  # the environment's SOURCE_DATE_EPOCH
     force_current: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)  # what publishers run with
+    allow_foreign_branch: bool = False  # Git targets: publish onto a branch with other commits
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,8 @@ def _publish_one(
     try:
         progress = on_target(checked.name, artifact.size) if on_target else None
         result = publisher.publish(
-            artifact, force_current=settings.request.force_current, on_progress=progress
+            artifact, force_current=settings.request.force_current, on_progress=progress,
+            allow_foreign_branch=settings.request.allow_foreign_branch,
         )
     except ToolError as exc:
         return replace(checked, outcome=Outcome.FAILED, error=exc.message,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from cookbook_tool.artifact import Artifact
-from cookbook_tool.errors import ReleaseConflict, RemoteError
-from cookbook_tool.publish.base import Publisher, ReleaseState
+from cookbook_tool.errors import ReleaseConflict, RemoteError, ToolError
+from cookbook_tool.publish.base import Origin, Publisher, ReleaseState
 
 Make = Callable[..., Artifact]
 
@@ -188,3 +190,40 @@ def test_consumer_info_shape(publisher: Publisher, artifacts: Make) -> None:
     assert "1.0.0" in json.dumps(pinned.custom_cookbooks_source)
     text = json.dumps([info.custom_cookbooks_source, info.ssm_apply_chef_recipes, info.extra])
     assert "secret" not in text.lower()
+
+
+def test_download_gives_the_release_back(
+    publisher: Publisher, artifacts: Make, tmp_path: Path
+) -> None:
+    """What ``promote`` and ``diff`` read: the archive of a kept release, the same bytes (a Git
+    target: the same files, rebuilt from the tag's tree), and an error for an unknown one."""
+    artifact = artifacts("1.0.0")
+    publisher.publish(artifact)
+    folder = tmp_path / "downloaded"
+    folder.mkdir()
+
+    path = publisher.download("cookbooks", "1.0.0", folder)
+
+    if getattr(publisher, "rebuilds_archives", False):
+        assert _files(path) == _files(artifact.path)
+    else:
+        assert path.read_bytes() == artifact.path.read_bytes()
+    with pytest.raises(ToolError, match="no release cookbooks 9.0.0"):
+        publisher.download("cookbooks", "9.0.0", folder)
+
+
+def test_promoted_releases_carry_their_origin(publisher: Publisher, artifacts: Make) -> None:
+    origin = Origin("s3://green/stack", "1.0.0", "2026-01-02T03:04:05Z")
+    publisher.publish(artifacts("1.1.0"))
+
+    publisher.publish(artifacts("1.0.0"), force_current=True, origin=origin)
+
+    promoted = next(r for r in publisher.releases("cookbooks") if r.version == "1.0.0")
+    assert promoted.current
+    assert (promoted.origin, promoted.origin_published_at) == (origin.target, origin.published_at)
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as archive:
+        return {m.name: archive.extractfile(m).read()  # type: ignore[union-attr]
+                for m in archive if m.isfile()}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.config.source_date import source_date_epoch
 from cookbook_tool.errors import UsageError
-from cookbook_tool.publish.base import TargetOptions
+from cookbook_tool.publish.base import Origin, TargetOptions
 
 DEFAULT_AUTHOR = ("cookbook-tool", "cookbook-tool@localhost")
 _FIELD = re.compile(r"^(?P<key>[a-z0-9-]+): (?P<value>\S.*)$", re.MULTILINE)
@@ -49,14 +49,18 @@ def signature(options: TargetOptions, environ: dict[str, str]) -> Signature:
     )
 
 
-def release_fields(artifact: Artifact) -> dict[str, str]:
-    return {
+def release_fields(artifact: Artifact, origin: Origin | None = None) -> dict[str, str]:
+    fields = {
         "name": artifact.name,
         "version": artifact.version,
         "sha256": artifact.sha256,
         "size": str(artifact.size),
         "source-commit": artifact.source_commit or "unknown",
     }
+    if origin is not None:
+        fields["promoted-from"] = " ".join(origin.target.split())
+        fields["origin-published-at"] = origin.published_at
+    return fields
 
 
 def format_fields(fields: dict[str, str]) -> str:

@@ -24,12 +24,14 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TypeVar
 
-from cookbook_tool.artifact import Artifact
+from cookbook_tool.artifact import Artifact, open_artifact
 from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish.base import (
     ConsumerInfo,
+    Origin,
     ProgressCallback,
     PublishResult,
     Release,
@@ -38,6 +40,10 @@ from cookbook_tool.publish.base import (
 )
 from cookbook_tool.publish.git.consumer import consumer_info
 from cookbook_tool.publish.git.history import (
+    FOREIGN_BASE,
+    has_foreign_history,
+    is_own_commit,
+    is_release_tag,
     prune_plan,
     releases_of,
     serial_of,
@@ -55,7 +61,7 @@ from cookbook_tool.publish.git.messages import (
 )
 from cookbook_tool.publish.git.repo import PushOutcome, RemoteRefs, Workspace, workspace
 from cookbook_tool.publish.git.transport import check_ref_name, git_setup, parse_target
-from cookbook_tool.publish.git.tree import BuiltTree, build_tree
+from cookbook_tool.publish.git.tree import BuiltTree, build_tree, write_archive
 from cookbook_tool.publish.history import check_plan
 from cookbook_tool.text import mask_url
 
@@ -67,12 +73,17 @@ class GitPublisher:
     """The ``Publisher`` for Git URLs (``git+ssh://``, ``git+https://``, ``git+file://``,
     ``git://``, ``user@host:path.git``), ``#branch`` or ``options.branch`` naming the branch."""
 
+    rebuilds_archives = True  # ``download`` writes the archive again from the release tree
+
     def __init__(self, url: str, options: TargetOptions) -> None:
         self.url = mask_url(url)
         self._target = parse_target(url, options.branch)
+        self.place = f"{self._target.display}#{self._target.branch}"
         self._options = options
         self._environ = dict(options.environ)
         self._tags = TagPattern(options.tag_pattern)
+        self._allow_foreign = False
+        self._origin: Origin | None = None
 
     # -- Publisher ----------------------------------------------------------------------------
 
@@ -91,8 +102,15 @@ class GitPublisher:
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
+        allow_foreign_branch: bool = False,
+        origin: Origin | None = None,
     ) -> PublishResult:
+        """``allow_foreign_branch``: publish onto a branch that holds commits not made by
+        cookbook-tool (its tree is replaced by the release's); refused otherwise. ``origin``:
+        a promoted release, its source recorded in the commit and the tag."""
         tag = self._tag(artifact.name, artifact.version)
+        self._allow_foreign = allow_foreign_branch
+        self._origin = origin
         with self._workspace() as ws:
             tree = build_tree(artifact, ws.objects)
             if on_progress:
@@ -103,6 +121,31 @@ class GitPublisher:
         if on_progress:
             on_progress(tree.content_bytes, tree.content_bytes)
         return result
+
+    def download(self, name: str, version: str, directory: Path) -> Path:
+        """The release's tree as a bundle archive (``tree.write_archive``), checked on the way:
+        the archive makes exactly the tag's tree again."""
+        tag = self._tag(name, version)
+        path = directory / f"{name}-{version}.tar.gz"
+        with self._workspace() as ws:
+            refs = ws.ls_remote(tag)
+            if tag not in refs.tags:
+                raise RemoteError(
+                    f"{self.url}: no release {name} {version} (no tag {tag}): list them with "
+                    "`cookbook-tool releases`"
+                )
+            ws.fetch(RemoteRefs(None, refs.tags), tag)
+            record = next(iter(ws.tag_records(tag)), None)
+            if record is None or not is_release_tag(name, self._tags, record):
+                raise RemoteError(f"{self.url}: tag {tag} is not a release made by cookbook-tool")
+            write_archive(ws.archive(record.tree), path)
+            rebuilt = build_tree(open_artifact(path), ws.objects).sha
+        if rebuilt != record.tree:
+            raise RemoteError(
+                f"{self.url}: the archive rebuilt from tag {tag} does not give its tree back "
+                f"({rebuilt[:12]} vs {record.tree[:12]}): nothing promoted"
+            )
+        return path
 
     def releases(self, name: str) -> list[Release]:
         glob = self._tags.glob(name)
@@ -167,13 +210,16 @@ class GitPublisher:
         if exists:
             return self._existing(ws, artifact, built.sha, tag, tip, tip_tree, force_current)
         tip_message = ws.commit_message(tip) if tip else ""
-        fields = {**release_fields(artifact), "serial": str(serial_of(tip_message) + 1)}
+        fields = {**release_fields(artifact, self._origin),
+                  "serial": str(serial_of(tip_message) + 1)}
         older = _older(artifact.version, parse_fields(tip_message).get("version"))
         move = force_current or not older
         refspecs = []
         if tip is not None and tip_tree == built.sha:
             commit = tip  # never an empty commit: tag the tip, which has this tree
         else:
+            if move:
+                self._check_branch(ws, tip)
             commit = self._commit(ws, built.sha, tip, "Release", fields)
             if move:
                 refspecs.append(f"{commit}:refs/heads/{self._target.branch}")
@@ -205,6 +251,7 @@ class GitPublisher:
         current = tip_tree == tag_tree
         if force_current and not current:
             fields = parse_fields(ws.tag_message(tag))
+            self._check_branch(ws, tip)
             rollback = self._commit(ws, tag_tree, tip, "Roll back to", fields)
             if ws.push([f"{rollback}:refs/heads/{self._target.branch}"]) is PushOutcome.RACE:
                 return None
@@ -219,11 +266,15 @@ class GitPublisher:
             )
         refs = ws.fetch(refs, tag)
         record = next(iter(ws.tag_records(tag)), None)
-        if record is None:
-            raise RemoteError(f"{self.url}: tag {tag} is not an annotated release tag")
+        if record is None or not is_release_tag(name, self._tags, record):
+            raise RemoteError(
+                f"{self.url}: tag {tag} is not a release tag made by cookbook-tool (not "
+                "annotated, or its message names another release): nothing changed"
+            )
         tip_tree = ws.tree_of(refs.branch_tip) if refs.branch_tip else None
         if tip_tree != record.tree:
             fields = parse_fields(record.message)
+            self._check_branch(ws, refs.branch_tip)
             commit = self._commit(ws, record.tree, refs.branch_tip, "Roll back to", fields)
             if ws.push([f"{commit}:refs/heads/{self._target.branch}"]) is PushOutcome.RACE:
                 return None
@@ -246,6 +297,22 @@ class GitPublisher:
         setup = git_setup(self._target, self._options, self._environ)
         return workspace(setup, self._environ)
 
+    def _check_branch(self, ws: Workspace, tip: str | None) -> None:
+        """Refuse to move a branch that holds commits not made by cookbook-tool (an app's
+        ``main``): the release commit's tree would replace everything at its tip."""
+        if tip is None or self._allow_foreign:
+            return
+        header, _, message = ws.run("cat-file", "commit", tip).partition("\n\n")
+        has_parent = any(line.startswith("parent ") for line in header.splitlines())
+        if has_foreign_history(message, has_parent):
+            branch = self._target.branch
+            raise RemoteError(
+                f"{self.url}: branch {branch} holds commits not made by cookbook-tool (tip "
+                f"{tip[:12]}): a release commit would replace its whole tree (its files gone "
+                "from the tip); publish to a branch of its own (the default is 'cookbooks', "
+                "URL#cookbooks) or pass --allow-foreign-branch; nothing was pushed"
+            )
+
     def _signature(self) -> Signature:
         return signature(self._options, self._environ)
 
@@ -256,8 +323,12 @@ class GitPublisher:
         self, ws: Workspace, tree: str, parent: str | None, verb: str, fields: dict[str, str]
     ) -> str:
         """A commit of ``tree`` on ``parent``; its serial is one more than the parent's."""
-        serial = serial_of(ws.commit_message(parent)) + 1 if parent else 1
-        fields = {**fields, "serial": str(serial)}
+        message = ws.commit_message(parent) if parent else ""
+        serial = serial_of(message) + 1 if parent else 1
+        fields = {k: v for k, v in fields.items() if k != FOREIGN_BASE}
+        fields["serial"] = str(serial)
+        if parent and not is_own_commit(message):  # allowed by --allow-foreign-branch
+            fields[FOREIGN_BASE] = parent
         subject = f"{verb} {fields.get('name', '?')} {fields.get('version', '?')}"
         text = commit_object(tree, parent, self._signature(), subject, fields)
         return ws.objects.write("commit", text)

@@ -172,6 +172,14 @@ class Workspace:
     def tree_of(self, revision: str) -> str:
         return self.run("rev-parse", "--verify", "--quiet", f"{revision}^{{tree}}").strip()
 
+    def archive(self, revision: str) -> bytes:
+        """``git archive --format=tar`` of a fetched revision (a tree: its files and modes)."""
+        result = self._call(["archive", "--format=tar", revision])
+        if result.status:
+            detail = self.target.scrub(result.stderr.strip())
+            raise LocalError(f"git archive failed in the temporary repository: {detail}")
+        return result.stdout
+
     def commit_message(self, commit: str) -> str:
         return self.run("cat-file", "commit", commit).partition("\n\n")[2]
 

@@ -11,6 +11,8 @@ executable bits, so the same bundle always makes the same tree id.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import tarfile
 import zipfile
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.archive.tar import Member, write_tar_gz
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import LocalError
 
@@ -133,3 +136,38 @@ def _zip_members(path: Path) -> Iterator[tuple[str, bytes, bool]]:
             if mode and (mode & 0o170000) not in (0, 0o100000):
                 raise LocalError(f"{path}: {info.filename} is a link or special file")
             yield info.filename.removeprefix("./"), archive.read(info), bool(mode & 0o111)
+
+
+def write_archive(tree_tar: bytes, path: Path) -> None:
+    """The inverse of ``build_tree``: a bundle archive at ``path`` (tar.gz, written as ``bundle``
+    writes them: sorted, folders included, fixed mtime) from a release tree given as the tar
+    ``git archive`` makes of it; the cookbooks go back under ``cookbooks/`` unless the
+    manifest at the tree's root says the layout is flat."""
+    files: dict[str, tuple[bytes, bool]] = {}
+    with tarfile.open(fileobj=io.BytesIO(tree_tar), mode="r:") as archive:
+        for member in archive:
+            if member.isfile():
+                stream = archive.extractfile(member)
+                data = stream.read() if stream is not None else b""
+                files[member.name] = (data, bool(member.mode & 0o111))
+    prefix = "" if _layout(files.get(".manifest.json")) == "flat" else _PREFIX
+    members: dict[str, Member] = {}
+    if prefix:
+        members["cookbooks"] = Member("cookbooks", "dir")
+    for name, (data, executable) in files.items():
+        full = prefix + name
+        parts = full.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            members.setdefault(folder, Member(folder, "dir"))
+        members[full] = Member(full, "file", len(data), executable, data=data)
+    with path.open("wb") as out:
+        write_tar_gz(sorted(members.values(), key=lambda m: m.sort_key), out)
+
+
+def _layout(manifest: tuple[bytes, bool] | None) -> str:
+    try:
+        bundle = json.loads(manifest[0]).get("bundle", {}) if manifest else {}
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return "cookbooks"
+    return "flat" if isinstance(bundle, dict) and bundle.get("layout") == "flat" else "cookbooks"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from cookbook_tool.artifact import Artifact
@@ -30,6 +31,7 @@ class ObjectExists(Exception):
 
 class ReleaseStore(Protocol):
     url: str  # the target URL, safe to print
+    place: str  # where the objects live (the folder, the endpoint and bucket and prefix)
     history_error: type[ToolError]  # a damaged releases.json: LocalError (folder), RemoteError
 
     def check(self) -> None:
@@ -51,6 +53,10 @@ class ReleaseStore(Protocol):
         ...
 
     def delete(self, key: str) -> None: ...
+
+    def download(self, key: str, path: Path) -> int:
+        """Write the object at ``key`` to the local file ``path``; the bytes read."""
+        ...
 
     def read_doc(self, key: str) -> tuple[bytes | None, str | None]:
         """A small document and a token for ``write_doc`` (None, None when absent)."""

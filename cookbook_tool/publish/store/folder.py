@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -49,9 +50,15 @@ class FolderStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.url = root.as_uri()
+        self.place = root.resolve().as_uri()
 
     def _path(self, key: str) -> Path:
-        return self.root.joinpath(*key.split("/"))
+        """The file of ``key``, never outside the target folder (a key is built from checked
+        names; this is the last guard against one that is not)."""
+        parts = key.split("/")
+        if any(part in ("", ".", "..") or "\\" in part or "\x00" in part for part in parts):
+            raise LocalError(f"{self.root}: refusing the release path {key!r} (outside the target)")
+        return self.root.joinpath(*parts)
 
     def check(self) -> None:
         if self.root.exists() and not self.root.is_dir():
@@ -86,6 +93,15 @@ class FolderStore:
             shutil.copyfile(self._path(source), temp)
             os.replace(temp, target)
 
+    def download(self, key: str, path: Path) -> int:
+        try:
+            shutil.copyfile(self._path(key), path)
+        except FileNotFoundError as exc:
+            raise LocalError(f"{self._path(key)}: the release archive is missing") from exc
+        except OSError as exc:
+            raise LocalError(f"{self._path(key)}: cannot read ({exc.strerror})") from exc
+        return path.stat().st_size
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
@@ -116,22 +132,25 @@ class FolderStore:
 
     @contextmanager
     def _temporary(self, final: Path) -> Iterator[Path]:
-        """A temporary file beside ``final``; always removed (after a link or rename too)."""
+        """A temporary file beside ``final``; always removed (after a link or rename too).
+        It is ``flock``ed while in use, so that the next run can tell the leftovers of a killed
+        one (``remove_stale``) from the files of a publisher still at work."""
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale(final)
             fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
         except OSError as exc:
             raise LocalError(f"{final.parent}: cannot write ({exc.strerror})") from exc
-        try:  # mkstemp makes 0o600: give what open() would, so a web server can serve the folder
-            os.fchmod(fd, 0o666 & ~current_umask())
-        finally:
-            os.close(fd)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            # mkstemp makes 0o600: give what open() would, so a web server can serve the folder
+            os.fchmod(fd, 0o666 & ~current_umask())
             yield Path(name)
         except OSError as exc:
             raise LocalError(f"{final}: cannot write ({exc.strerror})") from exc
         finally:
             Path(name).unlink(missing_ok=True)
+            os.close(fd)
 
     @contextmanager
     def _locked(self, lock: Path) -> Iterator[None]:
@@ -142,6 +161,36 @@ class FolderStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+STALE_GRACE = 5.0  # seconds: an empty temporary file this young may be a publisher's new one
+
+
+def remove_stale(final: Path) -> list[Path]:
+    """Remove the temporary files a killed run left beside ``final`` (``.NAME.*.tmp``, made by
+    ``_temporary``): those no live process holds locked. Returns what was removed."""
+    removed = []
+    for candidate in final.parent.glob(f".{glob_escape(final.name)}.*.tmp"):
+        try:
+            fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue  # gone meanwhile, or not a plain file of ours
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            info = os.fstat(fd)
+            if info.st_size == 0 and time.time() - info.st_mtime < STALE_GRACE:
+                continue  # just made by a publisher that has not locked it yet
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+        except OSError:
+            continue  # locked: a publisher is writing it
+        finally:
+            os.close(fd)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def current_umask() -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
@@ -22,6 +23,7 @@ from cookbook_tool.errors import ReleaseConflict, RemoteError
 from cookbook_tool.publish import history as hist
 from cookbook_tool.publish.base import (
     ConsumerInfo,
+    Origin,
     ProgressCallback,
     PublishResult,
     Release,
@@ -79,19 +81,61 @@ class StorePublisher:
         *,
         force_current: bool = False,
         on_progress: ProgressCallback | None = None,
+        allow_foreign_branch: bool = False,  # Git only: an object store has no branch
+        origin: Origin | None = None,
     ) -> PublishResult:
+        def upload(key: str) -> int:
+            return self.store.put_new(key, artifact, on_progress)
+
+        return self.publish_with(artifact, upload, force_current=force_current, origin=origin)
+
+    def download(self, name: str, version: str, directory: Path) -> Path:
+        entry = self.entry(name, version)
+        path = directory / f"{name}-{version}.{entry.archive_format}"
+        self.store.download(release_key(name, version, entry.archive_format), path)
+        return path
+
+    @property
+    def place(self) -> str:
+        return self.store.place
+
+    def entry(self, name: str, version: str) -> hist.Entry:
+        """The recorded release ``version`` of ``name``; ``history_error`` when unknown."""
+        history = self.load(_name(name))
+        found = history.find(_version(version))
+        if found is None:
+            kept = ", ".join(e.version for e in hist.newest_first(history)) or "none"
+            raise self.store.history_error(
+                f"{self.url}: no release {name} {version} (kept: {kept}): list them with "
+                "`cookbook-tool releases`"
+            )
+        return found
+
+    def publish_with(
+        self,
+        artifact: Artifact,
+        create: Callable[[str], int],
+        *,
+        force_current: bool = False,
+        origin: Origin | None = None,
+    ) -> PublishResult:
+        """Publish ``artifact`` (its identity, size and format), the release object made by
+        ``create(key)`` (an upload, a server-side copy; ``ObjectExists`` when it lost a race;
+        returns the bytes sent)."""
         self.store.check()  # fails early on a missing bucket
         key = release_key(artifact.name, _version(artifact.version), artifact.archive_format)
-        sent = 0
+        sent, created = 0, False
         state = self.state(artifact)  # the history first: nothing is written on a conflict
         if state is ReleaseState.ABSENT:
             try:
-                sent = self.store.put_new(key, artifact, on_progress)
+                sent, created = create(key), True
             except ObjectExists:
                 state = self.state(artifact)
         if state is ReleaseState.DIFFERENT:
             raise self._conflict(artifact, self.load(artifact.name).find(artifact.version))
-        entry = hist.Entry.of(artifact, hist.now_iso())
+        entry = hist.Entry.of(artifact, hist.now_iso(), origin)
+        action = "promote" if origin else "force-current"
+        source = origin.target if origin else None
 
         def record(history: hist.History) -> hist.History:
             recorded = history.find(artifact.version)
@@ -100,7 +144,8 @@ class StorePublisher:
             if recorded is not None:
                 if force_current:
                     return hist.set_current(
-                        history, artifact.version, action="force-current", at=entry.published_at
+                        history, artifact.version, action=action, at=entry.published_at,
+                        source=source,
                     )
                 return history
             return hist.add_release(
@@ -114,7 +159,7 @@ class StorePublisher:
             name=artifact.name,
             version=artifact.version,
             sha256=artifact.sha256,
-            already_published=sent == 0,
+            already_published=not created,
             bytes_uploaded=sent,
             current=history.current == artifact.version,
             location=self.store.location(key),

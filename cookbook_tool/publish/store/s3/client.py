@@ -76,4 +76,7 @@ def s3_client(options: TargetOptions, settings: ClientSettings | None = None) ->
             "~/.aws/config"
         ) from exc
     except ValueError as exc:  # e.g. an endpoint URL that is not a URL
-        raise LocalError(f"cannot configure the S3 client: {exc}") from exc
+        from cookbook_tool.text import mask_url_credentials
+
+        shown = mask_url_credentials(str(exc))
+        raise LocalError(f"cannot configure the S3 client: {shown}") from exc

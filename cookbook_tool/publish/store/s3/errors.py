@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cookbook_tool.errors import LocalError, RemoteError, ToolError, UsageError
-from cookbook_tool.text import mask_aws_key_ids
+from cookbook_tool.text import mask_aws_key_ids, mask_url_credentials
 
 _CREDENTIALS = {
     "InvalidAccessKeyId": "the access key id is not known to the server",
@@ -56,7 +56,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
         )
     if kind in _UNREACHABLE or kind == "HTTPClientError":
-        where = endpoint or "the S3 endpoint"
+        where = mask_url_credentials(endpoint) if endpoint else "the S3 endpoint"
         return RemoteError(
             f"cannot reach {where} while {what} ({kind}): check --endpoint-url/--region and "
             "the network, then run again"
@@ -64,7 +64,7 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
     if kind == "ParamValidationError":
         report = " ".join(str(getattr(exc, "kwargs", {}).get("report", "")).split())
         return UsageError(
-            f"invalid S3 request while {what}: {mask_aws_key_ids(report) or kind}: check the "
+            f"invalid S3 request while {what}: {_safe(report) or kind}: check the "
             "bucket name and prefix in the target URL"
         )
     code, status = error_code(exc), http_status(exc)
@@ -86,9 +86,15 @@ def translate(exc: BaseException, what: str, bucket: str, endpoint: str | None) 
         )
     if code in ("SlowDown", "ServiceUnavailable", "InternalError") or status >= 500:
         return RemoteError(f"S3 kept failing while {what} ({code or status}): try again later")
-    message = mask_aws_key_ids(str(getattr(exc, "response", {}).get("Error", {}).get(
+    message = _safe(str(getattr(exc, "response", {}).get("Error", {}).get(
         "Message", "") or kind))
     return RemoteError(f"S3 error while {what}: {code or kind}: {message}")
+
+
+def _safe(text: str) -> str:
+    """A server's or botocore's text without URL credentials (an endpoint URL may hold some)
+    and without access key ids."""
+    return mask_aws_key_ids(mask_url_credentials(text))
 
 
 def missing_bucket(bucket: str) -> str:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from cookbook_tool.artifact import Artifact
 from cookbook_tool.errors import RemoteError, ToolError, UsageError
-from cookbook_tool.publish.base import ConsumerInfo, ProgressCallback, PublishResult, TargetOptions
-from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url
+from cookbook_tool.publish.base import (
+    ConsumerInfo,
+    Origin,
+    ProgressCallback,
+    PublishResult,
+    TargetOptions,
+)
+from cookbook_tool.publish.consumers import s3_consumer_info, s3_object_url, without_userinfo
 from cookbook_tool.publish.store.base import ObjectExists, StoredObject, current_key, release_key
 from cookbook_tool.publish.store.lifecycle import StorePublisher
 from cookbook_tool.publish.store.s3.client import ClientSettings, endpoint_url, s3_client
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 
 _LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict"}
 _SSE = ("AES256", "aws:kms", "aws:kms:dsse")
+MAX_PRESIGN = 604_800  # seconds: the longest a SigV4 presigned URL is valid
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -76,6 +84,14 @@ class S3Store:
         self._bucket_region: str | None = None
         self.transfer = transfer
         self.endpoint = endpoint_url(options)
+        self.profile = options.profile
+        where = without_userinfo(self.endpoint).rstrip("/") if self.endpoint else "aws"
+        self.place = f"{where} s3://{self.bucket}/{self.prefix}".rstrip("/")
+        if options.presign_seconds is not None and options.presign_seconds > MAX_PRESIGN:
+            raise UsageError(
+                f"--presign {options.presign_seconds}: S3 presigned URLs last at most "
+                f"{MAX_PRESIGN} seconds (7 days, SigV4): give {MAX_PRESIGN} or less"
+            )
         self.extra: dict[str, Any] = {}
         if options.sse:
             if options.sse not in _SSE:
@@ -149,6 +165,65 @@ class S3Store:
                 CopySource={"Bucket": self.bucket, "Key": self.key(source)},
                 MetadataDirective="COPY",
                 **self.extra,
+            )
+
+    def download(self, key: str, path: Path) -> int:
+        with self._errors("downloading", key):
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=self.key(key))
+            except Exception as exc:
+                if error_code(exc) == "NoSuchKey":
+                    raise RemoteError(f"{self.location(key)}: the release archive is missing") \
+                        from exc
+                raise
+            done = 0
+            with path.open("wb") as out:
+                for chunk in response["Body"].iter_chunks(1 << 20):
+                    out.write(chunk)
+                    done += len(chunk)
+        return done
+
+    def can_copy_from(self, source: S3Store) -> bool:
+        """Whether objects of ``source`` can be copied here server-side (CopyObject): the same
+        endpoint and credentials, so one client reaches both buckets."""
+        return self.endpoint == source.endpoint and self.profile == source.profile
+
+    def copy_in(self, source: S3Store, source_key: str, key: str, sha256: str) -> None:
+        """Create ``key`` as a server-side copy of ``source_key`` in ``source`` (no byte goes
+        through this machine), only if absent (``ObjectExists``); then check the copy: the
+        release identity and the SHA-256 checksum the server computed must match the source's."""
+        origin = source.head(source_key)
+        if origin.get("Metadata", {}).get("sha256") != sha256:
+            raise RemoteError(
+                f"{source.location(source_key)}: the archive does not carry the identity its "
+                "history records: nothing promoted"
+            )
+        with self._errors("copying to", key):
+            try:
+                self.client.copy_object(
+                    Bucket=self.bucket, Key=self.key(key),
+                    CopySource={"Bucket": source.bucket, "Key": source.key(source_key)},
+                    CopySourceIfMatch=origin["ETag"], IfNoneMatch="*",
+                    MetadataDirective="COPY", ChecksumAlgorithm="SHA256", **self.extra,
+                )
+            except Exception as exc:
+                if error_code(exc) in _LOST_RACE or http_status(exc) == 412:
+                    raise ObjectExists(key) from exc
+                raise
+        copied = self.head(key)
+        checksums = (origin.get("ChecksumSHA256"), copied.get("ChecksumSHA256"))
+        if (copied["ContentLength"] != origin["ContentLength"]
+                or copied.get("Metadata", {}).get("sha256") != sha256
+                or (all(checksums) and checksums[0] != checksums[1])):
+            raise RemoteError(
+                f"{self.location(key)}: the server-side copy does not match its source "
+                f"{source.location(source_key)}: delete it and promote again"
+            )
+
+    def head(self, key: str) -> Any:
+        with self._errors("reading", key):
+            return self.client.head_object(
+                Bucket=self.bucket, Key=self.key(key), ChecksumMode="ENABLED"
             )
 
     def delete(self, key: str) -> None:
@@ -261,15 +336,31 @@ class S3Publisher(StorePublisher):
                           None if client else regional)
         super().__init__(self.s3, options)
 
-    def publish(
+    def publish_with(
         self,
         artifact: Artifact,
+        create: Callable[[str], int],
         *,
         force_current: bool = False,
-        on_progress: ProgressCallback | None = None,
+        origin: Origin | None = None,
     ) -> PublishResult:
         self.s3.region()  # before the first byte: the consumer URLs need the bucket's region
-        return super().publish(artifact, force_current=force_current, on_progress=on_progress)
+        return super().publish_with(artifact, create, force_current=force_current, origin=origin)
+
+    def promote_copy(
+        self, source: S3Publisher, artifact: Artifact, origin: Origin
+    ) -> PublishResult | None:
+        """Promote ``artifact`` (a release of ``source``) by server-side copy, or None when the
+        two buckets cannot be reached by one client (then the caller streams it)."""
+        if not self.s3.can_copy_from(source.s3):
+            return None
+        source_key = release_key(artifact.name, artifact.version, artifact.archive_format)
+
+        def copy(key: str) -> int:
+            self.s3.copy_in(source.s3, source_key, key, artifact.sha256)
+            return 0
+
+        return self.publish_with(artifact, copy, force_current=True, origin=origin)
 
     def consumer_info(self, name: str, version: str | None = None) -> ConsumerInfo:
         history = self.load(name)
