@@ -101,6 +101,23 @@ def test_bundle_vendors_every_locked_cookbook_and_verify_passes(
     assert verified.code == 0, verified.stdout + verified.stderr
 
 
+def test_release_vendors_the_locked_cookbooks_like_bundle(tmp_path: Path, shared_mirror: Mirror):
+    target = tmp_path / "releases"
+    repo = make_repo(tmp_path / "repo", shared_mirror.url, DIAMOND,
+                     f'[targets.local]\nurl = "{target.as_posix()}"\n')
+    assert run_cli("lock", "--repo", repo, cwd=tmp_path, env=env(tmp_path)).code == 0
+    bundled = run_cli("bundle", repo, "--format", "json", "-o", tmp_path / "b", cwd=tmp_path,
+                      env=env(tmp_path))
+    assert bundled.code == 0, bundled.stderr
+    released = run_cli("release", repo, "--format", "json", "--offline", cwd=tmp_path,
+                       env=env(tmp_path))
+    assert released.code == 0, released.stdout + released.stderr
+    archives = list(target.rglob("*.tar.gz"))  # the version's archive and the current copy
+    expected = Path(bundled.json()["bundle"]["path"]).read_bytes()
+    assert archives and all(a.read_bytes() == expected for a in archives), archives
+    assert run_cli("verify", archives[0], cwd=tmp_path).code == 0
+
+
 def test_second_bundle_offline_gives_the_same_bytes_with_the_server_stopped(tmp_path: Path,
                                                                              shared_mirror: Mirror):
     with _copied_server(tmp_path, shared_mirror) as url:

@@ -33,7 +33,8 @@ HELP = """Validate everything, bundle once, and publish to every configured targ
 Nothing is published when validation finds an error. When one target fails after another
 succeeded, the output says which; re-running finishes the job (targets that already hold this
 release are skipped). --dry-run prints the plan (what would be bundled, its sha256, what would
-be uploaded where, what already exists) and changes nothing.
+be uploaded where, what already exists) and changes nothing. The community cookbooks of
+cookbook-tool.lock go into the bundle as `bundle` puts them (docs/dependencies.md).
 
 Example:  cookbook-tool release --dry-run
 """
@@ -56,18 +57,26 @@ def release(
     allow_foreign_branch: bool = typer.Option(
         False, "--allow-foreign-branch", help="Git targets: publish onto a branch that holds "
         "commits not made by cookbook-tool (its tree is replaced by the release's)."),
+    offline: bool = typer.Option(
+        False, "--offline", help="Take the locked community cookbooks from the cache only."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Download cache of locked cookbooks [default: "
+        "$XDG_CACHE_HOME/cookbook-tool or ~/.cache/cookbook-tool].",
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="No upload progress bars."),
     output: OutputFormat = FORMAT_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     def body() -> int:
+        from cookbook_tool.cli.lock import chosen_cache_dir, credentials
         from cookbook_tool.release.pipeline import ReleaseRequest
         from cookbook_tool.release.pipeline import release as run_release
 
         request = ReleaseRequest(
             repo, Path.cwd(), config_file, tuple(target), dry_run, version, output_dir,
             os.environ.get("SOURCE_DATE_EPOCH"), force_current, dict(os.environ),
-            allow_foreign_branch,
+            allow_foreign_branch, chosen_cache_dir(cache_dir), offline, credentials(),
         )
         with ExitStack() as bars:
             show = not no_progress and output is OutputFormat.TEXT

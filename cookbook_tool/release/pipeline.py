@@ -18,10 +18,11 @@ from pathlib import Path
 
 from cookbook_tool.artifact import Artifact, artifact_from_bundle
 from cookbook_tool.bundle.build import BundleResult, open_for_bundle
-from cookbook_tool.bundle.settings import bundle_settings, output_folder
+from cookbook_tool.bundle.settings import bundle_settings, locked_cookbooks, output_folder
 from cookbook_tool.config.load import Config, resolve_config
 from cookbook_tool.cookbook.discovery import find_repository_root
 from cookbook_tool.cookbook.repository import LoadedRepository, open_repository
+from cookbook_tool.dependencies.sources import NO_CREDENTIALS, Credentials
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_REMOTE, ToolError, UsageError
 from cookbook_tool.findings import Finding, has_errors
 from cookbook_tool.publish.base import (
@@ -63,6 +64,9 @@ class ReleaseRequest:
     force_current: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)  # what publishers run with
     allow_foreign_branch: bool = False  # Git targets: publish onto a branch with other commits
+    cache_dir: Path | None = None  # the download cache of the locked community cookbooks
+    offline: bool = False  # locked cookbooks from the cache only
+    credentials: Credentials = NO_CREDENTIALS  # private cookbook sources
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,11 @@ def _bundle(
         settings.root, settings.config, output=output, version=settings.version,
         source_date_epoch=settings.request.source_date_epoch,
     )
-    return open_for_bundle(loaded, bundle).build()
+    request = settings.request
+    locked, fetcher = locked_cookbooks(
+        settings.root, settings.config, request.cache_dir, request.credentials, request.offline
+    )
+    return open_for_bundle(loaded, bundle, locked, fetcher).build()
 
 
 def _publish_all(
