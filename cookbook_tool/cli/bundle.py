@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from cookbook_tool.cli.output import (
     JSON_DOCUMENT_VERSION,
     OutputFormat,
     emit_json,
+    emit_lines,
     finding_to_json,
     note,
     relative_findings,
@@ -139,7 +139,7 @@ def _render_result(result: BundleResult, output: OutputFormat, root: Path) -> in
         f"  sha256    {result.sha256}",
         f"  identity  {result.identity}",
     ]
-    sys.stdout.write("\n".join(map(printable, lines)) + "\n")  # one line each, whatever names hold
+    emit_lines(lines)
     if findings:
         note(f"validation reported {len(findings)} warning(s); `cookbook-tool validate` shows them")
     return 0
@@ -217,7 +217,7 @@ def _render_plan(plan: BundlePlan, findings: list[Any], output: OutputFormat, ro
         }
         emit_json(document)
         return 1 if has_errors(findings) else 0
-    sys.stdout.write("\n".join(map(printable, _plan_lines(plan, root))) + "\n")
+    emit_lines(_plan_lines(plan, root))
     return report_findings("bundle", findings, output, f"{root}") if findings else 0
 
 

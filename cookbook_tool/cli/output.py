@@ -62,6 +62,14 @@ def emit_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
 
 
+def emit_lines(lines: str | Iterable[str]) -> None:
+    """Text output on stdout, each line made ``printable``: a name read from a target, an
+    archive or the disk cannot forge a line (``a\\nOK: ...``)."""
+    if isinstance(lines, str):
+        lines = lines.split("\n")
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+
+
 # Set by the root options: 0 with -q (results and errors only), 1 normally, 2 with -v.
 VERBOSITY = {"level": 1}
 

@@ -3,7 +3,6 @@ current there. The core lives in ``cookbook_tool.publish.promote`` (imported laz
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from cookbook_tool.cli.output import (
     RESULT_FORMAT_OPTION,
     ResultFormat,
     emit_json,
+    emit_lines,
     run,
 )
 from cookbook_tool.cli.signals import guarded
@@ -54,7 +54,7 @@ def promote(
         if output is ResultFormat.JSON:
             emit_json(document("promote", **_json(result)))
         else:
-            sys.stdout.write("\n".join(_text(result)) + "\n")
+            emit_lines(_text(result))
         return EXIT_OK
 
     run("promote", output.output, debug, guarded(body))

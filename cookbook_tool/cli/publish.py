@@ -16,6 +16,7 @@ from cookbook_tool.cli.output import (
     RESULT_FORMAT_OPTION,
     ResultFormat,
     emit_json,
+    emit_lines,
     run,
 )
 from cookbook_tool.cli.signals import guarded
@@ -68,7 +69,7 @@ def publish(
         if output is PublishFormat.JSON:
             emit_json(document("publish", result=asdict(result)))
         else:
-            sys.stdout.write(publish_text(result) + "\n")
+            emit_lines(publish_text(result))
         return EXIT_OK
 
     run("publish", output.output, debug, guarded(body))
@@ -109,7 +110,7 @@ def releases(
                                releases=[release_json(r) for r in found.releases]))
         else:
             text = releases_text(found.target, name, found.releases, options.retention)
-            sys.stdout.write(text + "\n")
+            emit_lines(text)
         return EXIT_OK
 
     run("releases", output.output, debug, guarded(body))
@@ -141,7 +142,7 @@ def rollback(
                                consumer=asdict(result.consumer)))
         else:
             lines = [f"{result.target}: {name} {version} is current again"]
-            sys.stdout.write("\n".join(lines + consumer_text(result.consumer)) + "\n")
+            emit_lines(lines + consumer_text(result.consumer))
         return EXIT_OK
 
     run("rollback", output.output, debug, guarded(body))
@@ -175,7 +176,7 @@ def prune(
         plan = prune_releases(to, options, name, keep, dry_run=True)
         text = output is PublishFormat.TEXT
         if text:
-            sys.stdout.write(prune_plan_text(plan.target, name, plan.deleted, plan.keep) + "\n")
+            emit_lines(prune_plan_text(plan.target, name, plan.deleted, plan.keep))
         result = plan
         if plan.deleted and not dry_run:
             if text and not yes and sys.stdin.isatty() and not typer.confirm("Delete them?"):
@@ -184,7 +185,7 @@ def prune(
             result = prune_releases(to, options, name, plan.keep, dry_run=False, planned=planned)
             if text:
                 deleted = ", ".join(r.version for r in result.deleted) or "nothing"
-                sys.stdout.write(f"deleted: {deleted}\n")
+                emit_lines(f"deleted: {deleted}")
         if not text:
             emit_json(document("prune", target=result.target, name=name, keep=result.keep,
                                dry_run=dry_run, deleted=[release_json(r) for r in result.deleted]))

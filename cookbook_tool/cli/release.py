@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
@@ -16,6 +15,7 @@ from cookbook_tool.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
     emit_json,
+    emit_lines,
     finding_to_json,
     note,
     relative_findings,
@@ -99,7 +99,7 @@ def _render(report: ReleaseReport, output: OutputFormat) -> int:
     if output is OutputFormat.JSON:
         emit_json(_document(report, findings))
     else:
-        sys.stdout.write(_text(report) + "\n")
+        emit_lines(_text(report))
         if findings:
             note(f"{len(findings)} warning(s); `cookbook-tool validate` shows them")
     return report.exit_code
