@@ -24,6 +24,9 @@ RULES: dict[str, Severity] = {
     "metadata-json-invalid": Severity.ERROR,
     "metadata-duplicate": Severity.WARNING,
     "metadata-unreadable": Severity.ERROR,
+    "metadata-read-outside-cookbook": Severity.ERROR,
+    "metadata-rescued": Severity.WARNING,
+    "metadata-conditional": Severity.WARNING,
 }
 SINGLE_FIELDS = ("name", "version", "maintainer", "maintainer_email", "license", "description",
                  "long_description", "issues_url", "source_url")

@@ -34,6 +34,7 @@ from cookbook_tool.metadata.ruby.parser import (
     Stmt,
     parse,
 )
+from cookbook_tool.text import mask_aws_key_ids
 
 __all__ = ["MetadataSyntaxError", "parse_metadata_rb"]
 
@@ -74,8 +75,8 @@ class _Reader(ExprEvaluator):
         key = (rule, line, col, message)
         if key not in self.reported:  # a statement in a loop reports its problem once
             self.reported.add(key)
-            self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
-                                         self.cookbook))
+            self.findings.append(Finding(self.file, line, col, rule, RULES[rule],
+                                         mask_aws_key_ids(message), self.cookbook))
 
     def getter(self, name: str) -> object:
         if name in SINGLE_FIELDS and name in self.dsl.metadata.lines:

@@ -20,6 +20,7 @@ from cookbook_tool.metadata.dsl import RULES
 from cookbook_tool.metadata.files import ArchiveFiles, CookbookFiles, FolderFiles
 from cookbook_tool.metadata.json_reader import parse_metadata_json
 from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
+from cookbook_tool.text import mask_aws_key_ids
 
 __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
            "read_metadata", "read_metadata_files"]
@@ -47,8 +48,11 @@ def read_metadata(
                 continue
         except OSError:
             pass  # _read_text reports it
+        files = FolderFiles(cookbook_dir)
+        if path.is_symlink() and not files.inside(name):
+            return Metadata(source=path), [_outside(path, cookbook)]
         text, problem = _read_text(path, cookbook, read_bytes)
-        return _parse(name, path, text, problem, cookbook, FolderFiles(cookbook_dir))
+        return _parse(name, path, text, problem, cookbook, files)
     return None, []
 
 
@@ -120,4 +124,12 @@ def _decode(data: bytes, path: Path, cookbook: str | None) -> tuple[str | None, 
 def _unreadable(path: Path, cookbook: str | None, message: str, line: int | None = None,
                 ) -> Finding:
     return Finding(path.as_posix(), line, None, "metadata-unreadable",
-                   RULES["metadata-unreadable"], message, cookbook)
+                   RULES["metadata-unreadable"], mask_aws_key_ids(message), cookbook)
+
+
+def _outside(path: Path, cookbook: str | None) -> Finding:
+    return Finding(path.as_posix(), None, None, "metadata-read-outside-cookbook",
+                   RULES["metadata-read-outside-cookbook"],
+                   f"{path.name} is a symlink to a file outside the cookbook folder: the tool "
+                   "never reads it, and a bundle of the cookbook does not carry it; put the "
+                   "metadata file itself in the cookbook", cookbook)

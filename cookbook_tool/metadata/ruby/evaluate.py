@@ -11,7 +11,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from cookbook_tool.metadata.files import CookbookFiles, FileUnavailable
+from cookbook_tool.metadata.files import (
+    CookbookFiles,
+    FileUnavailable,
+    OutsideCookbook,
+    leaves_folder,
+)
 from cookbook_tool.metadata.ruby.parser import (
     Array,
     Block,
@@ -149,6 +154,11 @@ def to_s(value: object) -> str:
 
 _FILE_CONSTS = ("File", "IO", "::File", "::IO")
 _EXISTS = ("exist?", "exists?", "file?", "readable?")
+# File/IO methods that only compute a path: they never touch the file system
+_PATH_METHODS = frozenset({"join", "dirname", "basename", "expand_path", "extname",
+                           "absolute_path", "split"})
+# File/IO methods whose first argument is a command, not a path
+_COMMANDS = frozenset({"popen", "sysopen", "pipe", "spawn", "system"})
 
 
 class ExprEvaluator:
@@ -259,16 +269,45 @@ class ExprEvaluator:
         return call_method(recv, node.name, args, node.line)
 
     def file_call(self, node: Call) -> object:
+        name = node.name
+        if name in _COMMANDS:
+            owner = getattr(node.recv, "path", "IO")
+            return Unknown(f"`{owner}.{name}` on line {node.line} runs a command, which the "
+                           "tool never does")
         args = [self.value(arg) for arg in node.args]
         bad = next((a for a in args if isinstance(a, Unknown)), None)
         if bad is not None:
             return bad
-        if not args or not all(isinstance(a, str) for a in args):
-            return Unknown(f"`File.{node.name}` with these arguments on line {node.line}")
+        if not args or not isinstance(args[0], str) or (
+                name in _PATH_METHODS and not all(isinstance(a, str) for a in args)):
+            return Unknown(f"`File.{name}` with these arguments on line {node.line}")
         texts = [a for a in args if isinstance(a, str)]
-        name = node.name
-        if name == "read" and len(texts) == 1:
+        if name in _PATH_METHODS:
+            return self.path_call(name, texts, node)
+        target = self.resolve(texts[0])
+        if name in _EXISTS and len(args) == 1:
+            try:
+                if name in ("exist?", "exists?"):
+                    return self.files.exists(target)
+                return self.files.is_file(target)
+            except (OSError, ValueError):  # permission denied, a NUL byte, not available
+                return False
+        if name in ("read", "binread") and len(args) == 1:
             return self.read_file(texts[0], node)
+        if name in ("readlines", "foreach") and len(args) == 1:
+            text = self.read_file(texts[0], node)
+            if not isinstance(text, str):
+                return text
+            lines: list[object] = list(text.splitlines(keepends=True))
+            if name == "foreach":
+                return self.each(lines, node.block, node.line)
+            return lines
+        if not self.files.inside(target):
+            return self.outside(target, node)
+        return Unknown(f"`File.{name}` on line {node.line}")
+
+    def path_call(self, name: str, texts: list[str], node: Call) -> object:
+        """``File.join``, ``File.dirname``...: paths computed, nothing read."""
         if name == "join":
             joined = texts[0]
             for part in texts[1:]:
@@ -283,15 +322,19 @@ class ExprEvaluator:
             return posixpath.basename(path.replace(COOKBOOK, self.files.show(""), 1))
         if name == "expand_path" and len(texts) <= 2:
             return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
-        if name in _EXISTS and len(texts) == 1:
-            target = self.resolve(texts[0])
-            try:
-                if name in ("exist?", "exists?"):
-                    return self.files.exists(target)
-                return self.files.is_file(target)
-            except (OSError, ValueError):  # permission denied, a NUL byte, not available
-                return False
         return Unknown(f"`File.{name}` on line {node.line}")
+
+    def outside(self, target: str, node: Call) -> Unknown:
+        """A read of a path outside the cookbook folder: reported, never opened."""
+        shown = self.files.show(target)
+        who = f"`{self.field}`" if self.field else "metadata.rb"
+        how = ("an absolute path" if target.startswith("/") else "`..` leads out of it"
+               if leaves_folder(target) else "a symlink leads out of it")
+        self.report("metadata-read-outside-cookbook", f"{who} on line {node.line} reads "
+                    f"{shown}, which is outside the cookbook folder ({how}): the tool never "
+                    "reads it, and a bundle of the cookbook does not carry it; put the file "
+                    "inside the cookbook or set the value directly", node.line, node.col)
+        return Unknown(f"{shown} is outside the cookbook", reported=True)
 
     def resolve(self, text: str) -> str:
         """The path ``text`` names, relative to the cookbook folder unless absolute."""
@@ -307,6 +350,8 @@ class ExprEvaluator:
             if self.files.size(target) > MAX_TEXT:
                 raise OSError(f"{shown} is larger than {MAX_TEXT} bytes")
             data = self.files.read_bytes(target).decode("utf-8", errors="replace")
+        except OutsideCookbook:
+            return self.outside(target, node)
         except FileUnavailable as exc:
             self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
                         f"which is not available: {exc}; set the value directly",
