@@ -29,6 +29,8 @@ from cookbook_tool.metadata.ruby.parser import (
     Lit,
     Name,
     Opaque,
+    RescueExpr,
+    Shell,
     Str,
     Unary,
 )
@@ -37,6 +39,7 @@ COOKBOOK = "\ue000"  # stands for the cookbook folder in paths built from __FILE
 MAX_TEXT = 4_000_000
 MAX_WORK = 20_000_000  # characters produced by operators, over the whole file
 MAX_NUMBER = 10**100
+MAX_RANGE = 10_000  # elements of a range turned into a list
 _STR_METHODS: dict[str, Callable[[str], str]] = {
     "strip": str.strip, "chomp": lambda s: s.removesuffix("\n").removesuffix("\r"),
     "lstrip": str.lstrip, "rstrip": str.rstrip, "downcase": str.lower, "upcase": str.upper,
@@ -56,6 +59,14 @@ class Unknown:
 
 class EvaluationBudget(Exception):
     """Evaluation did more work than any metadata.rb needs (a loop gone wild)."""
+
+
+class RubyRaise(Exception):
+    """What makes Ruby raise (a file that does not exist), inside a ``rescue``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _Assumed:
@@ -109,6 +120,14 @@ def operate(op: str, left: object, right: object) -> object:
                       "<=": left <= right, ">=": left >= right}[op]  # type: ignore[operator]
         elif both_numbers and op in ("-", "*"):
             result = left - right if op == "-" else left * right  # type: ignore[operator]
+        elif both_numbers and op == "**":
+            return power(left, right)  # type: ignore[arg-type]
+        elif op in ("..", "...") and isinstance(left, int) and isinstance(right, int) and not (
+                isinstance(left, bool) or isinstance(right, bool)):
+            stop = right + (1 if op == ".." else 0)
+            if stop - left > MAX_RANGE:
+                return Unknown(f"a range of more than {MAX_RANGE} elements")
+            result = list(range(left, stop))
         else:
             return Unknown(f"the operator {op} on {type(left).__name__} and "
                            f"{type(right).__name__}")
@@ -117,6 +136,22 @@ def operate(op: str, left: object, right: object) -> object:
     if isinstance(result, str | list) and len(result) > MAX_TEXT:
         return Unknown("a value too large to evaluate")
     if isinstance(result, int | float) and not -MAX_NUMBER < result < MAX_NUMBER:
+        return Unknown("a number too large to evaluate")
+    return result
+
+
+def power(base: int | float, exponent: int | float) -> object:
+    """``base ** exponent`` where Ruby gives a plain number; Ruby's Rational and huge numbers
+    are left to Ruby."""
+    if isinstance(exponent, int) and isinstance(base, int) and exponent < 0:
+        return Unknown("a negative integer power (a Rational in Ruby)")
+    if abs(base) > 1 and abs(exponent) > 400:
+        return Unknown("a number too large to evaluate")
+    try:
+        result = base ** exponent
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return Unknown("the operator ** overflows")
+    if not isinstance(result, int | float) or not -MAX_NUMBER < result < MAX_NUMBER:
         return Unknown("a number too large to evaluate")
     return result
 
@@ -153,6 +188,16 @@ def to_s(value: object) -> str:
 
 
 _FILE_CONSTS = ("File", "IO", "::File", "::IO")
+# what only the node knows: a condition on them is neither true nor false for the cookbook
+NODE_DATA = frozenset({"node", "platform?", "platform_family?", "value_for_platform",
+                       "value_for_platform_family", "windows?", "linux?", "macos?",
+                       "debian?", "rhel?", "fedora?", "ubuntu?", "centos?", "amazon?",
+                       "suse?", "aix?", "solaris?", "freebsd?"})
+
+
+def node_data(name: str) -> Unknown:
+    return Unknown(f"`{name}` reads node data, which only a Chef run on a node knows")
+
 _EXISTS = ("exist?", "exists?", "file?", "readable?")
 # File/IO methods that only compute a path: they never touch the file system
 _PATH_METHODS = frozenset({"join", "dirname", "basename", "expand_path", "extname",
@@ -170,6 +215,7 @@ class ExprEvaluator:
         self.scope: dict[str, object] = {}
         self.field = ""  # the DSL method whose arguments are being evaluated
         self.work = 0
+        self.rescuing = 0  # inside how many `rescue`s: a missing file raises there
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
         raise NotImplementedError
@@ -201,8 +247,25 @@ class ExprEvaluator:
             return self.chain(node)
         if isinstance(node, Unary):
             return self.unary(node)
+        if isinstance(node, RescueExpr):
+            return self.rescued(node)
         assert isinstance(node, Opaque)
+        if isinstance(node, Shell):
+            self.report("metadata-dynamic", f"line {node.line} runs {node.reason}; the value "
+                        "is unknown", node.line, node.col)
+            return Unknown(node.reason, reported=True)
         return Unknown(node.reason)
+
+    def rescued(self, node: RescueExpr) -> object:
+        """``(body rescue fallback)``: the fallback when the body raises."""
+        self.rescuing += 1
+        try:
+            return self.value(node.body)
+        except RubyRaise:
+            pass
+        finally:
+            self.rescuing -= 1
+        return self.value(node.fallback)
 
     def string(self, node: Str) -> object:
         out: list[str] = []
@@ -245,6 +308,8 @@ class ExprEvaluator:
             return COOKBOOK
         if node.name in ("respond_to?", "defined?"):
             return ASSUMED
+        if node.name in NODE_DATA:
+            return node_data(node.name)
         known = self.getter(node.name)
         if known is not None:
             return known
@@ -252,8 +317,12 @@ class ExprEvaluator:
 
     def call(self, node: Call) -> object:
         if node.recv is None:
-            if node.name in ("respond_to?", "defined?"):
+            if node.name == "respond_to?":
+                return self.respond_to(node)
+            if node.name == "defined?":
                 return ASSUMED
+            if node.name in NODE_DATA:
+                return node_data(node.name)
             return Unknown(f"the method `{node.name}` is only known when Ruby runs")
         if isinstance(node.recv, Const) and node.recv.path in _FILE_CONSTS:
             return self.file_call(node)
@@ -336,6 +405,26 @@ class ExprEvaluator:
                     "inside the cookbook or set the value directly", node.line, node.col)
         return Unknown(f"{shown} is outside the cookbook", reported=True)
 
+    def respond_to(self, node: Call) -> object:
+        """``respond_to?(:depends)``: true (assumed) for a metadata method; false for a name
+        that only looks like one (a typo), which no Chef version has; else unknown."""
+        from cookbook_tool.metadata.dsl import DSL_METHODS
+
+        args = [self.value(arg) for arg in node.args]
+        if len(args) != 1 or not isinstance(args[0], str) or args[0] in DSL_METHODS:
+            return ASSUMED
+        from cookbook_tool.text import closest  # only for a typo
+
+        match = closest(args[0], DSL_METHODS, 0.8)
+        if match is None:
+            return Unknown(f"`respond_to?(:{args[0]})`: whether Chef's metadata has "
+                           f"`{args[0]}`")
+        self.report("metadata-unknown-method", f"`respond_to?(:{args[0]})` on line "
+                    f"{node.line} is false in every Chef version: metadata has no method "
+                    f"`{args[0]}` (did you mean `{match}`?), so what it guards never runs",
+                    node.line, node.col)
+        return False
+
     def resolve(self, text: str) -> str:
         """The path ``text`` names, relative to the cookbook folder unless absolute."""
         if text.startswith(COOKBOOK):
@@ -358,11 +447,15 @@ class ExprEvaluator:
                         node.line, node.col)
             return Unknown(f"{shown} is not available", reported=True)
         except FileNotFoundError:
+            if self.rescuing:
+                raise RubyRaise(f"{shown} does not exist") from None
             self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
                         "which does not exist: add the file or set the value directly",
                         node.line, node.col)
             return Unknown(f"{shown} does not exist", reported=True)
         except (OSError, ValueError) as exc:
+            if self.rescuing:
+                raise RubyRaise(f"{shown} cannot be read") from None
             self.report("metadata-unreadable", f"{who} on line {node.line} reads {shown}, "
                         f"which cannot be read ({exc.__class__.__name__})", node.line, node.col)
             return Unknown(f"{shown} cannot be read", reported=True)
