@@ -25,7 +25,8 @@ from cookbook_tool.text import mask_aws_key_ids
 __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
            "read_metadata", "read_metadata_files"]
 
-MAX_METADATA_BYTES = 8_000_000
+MAX_METADATA_BYTES = 8_000_000  # metadata.json (it may embed a long README)
+MAX_METADATA_RB_BYTES = 1 << 20  # metadata.rb: a real one is a few KB
 
 
 def read_metadata(
@@ -72,9 +73,8 @@ def read_metadata_files(
         path = Path(view.show(file_name))
         text: str | None
         problem: Finding | None
-        if len(data) > MAX_METADATA_BYTES:
-            text, problem = None, _unreadable(
-                path, cookbook, f"{file_name} is larger than {MAX_METADATA_BYTES} bytes")
+        if len(data) > _limit(file_name):
+            text, problem = None, _too_large(path, cookbook)
         else:
             text, problem = _decode(data, path, cookbook)
         return _parse(file_name, path, text, problem, cookbook, view)
@@ -102,9 +102,8 @@ def _read_text(
             return None, _unreadable(path, cookbook, f"{path.name} is not a regular file (a "
                                      "directory, a broken symlink or a device): make it a text "
                                      "file")
-        if path.stat().st_size > MAX_METADATA_BYTES:
-            return None, _unreadable(
-                path, cookbook, f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
+        if path.stat().st_size > _limit(path.name):
+            return None, _too_large(path, cookbook)
         data = read_bytes(path)
     except OSError as exc:
         return None, _unreadable(path, cookbook, f"cannot read {path.name}: "
@@ -125,6 +124,17 @@ def _unreadable(path: Path, cookbook: str | None, message: str, line: int | None
                 ) -> Finding:
     return Finding(path.as_posix(), line, None, "metadata-unreadable",
                    RULES["metadata-unreadable"], mask_aws_key_ids(message), cookbook)
+
+
+def _limit(file_name: str) -> int:
+    return MAX_METADATA_RB_BYTES if file_name == "metadata.rb" else MAX_METADATA_BYTES
+
+
+def _too_large(path: Path, cookbook: str | None) -> Finding:
+    limit = _limit(path.name)
+    return _unreadable(path, cookbook, f"{path.name} is larger than {limit:,} bytes, the most "
+                       "the tool reads (Chef would load it, but no real one is near that "
+                       "size): make it smaller, e.g. read long_description from README.md")
 
 
 def _outside(path: Path, cookbook: str | None) -> Finding:

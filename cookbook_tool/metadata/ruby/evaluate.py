@@ -164,8 +164,9 @@ def call_method(recv: object, name: str, args: list[object], line: int) -> objec
     if isinstance(recv, list) and not args and name in ("first", "last"):
         return (recv[0] if name == "first" else recv[-1]) if recv else None
     if isinstance(recv, list) and name == "join" and len(args) <= 1 and all(
-            isinstance(x, str) for x in [*recv, *args]):
-        return (str(args[0]) if args else "").join(str(x) for x in recv)
+            isinstance(x, str | int | float) or x is None for x in recv) and all(
+            isinstance(x, str) for x in args):
+        return (str(args[0]) if args else "").join(to_s(x) for x in recv)
     if name == "to_s" and not args and (is_number(recv) or recv is None):
         return to_s(recv)
     return Unknown(f"the method `.{name}` on line {line}")
