@@ -221,3 +221,17 @@ def test_literal_and_token_limits_name_the_line(tmp_path: Path, body: str, says:
     assert says in findings[0].message
     assert findings[0].line is not None and findings[0].line >= 3
     assert findings[0].file.endswith("mycb/metadata.rb")
+
+
+def test_a_field_that_depends_on_the_branch_is_unknown_not_set_again(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "if ENV['CI']\n  version '0.0.1'\nelse\n  version '1.0.0'\n"
+                         "end\ncase node['x']\nwhen 1 then license 'MIT'\nelse license 'MIT'\n"
+                         "end\n")
+    assert md.version is None and md.lines["unknown:version"] == 1
+    assert md.license == "MIT" and md.lines["license"] == 8
+    assert rules(findings) == [("metadata-conditional", 1), ("metadata-conditional", 6)]
+
+
+def test_an_endless_range_is_valid_ruby(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "x = (1..)\nname 'a'\n")
+    assert (md.name, findings) == ("a", [])

@@ -162,10 +162,37 @@ class _Reader(ExprEvaluator):
                     "require", line, col)
         outer, self.dsl.guard = self.dsl.guard, self.dsl.guard or line
         try:
-            for body in branches:
-                self.run(body)
+            self.each_branch(branches, line)
         finally:
             self.dsl.guard = outer
+
+    def each_branch(self, branches: list[list[Stmt]], guard: int) -> None:
+        """Run each branch from the state before the condition: a single-valued field that
+        two branches set to different values is unknown (``lines["unknown:<field>"]``), not
+        "set again"."""
+        metadata, lines = self.dsl.metadata, self.dsl.metadata.lines
+        before = {field: lines.get(field) for field in SINGLE_FIELDS}
+        seen: dict[str, tuple[object, int]] = {}  # field -> (value, line) set by a branch
+        conflicts: set[str] = set()
+        for body in branches:
+            for field, line in before.items():
+                if line is None:
+                    lines.pop(field, None)
+                else:
+                    lines[field] = line
+            self.run(body)
+            for field in SINGLE_FIELDS:
+                if lines.get(field) != before[field]:
+                    value = getattr(metadata, field)
+                    if field in seen and seen[field][0] != value:
+                        conflicts.add(field)
+                    seen[field] = (value, lines[field])
+        for field, (_, line) in seen.items():
+            lines[field] = line
+        for field in conflicts:
+            setattr(metadata, field, None)
+            lines.pop(field, None)
+            lines[f"unknown:{field}"] = guard
 
     def case(self, stmt: Case) -> None:
         """``case``/``when``: the first ``when`` whose value matches, as far as it is known;

@@ -134,7 +134,7 @@ def _too_large(path: Path, cookbook: str | None) -> Finding:
     limit = _limit(path.name)
     return _unreadable(path, cookbook, f"{path.name} is larger than {limit:,} bytes, the most "
                        "the tool reads (Chef would load it, but no real one is near that "
-                       "size): make it smaller, e.g. read long_description from README.md")
+                       "size): make it smaller")
 
 
 def _outside(path: Path, cookbook: str | None) -> Finding:

@@ -467,7 +467,9 @@ class ExprParser(ParserBase):
         left = self.binary(0)
         if self.at("op", "..", "..."):
             tok = self.advance()
-            left = Chain(left.line, left.col, left, [(tok.text, self.binary(0))])
+            endless = self.tok.kind in ("nl", "eof") or self.at("op", ")", "]", "}", ",")
+            right = Opaque(tok.line, tok.col, "an endless range") if endless else self.binary(0)
+            left = Chain(left.line, left.col, left, [(tok.text, right)])
         return left
 
     def binary(self, min_prec: int) -> Expr:
