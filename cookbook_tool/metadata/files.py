@@ -78,12 +78,13 @@ class CookbookFiles(Protocol):
 
 
 class FolderFiles:
-    """The cookbook folder ``root`` on disk. Only what resolves inside ``root`` is read: the
-    real path (symlinks followed) is checked, then that real path is opened."""
+    """The cookbook folder ``root`` on disk. Only what resolves inside ``root`` is read: a path
+    through a symlink or ``..`` is resolved (symlinks followed) and checked, then that real
+    path is opened."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._real_root: str | None = None
+        self._checked: dict[str, str] = {}  # path -> the path to open, checked once
 
     @property
     def name(self) -> str:
@@ -122,14 +123,36 @@ class FolderFiles:
             return handle.read()
 
     def _inside(self, path: str) -> str:
-        """The real path of ``path``, which must lie inside the cookbook folder."""
+        """The path to open for ``path``, which must lie inside the cookbook folder."""
         if leaves_folder(path):
             raise OutsideCookbook(f"{self.show(path)} is outside the cookbook folder")
-        if self._real_root is None:
-            self._real_root = os.path.realpath(self.root)
-        real = os.path.realpath(os.path.join(self._real_root, path))
-        if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep)
-                                                           + os.sep):
+        checked = self._checked.get(path)
+        if checked is None:
+            checked = self._plain_path(path) or self._real_path(path)
+            self._checked[path] = checked
+        return checked
+
+    def _plain_path(self, path: str) -> str | None:
+        """``path`` under the folder when no part of it is a symlink or ``..`` (one ``lstat``
+        per part: the common case), else ``None``."""
+        parts = [part for part in path.split("/") if part not in ("", ".")]
+        if ".." in parts:
+            return None
+        current = str(self.root)
+        for part in parts:
+            current = os.path.join(current, part)
+            try:
+                if stat.S_ISLNK(os.lstat(current).st_mode):
+                    return None
+            except OSError:  # nothing there: nothing to follow
+                return os.path.join(self.root, *parts)
+        return current
+
+    def _real_path(self, path: str) -> str:
+        """The real path (symlinks followed) of ``path``, which must lie in the real folder."""
+        root = os.path.realpath(self.root)
+        real = os.path.realpath(os.path.join(root, path))
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
             raise OutsideCookbook(f"{self.show(path)} is a symlink out of the cookbook folder")
         return real
 

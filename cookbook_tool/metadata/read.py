@@ -5,11 +5,13 @@ Rule ids of the findings (severity):
 ``metadata-syntax`` (error), ``metadata-dynamic`` (warning), ``metadata-unknown-method``
 (warning), ``metadata-missing-file`` (error), ``metadata-invalid-constraint`` (error),
 ``metadata-invalid-argument`` (error), ``metadata-json-invalid`` (error), ``metadata-duplicate``
-(warning), ``metadata-unreadable`` (error).
+(warning), ``metadata-unreadable`` (error), ``metadata-read-outside-cookbook`` (error),
+``metadata-conditional`` (warning), ``metadata-rescued`` (warning).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -50,7 +52,7 @@ def read_metadata(
         except OSError:
             pass  # _read_text reports it
         files = FolderFiles(cookbook_dir)
-        if path.is_symlink() and not files.inside(name):
+        if os.path.islink(path) and not files.inside(name):
             return Metadata(source=path), [_outside(path, cookbook)]
         text, problem = _read_text(path, cookbook, read_bytes)
         return _parse(name, path, text, problem, cookbook, files)
