@@ -235,3 +235,10 @@ def test_a_field_that_depends_on_the_branch_is_unknown_not_set_again(tmp_path: P
 def test_an_endless_range_is_valid_ruby(tmp_path: Path) -> None:
     md, findings = parse(tmp_path, "x = (1..)\nname 'a'\n")
     assert (md.name, findings) == ("a", [])
+
+
+def test_pattern_matching_is_skipped_whole(tmp_path: Path) -> None:
+    md, findings = parse(tmp_path, "name 'a'\ncase x\nin {a: 1}\n  depends 'p'\nend\n"
+                         "version '1.0.0'\n")
+    assert (md.name, md.version, md.depends) == ("a", "1.0.0", [])
+    assert rules(findings) == [("metadata-dynamic", 2)]

@@ -262,8 +262,10 @@ class _Reader(ExprEvaluator):
         name = call.name
         if name in DSL_METHODS:
             self.field = name
-            args = [self.value(arg) for arg in call.args]
-            self.field = ""
+            try:
+                args = [self.value(arg) for arg in call.args]
+            finally:  # a `rescue` may stop the evaluation of the arguments
+                self.field = ""
             odd = next((a for a in args if isinstance(a, Unknown) or a is ASSUMED), None)
             unknown = odd if isinstance(odd, Unknown) or odd is None else Unknown(
                 "respond_to?/defined? used as a value")

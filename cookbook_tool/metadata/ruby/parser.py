@@ -771,15 +771,18 @@ class _Parser(ExprParser):
                     return Skip(start.line, start.col, f"a Ruby {start.text!r} block")
             prev = tok
 
-    def case_block(self) -> Case:
+    def case_block(self) -> Case | Skip:
         """``case [subject] when a, b [then] ... [else ...] end``; at least one ``when``, as
-        Ruby requires. ``case ... in`` (pattern matching) is skipped."""
+        Ruby requires. ``case ... in`` (pattern matching) is skipped whole."""
+        begin = self.i
         start = self.advance()
         self.enter()
         subject = None if self.at("nl") else self.expr_stmt()
         self.skip_nl()
         if self.at("kw", "in"):
-            raise UnsupportedRuby("pattern matching (`case ... in`)", start.line, start.col)
+            self.i = begin
+            self.depth -= 1
+            return self.skip_construct()
         whens: list[tuple[list[Expr], list[Stmt]]] = []
         while self.at("kw", "when"):
             self.advance()
