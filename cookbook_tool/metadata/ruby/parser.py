@@ -749,7 +749,7 @@ class _Parser(ExprParser):
             self.unexpected()
         return stmt
 
-    def skip_construct(self) -> Stmt:
+    def skip_construct(self) -> Skip:
         start = self.tok
         depth, prev, loop_line = 0, None, 0
         while True:
