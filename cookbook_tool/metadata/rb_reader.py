@@ -116,7 +116,10 @@ class _Reader(ExprEvaluator):
 
     def run(self, statements: list[Stmt]) -> None:
         for stmt in statements:
-            self.step(stmt.line)
+            self.steps += 1
+            self.line = stmt.line
+            if self.steps > MAX_STEPS:
+                raise EvaluationBudget(f"more than {MAX_STEPS} statements or loop turns")
             if isinstance(stmt, ExprStmt):
                 self.statement(stmt.expr)
             elif isinstance(stmt, Assign):

@@ -84,6 +84,7 @@ class StringScanner:
         self.line = line
         self.line_start = 0
         self.depth = depth
+        self.count = 0  # tokens read, interpolations included
         self.tokens: list[Token] = []
         self.heredocs: list[tuple[Token, str, str, bool]] = []
 
@@ -366,7 +367,8 @@ class _Lexer(StringScanner):
                 return
             out.append(token)
             spaced = False
-            if len(out) > MAX_TOKENS:
+            self.count += 1
+            if self.count > MAX_TOKENS:
                 raise MetadataTooLarge(f"more than {MAX_TOKENS} tokens", line, col)
         self.finish(stack, interpolation)
 

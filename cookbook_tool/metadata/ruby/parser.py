@@ -465,8 +465,9 @@ class ExprParser(ParserBase):
     def expr(self) -> Expr:
         """A range (``1..3``, ``1...3``) or an operator expression."""
         left = self.binary(0)
-        if self.at("op", "..", "..."):
-            tok = self.advance()
+        tok = self.toks[self.i]
+        if tok.kind == "op" and tok.text in ("..", "..."):
+            self.advance()
             endless = self.tok.kind in ("nl", "eof") or self.at("op", ")", "]", "}", ",")
             right = Opaque(tok.line, tok.col, "an endless range") if endless else self.binary(0)
             left = Chain(left.line, left.col, left, [(tok.text, right)])
@@ -501,7 +502,8 @@ class ExprParser(ParserBase):
     def power(self) -> Expr:
         """``a ** b``: right-associative, tighter than a unary minus (``-2 ** 2`` is -4)."""
         base = self.postfix(self.primary())
-        if not self.at("op", "**"):
+        tok = self.toks[self.i]
+        if tok.text != "**" or tok.kind != "op":
             return base
         self.advance()
         self.skip_nl()
@@ -595,8 +597,10 @@ class ExprParser(ParserBase):
     def items(self, closer: str | None, args: list[Expr],
               pairs: list[tuple[Expr, Expr]]) -> None:
         """The comma-separated items of an argument list, an array or a hash."""
+        count = 0
         while True:
-            if len(args) + len(pairs) >= MAX_ITEMS:
+            count += 1
+            if count > MAX_ITEMS:
                 raise MetadataTooLarge(f"more than {MAX_ITEMS} elements in one list",
                                        self.tok.line, self.tok.col)
             if closer is not None:
