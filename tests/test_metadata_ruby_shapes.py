@@ -212,7 +212,7 @@ def test_a_huge_metadata_rb_is_not_read(tmp_path: Path) -> None:
     ("x = [" + "1," * 10_001 + "1]\n", "more than 10000 elements in one list"),
     ("x = {" + "1 => 2," * 10_001 + "}\n", "more than 10000 elements in one list"),
     ("x = %w(" + "a " * 20_000 + ")\n", "more than 10000 words"),
-    ("x = " + "1 + " * 60_000 + "1\n", "more than 100000 tokens"),
+    ("x = " + "1 + " * 30_000 + "1\n", "more than 50000 tokens"),
 ], ids=["array", "hash", "words", "tokens"])
 def test_literal_and_token_limits_name_the_line(tmp_path: Path, body: str, says: str) -> None:
     md, findings = parse(tmp_path, "name 'a'\nversion '1.0.0'\n" + body + "depends 'late'\n")
