@@ -242,3 +242,18 @@ def test_pattern_matching_is_skipped_whole(tmp_path: Path) -> None:
                          "version '1.0.0'\n")
     assert (md.name, md.version, md.depends) == ("a", "1.0.0", [])
     assert rules(findings) == [("metadata-dynamic", 2)]
+
+
+def test_a_field_given_nil_is_read_not_set_as_in_chef(tmp_path: Path) -> None:
+    """``version(arg = nil)``: Chef reads the field when given nil, so a rescued nil is no
+    error and leaves the version unset."""
+    text = "v = File.read('VERSION').strip rescue nil\nversion v\nprivacy nil\n"
+    md, findings = parse(tmp_path, text)
+    assert (md.version, md.privacy, findings) == (None, None, [])
+    md, findings = parse(tmp_path, text, VERSION="1.4.0\n")
+    assert (md.version, findings) == ("1.4.0", [])
+
+
+def test_a_spaced_parenthesis_after_a_comma_is_no_syntax_error(tmp_path: Path) -> None:
+    _, findings = parse(tmp_path, "depends 'a', foo (1)\n")
+    assert rules(findings) == [("metadata-dynamic", 1)]

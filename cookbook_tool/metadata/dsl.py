@@ -110,8 +110,8 @@ class MetadataBuilder:
         return None
 
     def single(self, name: str, args: list[Value], line: int, col: int) -> None:
-        if not args:
-            return  # the getter
+        if not args or args == [None]:
+            return  # the getter: Chef's `version(arg = nil)` only reads when given nil
         if not self.arity(name, args, 1, 1, line, col):
             return
         value = args[0]
@@ -128,7 +128,7 @@ class MetadataBuilder:
         self.mark(name, line)
 
     def privacy(self, name: str, args: list[Value], line: int, col: int) -> None:
-        if not args or not self.arity(name, args, 1, 1, line, col):
+        if not args or args == [None] or not self.arity(name, args, 1, 1, line, col):
             return
         if not isinstance(args[0], bool):
             self.invalid(f"`privacy` must be true or false, got {ruby_type(args[0])}", line, col)

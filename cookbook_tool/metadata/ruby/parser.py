@@ -549,7 +549,7 @@ class ExprParser(ParserBase):
             self.advance()
             args = self.args(")", tok)
         elif tok.spaced and self.starts_command_arg(tok):
-            if self.after_comma:
+            if self.after_comma and tok.text != "(":  # `a, b (1)`: Ruby may accept it
                 self.fail(tok, f"`{name.text}` with arguments but no parentheses after a "
                           "comma (does a trailing comma on the line before join two lines?)")
             args = self.command_args()
