@@ -76,7 +76,8 @@ def test_invalid_versions_refused(text):
         Version.parse(text)
 
 
-@pytest.mark.parametrize("text", ["=> 1.0", "~ 1.0", ">= 1", "!= 1.0", ">= 1.0 < 2.0", "== 1.0"])
+@pytest.mark.parametrize("text", ["=> 1.0", "~ 1.0", ">= 1.x", "!= 1.0", ">= 1.0 < 2.0", "== 1.0",
+                                  "< -7", "< 7.", "~> 07a"])
 def test_invalid_constraints_refused(text):
     with pytest.raises(ConstraintError):
         Constraint.parse(text)
@@ -85,3 +86,29 @@ def test_invalid_constraints_refused(text):
 def test_any_constraint_allows_everything():
     assert Constraint.any().allows(Version.parse("0.0.0"))
     assert str(Constraint.parse("~>1.2")) == "~> 1.2"
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed", "refused", "shown"),
+    [
+        ("< 7", ["6.99.99", "0.1"], ["7.0.0", "7.0.1"], "< 7"),
+        ("~> 7", ["7.0.0", "7.9.9"], ["8.0.0", "6.9.9"], "~> 7"),
+        (">= 12", ["12.0.0", "18.1"], ["11.18.14"], ">= 12"),
+        ("7", ["7.0.0"], ["7.0.1"], "= 7"),
+    ],
+)
+def test_a_single_integer_is_accepted_as_chef_12_does(text, allowed, refused, shown):
+    """Chef >= 12 reads ``depends 'x', '< 7'`` as ``< 7.0.0``; ``single_integer`` lets the
+    dependency rule refuse it for Chef 11 only (issue 13, item 7)."""
+    parsed = Constraint.parse(text)
+    assert parsed.single_integer
+    assert all(parsed.allows(Version.parse(v)) for v in allowed)
+    assert not any(parsed.allows(Version.parse(v)) for v in refused)
+    assert str(parsed) == shown
+
+
+def test_versions_with_dots_are_not_single_integers():
+    assert not Constraint.parse("< 7.0").single_integer
+    assert not Constraint.any().single_integer
+    with pytest.raises(ConstraintError):
+        Version.parse("7")  # a cookbook's own version still needs X.Y or X.Y.Z

@@ -3,6 +3,11 @@
 A version is ``X.Y`` or ``X.Y.Z`` with non-negative integers (``X.Y`` means ``X.Y.0``).
 A constraint is an optional operator (``=``, ``>``, ``<``, ``>=``, ``<=``, ``~>``; none means
 ``=``) and a version. ``~> 1.2`` means ``>= 1.2, < 2.0``; ``~> 1.2.3`` means ``>= 1.2.3, < 1.3.0``.
+
+In a constraint, Chef 12 and later also accept a single integer (``'< 7'`` is ``< 7.0.0``,
+``'~> 7'`` is ``>= 7.0.0, < 8.0.0``); Chef 11 refuses it. ``Constraint.single_integer`` tells
+such a constraint, so that a rule can refuse it for Chef 11. A cookbook's own version stays
+``X.Y`` or ``X.Y.Z``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 _VERSION_RE = re.compile(r"(0|[1-9]\d*|\d+)\.(\d+)(?:\.(\d+))?")
 _CONSTRAINT_RE = re.compile(r"\s*(~>|>=|<=|=|>|<)?\s*(\S+)\s*")
+_INTEGER_RE = re.compile(r"\d+")
 OPERATORS = ("=", ">", "<", ">=", "<=", "~>")
 
 
@@ -24,7 +30,7 @@ class Version:
     major: int
     minor: int
     patch: int = 0
-    parts: int = 3  # how many parts were written (2 or 3); matters only for ``~>``
+    parts: int = 3  # how many parts were written (1 to 3); matters only for ``~>``
 
     @classmethod
     def parse(cls, text: str) -> Version:
@@ -62,7 +68,14 @@ class Constraint:
                 f"({', '.join(OPERATORS)}) followed by a version such as 1.2 or 1.2.3"
             )
         operator, version = match.groups()
+        if _INTEGER_RE.fullmatch(version):  # Chef >= 12: '< 7' is '< 7.0.0'
+            return cls(operator or "=", Version(int(version), 0, 0, 1))
         return cls(operator or "=", Version.parse(version))
+
+    @property
+    def single_integer(self) -> bool:
+        """Whether the version was a single integer (``'< 7'``), which Chef 11 refuses."""
+        return self.version.parts == 1
 
     @classmethod
     def any(cls) -> Constraint:
@@ -85,14 +98,11 @@ class Constraint:
     def pessimistic_upper_bound(self) -> tuple[int, int, int]:
         """The exclusive upper bound of ``~>``: bump the next-to-last written part."""
         v = self.version
-        if v.parts == 2:
+        if v.parts <= 2:
             return (v.major + 1, 0, 0)
         return (v.major, v.minor + 1, 0)
 
     def __str__(self) -> str:
-        written = (
-            f"{self.version.major}.{self.version.minor}"
-            if self.version.parts == 2
-            else str(self.version)
-        )
+        v = self.version
+        written = {1: f"{v.major}", 2: f"{v.major}.{v.minor}"}.get(v.parts, str(v))
         return f"{self.operator} {written}"

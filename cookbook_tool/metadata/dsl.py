@@ -24,6 +24,9 @@ RULES: dict[str, Severity] = {
     "metadata-json-invalid": Severity.ERROR,
     "metadata-duplicate": Severity.WARNING,
     "metadata-unreadable": Severity.ERROR,
+    "metadata-read-outside-cookbook": Severity.ERROR,
+    "metadata-rescued": Severity.WARNING,
+    "metadata-conditional": Severity.WARNING,
 }
 SINGLE_FIELDS = ("name", "version", "maintainer", "maintainer_email", "license", "description",
                  "long_description", "issues_url", "source_url")
@@ -32,10 +35,19 @@ DSL_METHODS = (*SINGLE_FIELDS, *RELATED_FIELDS, "privacy", "chef_version", "ohai
                "supports", "depends", "recipe", "provides", "gem", "attribute", "grouping",
                "eager_load_libraries")
 ANY_VERSION = ">= 0.0.0"
+CONDITIONAL = "conditional:depends:"  # Metadata.lines key prefix: a `depends` under a guard
 _PLATFORM_CONSTRAINT = re.compile(r"\s*(?:(?:~>|>=|<=|=|>|<)\s*)?\d+(?:\.\d+){0,2}\s*")
 
 Report = Callable[[str, str, int, int], None]  # rule, message, line, column
 Value = object
+
+
+def conditional_dependencies(metadata: Metadata) -> dict[str, int]:
+    """The dependencies declared only inside a branch the tool cannot decide (``if platform?
+    'windows'``, ``case node['platform']``): name -> line of the condition. A dependency rule
+    should not report them missing (Chef needs them only where the branch runs)."""
+    return {key[len(CONDITIONAL):]: line for key, line in metadata.lines.items()
+            if key.startswith(CONDITIONAL)}
 
 
 def ruby_type(value: Value) -> str:
@@ -53,6 +65,7 @@ class MetadataBuilder:
         self.metadata = metadata
         self.report = report
         self.folder = folder  # replaces the __FILE__ placeholder in stored strings
+        self.guard = 0  # line of the unknown condition the calls are under (0: none)
         self.methods: dict[str, Callable[[str, list[Value], int, int], None]] = {
             **dict.fromkeys(SINGLE_FIELDS, self.single),
             **dict.fromkeys(RELATED_FIELDS, self.related),
@@ -97,8 +110,8 @@ class MetadataBuilder:
         return None
 
     def single(self, name: str, args: list[Value], line: int, col: int) -> None:
-        if not args:
-            return  # the getter
+        if not args or args == [None]:
+            return  # the getter: Chef's `version(arg = nil)` only reads when given nil
         if not self.arity(name, args, 1, 1, line, col):
             return
         value = args[0]
@@ -115,7 +128,7 @@ class MetadataBuilder:
         self.mark(name, line)
 
     def privacy(self, name: str, args: list[Value], line: int, col: int) -> None:
-        if not args or not self.arity(name, args, 1, 1, line, col):
+        if not args or args == [None] or not self.arity(name, args, 1, 1, line, col):
             return
         if not isinstance(args[0], bool):
             self.invalid(f"`privacy` must be true or false, got {ruby_type(args[0])}", line, col)
@@ -172,6 +185,7 @@ class MetadataBuilder:
             return
         constraint, raw = self.constraint(name, cookbook, args[1:], line, col)
         dependency = Dependency(cookbook, constraint, line, raw)
+        self.conditional(cookbook)
         deps = self.metadata.depends
         for index, old in enumerate(deps):
             if old.name == cookbook:
@@ -183,6 +197,16 @@ class MetadataBuilder:
         else:
             deps.append(dependency)
         self.metadata.lines.setdefault("depends", line)
+
+    def conditional(self, cookbook: str) -> None:
+        """Mark a dependency declared only under unknown conditions (``lines[CONDITIONAL +
+        name]`` = the line of the condition); one unconditional `depends` clears it."""
+        key, lines = CONDITIONAL + cookbook, self.metadata.lines
+        known = any(d.name == cookbook for d in self.metadata.depends)
+        if not self.guard:
+            lines.pop(key, None)
+        elif key in lines or not known:
+            lines[key] = self.guard
 
     def related(self, name: str, args: list[Value], line: int, col: int) -> None:
         cookbook = self.target(name, args, line, col)

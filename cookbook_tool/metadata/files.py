@@ -4,20 +4,42 @@ an archive, which never reaches the machine's disk.
 
 Paths are relative to the cookbook folder (``README.md``, ``""`` for the folder itself) or
 absolute (``/etc/hostname``); ``show`` gives the text that findings print for them.
+
+The sandbox: a view reads only the files of its cookbook. An absolute path, a path that leaves
+the folder through ``..``, or (on disk) a symlink that resolves outside the folder raises
+:class:`OutsideCookbook` (a :class:`FileUnavailable`) before anything is opened; ``exists`` and
+``is_file`` answer ``False`` for such a path.
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
 import stat
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-__all__ = ["ArchiveFiles", "CookbookFiles", "FileUnavailable", "FolderFiles"]
+__all__ = ["ArchiveFiles", "CookbookFiles", "FileUnavailable", "FolderFiles", "OutsideCookbook",
+           "leaves_folder"]
 
 
 class FileUnavailable(OSError):
     """A path this view of the cookbook never reads (outside the files it was given)."""
+
+
+class OutsideCookbook(FileUnavailable):
+    """A path outside the cookbook folder on disk: absolute, through ``..``, or a symlink that
+    resolves outside it. Nothing at that path is opened."""
+
+
+def leaves_folder(path: str) -> bool:
+    """Whether ``path`` (relative to a folder) is absolute or climbs out of the folder with
+    ``..``, by its spelling alone."""
+    if path.startswith("/"):
+        return True
+    normal = posixpath.normpath(path)
+    return normal == ".." or normal.startswith("../")
 
 
 class CookbookFiles(Protocol):
@@ -30,6 +52,10 @@ class CookbookFiles(Protocol):
 
     def show(self, path: str) -> str:
         """``path`` as findings print it."""
+        ...
+
+    def inside(self, path: str) -> bool:
+        """Whether ``path`` lies inside the cookbook folder (the sandbox), nothing opened."""
         ...
 
     def exists(self, path: str) -> bool:
@@ -52,10 +78,13 @@ class CookbookFiles(Protocol):
 
 
 class FolderFiles:
-    """The cookbook folder ``root`` on disk; absolute paths are read as they are."""
+    """The cookbook folder ``root`` on disk. Only what resolves inside ``root`` is read: a path
+    through a symlink or ``..`` is resolved (symlinks followed) and checked, then that real
+    path is opened."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._checked: dict[str, str] = {}  # path -> the path to open, checked once
 
     @property
     def name(self) -> str:
@@ -64,20 +93,68 @@ class FolderFiles:
     def show(self, path: str) -> str:
         return (self.root / path).as_posix()
 
+    def inside(self, path: str) -> bool:
+        try:
+            self._inside(path)
+        except OutsideCookbook:
+            return False
+        return True
+
     def exists(self, path: str) -> bool:
-        return (self.root / path).exists()
+        try:
+            return os.path.exists(self._inside(path))
+        except OutsideCookbook:
+            return False
 
     def is_file(self, path: str) -> bool:
-        return (self.root / path).is_file()
+        try:
+            return os.path.isfile(self._inside(path))
+        except OutsideCookbook:
+            return False
 
     def size(self, path: str) -> int:
-        info = (self.root / path).stat()
+        info = os.stat(self._inside(path))
         if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(self.show(path))
         return info.st_size
 
     def read_bytes(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        with open(self._inside(path), "rb") as handle:
+            return handle.read()
+
+    def _inside(self, path: str) -> str:
+        """The path to open for ``path``, which must lie inside the cookbook folder."""
+        if leaves_folder(path):
+            raise OutsideCookbook(f"{self.show(path)} is outside the cookbook folder")
+        checked = self._checked.get(path)
+        if checked is None:
+            checked = self._plain_path(path) or self._real_path(path)
+            self._checked[path] = checked
+        return checked
+
+    def _plain_path(self, path: str) -> str | None:
+        """``path`` under the folder when no part of it is a symlink or ``..`` (one ``lstat``
+        per part: the common case), else ``None``."""
+        parts = [part for part in path.split("/") if part not in ("", ".")]
+        if ".." in parts:
+            return None
+        current = str(self.root)
+        for part in parts:
+            current = os.path.join(current, part)
+            try:
+                if stat.S_ISLNK(os.lstat(current).st_mode):
+                    return None
+            except OSError:  # nothing there: nothing to follow
+                return os.path.join(self.root, *parts)
+        return current
+
+    def _real_path(self, path: str) -> str:
+        """The real path (symlinks followed) of ``path``, which must lie in the real folder."""
+        root = os.path.realpath(self.root)
+        real = os.path.realpath(os.path.join(root, path))
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise OutsideCookbook(f"{self.show(path)} is a symlink out of the cookbook folder")
+        return real
 
 
 class ArchiveFiles:
@@ -99,6 +176,9 @@ class ArchiveFiles:
         if path.startswith("/"):
             return path
         return "/".join([self.folder, *PurePosixPath(path).parts])
+
+    def inside(self, path: str) -> bool:
+        return not leaves_folder(path)
 
     def exists(self, path: str) -> bool:
         member = self._member(path)
@@ -123,7 +203,7 @@ class ArchiveFiles:
         as it is: a path through a folder that ``files`` does not hold names nothing, as on
         disk."""
         parts = PurePosixPath(path).parts
-        if path.startswith("/") or parts[:1] == ("..",):
+        if leaves_folder(path):
             raise FileUnavailable(
                 "verify reads only the cookbook's own files inside the archive, never the "
                 "machine's disk"

@@ -14,6 +14,7 @@ from cookbook_tool.cookbook.model import Dependency, Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import ANY_VERSION, RULES
 from cookbook_tool.metadata.jsonindex import MAX_DEPTH, Indexer, Pointer
+from cookbook_tool.text import mask_aws_key_ids
 
 STRING_KEYS = ("name", "version", "description", "long_description", "maintainer",
                "maintainer_email", "license", "source_url", "issues_url")
@@ -80,8 +81,9 @@ class _JsonReader:
 
     def report(self, rule: str, message: str, line: int | None, col: int | None = None,
                pointer: str | None = None) -> None:
-        self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
-                                     self.cookbook, pointer))
+        self.findings.append(Finding(self.file, line, col, rule, RULES[rule],
+                                     mask_aws_key_ids(message), self.cookbook,
+                                     mask_aws_key_ids(pointer) if pointer else None))
 
     def wrong(self, where: tuple[str, ...], expected: str, value: object) -> None:
         pointer = "/" + "/".join(w.replace("~", "~0").replace("/", "~1") for w in where)

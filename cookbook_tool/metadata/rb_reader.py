@@ -18,22 +18,28 @@ from cookbook_tool.metadata.ruby.evaluate import (
     ASSUMED,
     EvaluationBudget,
     ExprEvaluator,
+    RubyRaise,
     Unknown,
+    plain,
     truthy,
 )
-from cookbook_tool.metadata.ruby.lexer import MetadataSyntaxError, tokenize
+from cookbook_tool.metadata.ruby.lexer import MetadataSyntaxError, MetadataTooLarge, tokenize
 from cookbook_tool.metadata.ruby.parser import (
     Assign,
     Block,
     Call,
+    Case,
     Expr,
     ExprStmt,
     If,
+    Lit,
     Name,
+    Rescue,
     Skip,
     Stmt,
     parse,
 )
+from cookbook_tool.text import mask_aws_key_ids
 
 __all__ = ["MetadataSyntaxError", "parse_metadata_rb"]
 
@@ -68,14 +74,15 @@ class _Reader(ExprEvaluator):
         self.findings: list[Finding] = []
         self.dsl = MetadataBuilder(Metadata(source=path), self.report, files.show(""))
         self.steps = 0
+        self.line = 1  # of the statement being run
         self.reported: set[tuple[str, int, int, str]] = set()
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
         key = (rule, line, col, message)
         if key not in self.reported:  # a statement in a loop reports its problem once
             self.reported.add(key)
-            self.findings.append(Finding(self.file, line, col, rule, RULES[rule], message,
-                                         self.cookbook))
+            self.findings.append(Finding(self.file, line, col, rule, RULES[rule],
+                                         mask_aws_key_ids(message), self.cookbook))
 
     def getter(self, name: str) -> object:
         if name in SINGLE_FIELDS and name in self.dsl.metadata.lines:
@@ -88,23 +95,41 @@ class _Reader(ExprEvaluator):
         try:
             self.run(statements)
         except EvaluationBudget as exc:
-            self.report("metadata-dynamic", f"evaluation stopped ({exc}): the rest of "
-                        "metadata.rb is ignored", 1, 1)
-        if syntax is not None:
+            self.report("metadata-unreadable", f"evaluation stopped on line {self.line} "
+                        f"({exc}): the tool reads no further, so the values set after it are "
+                        "unknown; no metadata.rb needs this much work: simplify it",
+                        self.line, 1)
+        if isinstance(syntax, MetadataTooLarge):
+            self.report("metadata-unreadable", f"line {syntax.line}: {syntax.message}, beyond "
+                        "what the tool reads in a metadata.rb; it stops there, so the values "
+                        "set after it are unknown: make the file smaller", syntax.line,
+                        syntax.column)
+        elif syntax is not None:
             self.report("metadata-syntax", f"{syntax.message}: Ruby cannot load this "
                         "metadata.rb; fix the syntax", syntax.line, syntax.column)
+
+    def step(self, line: int) -> None:
+        self.steps += 1
+        self.line = line
+        if self.steps > MAX_STEPS:
+            raise EvaluationBudget(f"more than {MAX_STEPS} statements or loop turns")
 
     def run(self, statements: list[Stmt]) -> None:
         for stmt in statements:
             self.steps += 1
+            self.line = stmt.line
             if self.steps > MAX_STEPS:
-                raise EvaluationBudget(f"more than {MAX_STEPS} statements run")
+                raise EvaluationBudget(f"more than {MAX_STEPS} statements or loop turns")
             if isinstance(stmt, ExprStmt):
                 self.statement(stmt.expr)
             elif isinstance(stmt, Assign):
                 self.assign(stmt)
             elif isinstance(stmt, If):
                 self.branch(stmt)
+            elif isinstance(stmt, Case):
+                self.case(stmt)
+            elif isinstance(stmt, Rescue):
+                self.rescue(stmt)
             elif isinstance(stmt, Skip):
                 self.report("metadata-dynamic", f"{stmt.reason} on line {stmt.line} cannot be "
                             "evaluated without Ruby; the tool ignores this statement",
@@ -125,16 +150,104 @@ class _Reader(ExprEvaluator):
     def branch(self, stmt: If) -> None:
         cond = self.value(stmt.cond)
         if cond is ASSUMED:
-            taken = True
+            self.run(stmt.body)
         elif isinstance(cond, Unknown):
-            taken = True
-            if not cond.reported:
-                self.report("metadata-dynamic", f"the condition on line {stmt.line} cannot be "
-                            f"evaluated statically ({cond.reason}); the tool assumes it is "
-                            "true", stmt.line, stmt.col)
+            self.guarded(stmt.line, stmt.col, cond, [stmt.body, stmt.orelse])
         else:
-            taken = truthy(cond) != stmt.negate
-        self.run(stmt.body if taken else stmt.orelse)
+            self.run(stmt.body if truthy(cond) != stmt.negate else stmt.orelse)
+
+    def guarded(self, line: int, col: int, cond: Unknown, branches: list[list[Stmt]]) -> None:
+        """Branches under a condition the tool cannot know (``platform?``, ``ENV``...): each
+        may run, none is taken as certain; the dependencies inside are conditional."""
+        self.report("metadata-conditional", f"the condition on line {line} cannot be known "
+                    f"statically ({cond.reason}): the tool reads every branch and records "
+                    "the `depends` inside as conditional, which the dependency rules do not "
+                    "require", line, col)
+        outer, self.dsl.guard = self.dsl.guard, self.dsl.guard or line
+        try:
+            self.each_branch(branches, line)
+        finally:
+            self.dsl.guard = outer
+
+    def each_branch(self, branches: list[list[Stmt]], guard: int) -> None:
+        """Run each branch from the state before the condition: a single-valued field that
+        two branches set to different values is unknown (``lines["unknown:<field>"]``), not
+        "set again"."""
+        metadata, lines = self.dsl.metadata, self.dsl.metadata.lines
+        before = {field: lines.get(field) for field in SINGLE_FIELDS}
+        seen: dict[str, tuple[object, int]] = {}  # field -> (value, line) set by a branch
+        conflicts: set[str] = set()
+        for body in branches:
+            for field, line in before.items():
+                if line is None:
+                    lines.pop(field, None)
+                else:
+                    lines[field] = line
+            self.run(body)
+            for field in SINGLE_FIELDS:
+                if lines.get(field) != before[field]:
+                    value = getattr(metadata, field)
+                    if field in seen and seen[field][0] != value:
+                        conflicts.add(field)
+                    seen[field] = (value, lines[field])
+        for field, (_, line) in seen.items():
+            lines[field] = line
+        for field in conflicts:
+            setattr(metadata, field, None)
+            lines.pop(field, None)
+            lines[f"unknown:{field}"] = guard
+
+    def case(self, stmt: Case) -> None:
+        """``case``/``when``: the first ``when`` whose value matches, as far as it is known;
+        from the first unknown match on, every remaining branch is conditional."""
+        subject = None if stmt.subject is None else self.value(stmt.subject)
+        for index, (values, body) in enumerate(stmt.whens):
+            for node in values:
+                matched = self.when_matches(subject, self.value(node), stmt.subject is None)
+                if isinstance(matched, Unknown):
+                    rest = [b for _, b in stmt.whens[index:]] + [stmt.orelse or []]
+                    self.guarded(stmt.line, stmt.col, matched, rest)
+                    return
+                if matched:
+                    self.run(body)
+                    return
+        self.run(stmt.orelse or [])
+
+    @staticmethod
+    def when_matches(subject: object, value: object, bare: bool) -> object:
+        """Ruby's ``value === subject`` for plain values (``True``/``False``), else unknown."""
+        if bare:
+            return value if isinstance(value, Unknown) else truthy(value) if plain(value) \
+                else Unknown("respond_to?/defined? in a `when`")
+        for side in (subject, value):
+            if isinstance(side, Unknown):
+                return side
+        if isinstance(value, str | int | float | bool) or value is None:
+            return plain(subject) and subject == value and type(subject) is type(value)
+        return Unknown(f"`===` of {type(value).__name__}")
+
+    def rescue(self, stmt: Rescue) -> None:
+        """``statement rescue fallback``: when the statement raises (a file it reads does not
+        exist), Ruby skips the whole statement and runs the fallback instead."""
+        self.rescuing += 1
+        try:
+            self.run([stmt.body])
+            return
+        except RubyRaise as exc:
+            reason = exc.reason
+        finally:
+            self.rescuing -= 1
+        fallback = stmt.fallback
+        self.statement(fallback)
+        body = stmt.body.expr if isinstance(stmt.body, ExprStmt) else None
+        if isinstance(body, Call) and body.recv is None and body.name in DSL_METHODS and not (
+                isinstance(fallback, Call) and fallback.name in DSL_METHODS):
+            shown = repr(fallback.value) if isinstance(fallback, Lit) else "its value"
+            self.report("metadata-rescued", f"on line {stmt.line}, {reason}: Ruby raises, and "
+                        f"the `rescue` modifier skips the whole `{body.name}` statement, so "
+                        f"`{body.name}` stays unset ({shown} is not given to it); to fall "
+                        f"back to it, write `{body.name} (... rescue {shown})` with "
+                        "parentheses, or add the file", stmt.line, stmt.col)
 
     def statement(self, expr: Expr) -> None:
         if isinstance(expr, Name) and expr.name not in self.scope:
@@ -152,8 +265,10 @@ class _Reader(ExprEvaluator):
         name = call.name
         if name in DSL_METHODS:
             self.field = name
-            args = [self.value(arg) for arg in call.args]
-            self.field = ""
+            try:
+                args = [self.value(arg) for arg in call.args]
+            finally:  # a `rescue` may stop the evaluation of the arguments
+                self.field = ""
             odd = next((a for a in args if isinstance(a, Unknown) or a is ASSUMED), None)
             unknown = odd if isinstance(odd, Unknown) or odd is None else Unknown(
                 "respond_to?/defined? used as a value")
@@ -192,6 +307,7 @@ class _Reader(ExprEvaluator):
         outer = {name: self.scope[name] for name in params if name in self.scope}
         try:
             for item in items:
+                self.step(line)
                 values = item if len(params) > 1 and isinstance(item, list) else [item]
                 for index, param in enumerate(params):
                     self.scope[param] = values[index] if index < len(values) else None

@@ -5,11 +5,13 @@ Rule ids of the findings (severity):
 ``metadata-syntax`` (error), ``metadata-dynamic`` (warning), ``metadata-unknown-method``
 (warning), ``metadata-missing-file`` (error), ``metadata-invalid-constraint`` (error),
 ``metadata-invalid-argument`` (error), ``metadata-json-invalid`` (error), ``metadata-duplicate``
-(warning), ``metadata-unreadable`` (error).
+(warning), ``metadata-unreadable`` (error), ``metadata-read-outside-cookbook`` (error),
+``metadata-conditional`` (warning), ``metadata-rescued`` (warning).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -20,11 +22,13 @@ from cookbook_tool.metadata.dsl import RULES
 from cookbook_tool.metadata.files import ArchiveFiles, CookbookFiles, FolderFiles
 from cookbook_tool.metadata.json_reader import parse_metadata_json
 from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
+from cookbook_tool.text import mask_aws_key_ids
 
 __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
            "read_metadata", "read_metadata_files"]
 
-MAX_METADATA_BYTES = 8_000_000
+MAX_METADATA_BYTES = 8_000_000  # metadata.json (it may embed a long README)
+MAX_METADATA_RB_BYTES = 1 << 20  # metadata.rb: a real one is a few KB
 
 
 def read_metadata(
@@ -47,8 +51,11 @@ def read_metadata(
                 continue
         except OSError:
             pass  # _read_text reports it
+        files = FolderFiles(cookbook_dir)
+        if os.path.islink(path) and not files.inside(name):
+            return Metadata(source=path), [_outside(path, cookbook)]
         text, problem = _read_text(path, cookbook, read_bytes)
-        return _parse(name, path, text, problem, cookbook, FolderFiles(cookbook_dir))
+        return _parse(name, path, text, problem, cookbook, files)
     return None, []
 
 
@@ -68,9 +75,8 @@ def read_metadata_files(
         path = Path(view.show(file_name))
         text: str | None
         problem: Finding | None
-        if len(data) > MAX_METADATA_BYTES:
-            text, problem = None, _unreadable(
-                path, cookbook, f"{file_name} is larger than {MAX_METADATA_BYTES} bytes")
+        if len(data) > _limit(file_name):
+            text, problem = None, _too_large(path, cookbook)
         else:
             text, problem = _decode(data, path, cookbook)
         return _parse(file_name, path, text, problem, cookbook, view)
@@ -98,9 +104,8 @@ def _read_text(
             return None, _unreadable(path, cookbook, f"{path.name} is not a regular file (a "
                                      "directory, a broken symlink or a device): make it a text "
                                      "file")
-        if path.stat().st_size > MAX_METADATA_BYTES:
-            return None, _unreadable(
-                path, cookbook, f"{path.name} is larger than {MAX_METADATA_BYTES} bytes")
+        if path.stat().st_size > _limit(path.name):
+            return None, _too_large(path, cookbook)
         data = read_bytes(path)
     except OSError as exc:
         return None, _unreadable(path, cookbook, f"cannot read {path.name}: "
@@ -120,4 +125,23 @@ def _decode(data: bytes, path: Path, cookbook: str | None) -> tuple[str | None, 
 def _unreadable(path: Path, cookbook: str | None, message: str, line: int | None = None,
                 ) -> Finding:
     return Finding(path.as_posix(), line, None, "metadata-unreadable",
-                   RULES["metadata-unreadable"], message, cookbook)
+                   RULES["metadata-unreadable"], mask_aws_key_ids(message), cookbook)
+
+
+def _limit(file_name: str) -> int:
+    return MAX_METADATA_RB_BYTES if file_name == "metadata.rb" else MAX_METADATA_BYTES
+
+
+def _too_large(path: Path, cookbook: str | None) -> Finding:
+    limit = _limit(path.name)
+    return _unreadable(path, cookbook, f"{path.name} is larger than {limit:,} bytes, the most "
+                       "the tool reads (Chef would load it, but no real one is near that "
+                       "size): make it smaller")
+
+
+def _outside(path: Path, cookbook: str | None) -> Finding:
+    return Finding(path.as_posix(), None, None, "metadata-read-outside-cookbook",
+                   RULES["metadata-read-outside-cookbook"],
+                   f"{path.name} is a symlink to a file outside the cookbook folder: the tool "
+                   "never reads it, and a bundle of the cookbook does not carry it; put the "
+                   "metadata file itself in the cookbook", cookbook)

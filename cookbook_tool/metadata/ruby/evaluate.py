@@ -11,7 +11,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from cookbook_tool.metadata.files import CookbookFiles, FileUnavailable
+from cookbook_tool.metadata.files import (
+    CookbookFiles,
+    FileUnavailable,
+    OutsideCookbook,
+    leaves_folder,
+)
 from cookbook_tool.metadata.ruby.parser import (
     Array,
     Block,
@@ -24,6 +29,8 @@ from cookbook_tool.metadata.ruby.parser import (
     Lit,
     Name,
     Opaque,
+    RescueExpr,
+    Shell,
     Str,
     Unary,
 )
@@ -32,6 +39,7 @@ COOKBOOK = "\ue000"  # stands for the cookbook folder in paths built from __FILE
 MAX_TEXT = 4_000_000
 MAX_WORK = 20_000_000  # characters produced by operators, over the whole file
 MAX_NUMBER = 10**100
+MAX_RANGE = 10_000  # elements of a range turned into a list
 _STR_METHODS: dict[str, Callable[[str], str]] = {
     "strip": str.strip, "chomp": lambda s: s.removesuffix("\n").removesuffix("\r"),
     "lstrip": str.lstrip, "rstrip": str.rstrip, "downcase": str.lower, "upcase": str.upper,
@@ -51,6 +59,14 @@ class Unknown:
 
 class EvaluationBudget(Exception):
     """Evaluation did more work than any metadata.rb needs (a loop gone wild)."""
+
+
+class RubyRaise(Exception):
+    """What makes Ruby raise (a file that does not exist), inside a ``rescue``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _Assumed:
@@ -104,6 +120,14 @@ def operate(op: str, left: object, right: object) -> object:
                       "<=": left <= right, ">=": left >= right}[op]  # type: ignore[operator]
         elif both_numbers and op in ("-", "*"):
             result = left - right if op == "-" else left * right  # type: ignore[operator]
+        elif both_numbers and op == "**":
+            return power(left, right)  # type: ignore[arg-type]
+        elif op in ("..", "...") and isinstance(left, int) and isinstance(right, int) and not (
+                isinstance(left, bool) or isinstance(right, bool)):
+            stop = right + (1 if op == ".." else 0)
+            if stop - left > MAX_RANGE:
+                return Unknown(f"a range of more than {MAX_RANGE} elements")
+            result = list(range(left, stop))
         else:
             return Unknown(f"the operator {op} on {type(left).__name__} and "
                            f"{type(right).__name__}")
@@ -116,6 +140,22 @@ def operate(op: str, left: object, right: object) -> object:
     return result
 
 
+def power(base: int | float, exponent: int | float) -> object:
+    """``base ** exponent`` where Ruby gives a plain number; Ruby's Rational and huge numbers
+    are left to Ruby."""
+    if isinstance(exponent, int) and isinstance(base, int) and exponent < 0:
+        return Unknown("a negative integer power (a Rational in Ruby)")
+    if abs(base) > 1 and abs(exponent) > 400:
+        return Unknown("a number too large to evaluate")
+    try:
+        result = base ** exponent
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return Unknown("the operator ** overflows")
+    if not isinstance(result, int | float) or not -MAX_NUMBER < result < MAX_NUMBER:
+        return Unknown("a number too large to evaluate")
+    return result
+
+
 def call_method(recv: object, name: str, args: list[object], line: int) -> object:
     if isinstance(recv, str) and name in _STR_METHODS and not args:
         return str(_STR_METHODS[name](recv))
@@ -124,8 +164,9 @@ def call_method(recv: object, name: str, args: list[object], line: int) -> objec
     if isinstance(recv, list) and not args and name in ("first", "last"):
         return (recv[0] if name == "first" else recv[-1]) if recv else None
     if isinstance(recv, list) and name == "join" and len(args) <= 1 and all(
-            isinstance(x, str) for x in [*recv, *args]):
-        return (str(args[0]) if args else "").join(str(x) for x in recv)
+            isinstance(x, str | int | float) or x is None for x in recv) and all(
+            isinstance(x, str) for x in args):
+        return (str(args[0]) if args else "").join(to_s(x) for x in recv)
     if name == "to_s" and not args and (is_number(recv) or recv is None):
         return to_s(recv)
     return Unknown(f"the method `.{name}` on line {line}")
@@ -148,7 +189,22 @@ def to_s(value: object) -> str:
 
 
 _FILE_CONSTS = ("File", "IO", "::File", "::IO")
+# what only the node knows: a condition on them is neither true nor false for the cookbook
+NODE_DATA = frozenset({"node", "platform?", "platform_family?", "value_for_platform",
+                       "value_for_platform_family", "windows?", "linux?", "macos?",
+                       "debian?", "rhel?", "fedora?", "ubuntu?", "centos?", "amazon?",
+                       "suse?", "aix?", "solaris?", "freebsd?"})
+
+
+def node_data(name: str) -> Unknown:
+    return Unknown(f"`{name}` reads node data, which only a Chef run on a node knows")
+
 _EXISTS = ("exist?", "exists?", "file?", "readable?")
+# File/IO methods that only compute a path: they never touch the file system
+_PATH_METHODS = frozenset({"join", "dirname", "basename", "expand_path", "extname",
+                           "absolute_path", "split"})
+# File/IO methods whose first argument is a command, not a path
+_COMMANDS = frozenset({"popen", "sysopen", "pipe", "spawn", "system"})
 
 
 class ExprEvaluator:
@@ -160,6 +216,7 @@ class ExprEvaluator:
         self.scope: dict[str, object] = {}
         self.field = ""  # the DSL method whose arguments are being evaluated
         self.work = 0
+        self.rescuing = 0  # inside how many `rescue`s: a missing file raises there
 
     def report(self, rule: str, message: str, line: int, col: int) -> None:
         raise NotImplementedError
@@ -191,8 +248,25 @@ class ExprEvaluator:
             return self.chain(node)
         if isinstance(node, Unary):
             return self.unary(node)
+        if isinstance(node, RescueExpr):
+            return self.rescued(node)
         assert isinstance(node, Opaque)
+        if isinstance(node, Shell):
+            self.report("metadata-dynamic", f"line {node.line} runs {node.reason}; the value "
+                        "is unknown", node.line, node.col)
+            return Unknown(node.reason, reported=True)
         return Unknown(node.reason)
+
+    def rescued(self, node: RescueExpr) -> object:
+        """``(body rescue fallback)``: the fallback when the body raises."""
+        self.rescuing += 1
+        try:
+            return self.value(node.body)
+        except RubyRaise:
+            pass
+        finally:
+            self.rescuing -= 1
+        return self.value(node.fallback)
 
     def string(self, node: Str) -> object:
         out: list[str] = []
@@ -235,6 +309,8 @@ class ExprEvaluator:
             return COOKBOOK
         if node.name in ("respond_to?", "defined?"):
             return ASSUMED
+        if node.name in NODE_DATA:
+            return node_data(node.name)
         known = self.getter(node.name)
         if known is not None:
             return known
@@ -242,8 +318,12 @@ class ExprEvaluator:
 
     def call(self, node: Call) -> object:
         if node.recv is None:
-            if node.name in ("respond_to?", "defined?"):
+            if node.name == "respond_to?":
+                return self.respond_to(node)
+            if node.name == "defined?":
                 return ASSUMED
+            if node.name in NODE_DATA:
+                return node_data(node.name)
             return Unknown(f"the method `{node.name}` is only known when Ruby runs")
         if isinstance(node.recv, Const) and node.recv.path in _FILE_CONSTS:
             return self.file_call(node)
@@ -259,16 +339,45 @@ class ExprEvaluator:
         return call_method(recv, node.name, args, node.line)
 
     def file_call(self, node: Call) -> object:
+        name = node.name
+        if name in _COMMANDS:
+            owner = getattr(node.recv, "path", "IO")
+            return Unknown(f"`{owner}.{name}` on line {node.line} runs a command, which the "
+                           "tool never does")
         args = [self.value(arg) for arg in node.args]
         bad = next((a for a in args if isinstance(a, Unknown)), None)
         if bad is not None:
             return bad
-        if not args or not all(isinstance(a, str) for a in args):
-            return Unknown(f"`File.{node.name}` with these arguments on line {node.line}")
+        if not args or not isinstance(args[0], str) or (
+                name in _PATH_METHODS and not all(isinstance(a, str) for a in args)):
+            return Unknown(f"`File.{name}` with these arguments on line {node.line}")
         texts = [a for a in args if isinstance(a, str)]
-        name = node.name
-        if name == "read" and len(texts) == 1:
+        if name in _PATH_METHODS:
+            return self.path_call(name, texts, node)
+        target = self.resolve(texts[0])
+        if name in _EXISTS and len(args) == 1:
+            try:
+                if name in ("exist?", "exists?"):
+                    return self.files.exists(target)
+                return self.files.is_file(target)
+            except (OSError, ValueError):  # permission denied, a NUL byte, not available
+                return False
+        if name in ("read", "binread") and len(args) == 1:
             return self.read_file(texts[0], node)
+        if name in ("readlines", "foreach") and len(args) == 1:
+            text = self.read_file(texts[0], node)
+            if not isinstance(text, str):
+                return text
+            lines: list[object] = list(text.splitlines(keepends=True))
+            if name == "foreach":
+                return self.each(lines, node.block, node.line)
+            return lines
+        if not self.files.inside(target):
+            return self.outside(target, node)
+        return Unknown(f"`File.{name}` on line {node.line}")
+
+    def path_call(self, name: str, texts: list[str], node: Call) -> object:
+        """``File.join``, ``File.dirname``...: paths computed, nothing read."""
         if name == "join":
             joined = texts[0]
             for part in texts[1:]:
@@ -283,15 +392,39 @@ class ExprEvaluator:
             return posixpath.basename(path.replace(COOKBOOK, self.files.show(""), 1))
         if name == "expand_path" and len(texts) <= 2:
             return expand_path(texts[0], texts[1] if len(texts) == 2 else COOKBOOK)
-        if name in _EXISTS and len(texts) == 1:
-            target = self.resolve(texts[0])
-            try:
-                if name in ("exist?", "exists?"):
-                    return self.files.exists(target)
-                return self.files.is_file(target)
-            except (OSError, ValueError):  # permission denied, a NUL byte, not available
-                return False
         return Unknown(f"`File.{name}` on line {node.line}")
+
+    def outside(self, target: str, node: Call) -> Unknown:
+        """A read of a path outside the cookbook folder: reported, never opened."""
+        shown = self.files.show(target)
+        who = f"`{self.field}`" if self.field else "metadata.rb"
+        how = ("an absolute path" if target.startswith("/") else "`..` leads out of it"
+               if leaves_folder(target) else "a symlink leads out of it")
+        self.report("metadata-read-outside-cookbook", f"{who} on line {node.line} reads "
+                    f"{shown}, which is outside the cookbook folder ({how}): the tool never "
+                    "reads it, and a bundle of the cookbook does not carry it; put the file "
+                    "inside the cookbook or set the value directly", node.line, node.col)
+        return Unknown(f"{shown} is outside the cookbook", reported=True)
+
+    def respond_to(self, node: Call) -> object:
+        """``respond_to?(:depends)``: true (assumed) for a metadata method; false for a name
+        that only looks like one (a typo), which no Chef version has; else unknown."""
+        from cookbook_tool.metadata.dsl import DSL_METHODS
+
+        args = [self.value(arg) for arg in node.args]
+        if len(args) != 1 or not isinstance(args[0], str) or args[0] in DSL_METHODS:
+            return ASSUMED
+        from cookbook_tool.text import closest  # only for a typo
+
+        match = closest(args[0], DSL_METHODS, 0.8)
+        if match is None:
+            return Unknown(f"`respond_to?(:{args[0]})`: whether Chef's metadata has "
+                           f"`{args[0]}`")
+        self.report("metadata-unknown-method", f"`respond_to?(:{args[0]})` on line "
+                    f"{node.line} is false in every Chef version: metadata has no method "
+                    f"`{args[0]}` (did you mean `{match}`?), so what it guards never runs",
+                    node.line, node.col)
+        return False
 
     def resolve(self, text: str) -> str:
         """The path ``text`` names, relative to the cookbook folder unless absolute."""
@@ -307,17 +440,23 @@ class ExprEvaluator:
             if self.files.size(target) > MAX_TEXT:
                 raise OSError(f"{shown} is larger than {MAX_TEXT} bytes")
             data = self.files.read_bytes(target).decode("utf-8", errors="replace")
+        except OutsideCookbook:
+            return self.outside(target, node)
         except FileUnavailable as exc:
             self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
                         f"which is not available: {exc}; set the value directly",
                         node.line, node.col)
             return Unknown(f"{shown} is not available", reported=True)
         except FileNotFoundError:
+            if self.rescuing:
+                raise RubyRaise(f"{shown} does not exist") from None
             self.report("metadata-missing-file", f"{who} on line {node.line} reads {shown}, "
                         "which does not exist: add the file or set the value directly",
                         node.line, node.col)
             return Unknown(f"{shown} does not exist", reported=True)
         except (OSError, ValueError) as exc:
+            if self.rescuing:
+                raise RubyRaise(f"{shown} cannot be read") from None
             self.report("metadata-unreadable", f"{who} on line {node.line} reads {shown}, "
                         f"which cannot be read ({exc.__class__.__name__})", node.line, node.col)
             return Unknown(f"{shown} cannot be read", reported=True)

@@ -10,6 +10,8 @@ import re
 from typing import NoReturn
 
 MAX_NESTING = 32
+MAX_TOKENS = 50_000  # the largest of 759 real metadata.rb files has 987
+MAX_WORDS = 10_000  # in one %w() / %i()
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -30,6 +32,10 @@ class UnsupportedRuby(MetadataSyntaxError):
     """Valid Ruby that a static reader cannot evaluate (the statement is skipped)."""
 
 
+class MetadataTooLarge(MetadataSyntaxError):
+    """Beyond the reader's limits (tokens, elements of a literal): reading stops there."""
+
+
 class Interp:
     """``#{...}`` inside a string: its tokens, for the parser."""
 
@@ -42,7 +48,8 @@ class Interp:
 
 
 class Token:
-    """kind: name label const symbol string words xstring int float op kw ivar gvar nl eof."""
+    """kind: name label const symbol string words xstring regexp int float op kw ivar gvar nl
+    eof."""
 
     __slots__ = ("col", "kind", "line", "parts", "spaced", "text", "words")
 
@@ -62,7 +69,7 @@ class Token:
 
 
 BRACKETS = {"(": ")", "[": "]", "{": "}", "<": ">"}
-_PERCENT_RE = re.compile(r"%([qQwWiI]?)([(\[{<|!/^])")
+_PERCENT_RE = re.compile(r"%([qQwWiIxrs]?)([(\[{<|!/^])")
 _SINGLE_ESCAPE = re.compile(r"\\([\\'])")
 _SINGLE_RE = re.compile(r"'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "s": " ", "r": "\r", "0": "\0", "e": "\x1b",
@@ -78,6 +85,7 @@ class StringScanner:
         self.line = line
         self.line_start = 0
         self.depth = depth
+        self.count = 0  # tokens read, interpolations included
         self.tokens: list[Token] = []
         self.heredocs: list[tuple[Token, str, str, bool]] = []
 
@@ -123,16 +131,25 @@ class StringScanner:
             return None  # the modulo operator
         closer = BRACKETS.get(opener, opener)
         self.pos = match.end()
-        if letter in ("", "Q", "W", "I"):
+        if letter in ("", "Q", "W", "I", "x", "r"):
             parts = self.double_quoted(closer, opener if opener != closer else None, line, col)
         else:
             parts = [self.raw_until(closer, opener if opener != closer else None, line, col)]
         if letter in ("q", "Q", ""):
             return Token("string", "%", line, col, parts=parts)
+        if letter == "x":
+            return Token("xstring", "%x", line, col, parts=parts)
+        if letter == "r":
+            return Token("regexp", "%r", line, col, parts=parts)
+        if letter == "s":
+            return Token("symbol", "".join(p for p in parts if isinstance(p, str)), line, col)
         if any(isinstance(p, Interp) for p in parts):
             return Token("xstring", "%W", line, col, parts=parts)
         words = "".join(p for p in parts if isinstance(p, str))
         items = [w.replace("\0", " ") for w in words.replace("\\ ", "\0").split()]
+        if len(items) > MAX_WORDS:
+            raise MetadataTooLarge(f"more than {MAX_WORDS} words in one %{letter}() list",
+                                   line, col)
         return Token("words", "%" + letter, line, col, words=items)
 
     def raw_until(self, closer: str, opener: str | None, line: int, col: int) -> str:
@@ -264,8 +281,8 @@ def _dedent(body: str) -> str:
     return "\n".join(x[cut:] for x in lines)
 
 
-__all__ = ["MAX_NESTING", "Interp", "MetadataSyntaxError", "Token", "UnsupportedRuby",
-           "tokenize", "word_set"]
+__all__ = ["MAX_NESTING", "MAX_TOKENS", "Interp", "MetadataSyntaxError", "MetadataTooLarge",
+           "Token", "UnsupportedRuby", "tokenize", "word_set"]
 
 
 KEYWORDS = word_set(
@@ -296,6 +313,7 @@ _TOKEN_RE = re.compile(
 )
 _HEREDOC_RE = re.compile(r"<<([~-]?)([\"'`]?)([A-Za-z_]\w*)\2")
 _LEADING_DOT_RE = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t\r]*&?\.(?![.\d])")
+_CONFLICT_RE = re.compile(r"(?:<{7}|={7}|>{7})(?=[ \t\r\n]|$)")
 
 
 def tokenize(text: str) -> tuple[list[Token], MetadataSyntaxError | None]:
@@ -350,6 +368,9 @@ class _Lexer(StringScanner):
                 return
             out.append(token)
             spaced = False
+            self.count += 1
+            if self.count > MAX_TOKENS:
+                raise MetadataTooLarge(f"more than {MAX_TOKENS} tokens", line, col)
         self.finish(stack, interpolation)
 
     def finish(self, stack: list[Token], interpolation: bool) -> None:
@@ -364,10 +385,14 @@ class _Lexer(StringScanner):
             self.fail(f"heredoc <<{self.heredocs[0][1]} is never terminated")
 
     def line_start_checks(self) -> bool:
-        """Skip ``=begin``/``=end`` comments; ``True`` at ``__END__``."""
+        """Skip ``=begin``/``=end`` comments; ``True`` at ``__END__``. A merge-conflict
+        marker (``<<<<<<<``, ``=======``, ``>>>>>>>``) is a syntax error, as in Ruby."""
         text = self.text
-        if text[self.pos:self.pos + 1] not in ("=", "_"):
+        if text[self.pos:self.pos + 1] not in ("=", "_", "<", ">"):
             return False
+        if _CONFLICT_RE.match(text, self.pos):
+            self.fail(f"merge conflict marker {text[self.pos:self.pos + 7]!r} (resolve the "
+                      "conflict)", self.line, 1)
         while text.startswith("=begin", self.pos) and text[self.pos + 6:self.pos + 7] in (
             "", " ", "\t", "\n", "\r"):
             line, col = self.line, self.col()

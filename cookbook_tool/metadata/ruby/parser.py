@@ -13,6 +13,7 @@ from typing import NoReturn
 from cookbook_tool.metadata.ruby.lexer import (
     MAX_NESTING,
     MetadataSyntaxError,
+    MetadataTooLarge,
     Token,
     UnsupportedRuby,
     word_set,
@@ -145,7 +146,25 @@ class Opaque(Node):
         self.reason = reason
 
 
-Expr = Lit | Str | Array | HashLit | Name | Const | Call | Index | Chain | Unary | Opaque
+class Shell(Opaque):
+    """A shell command (backticks, ``%x()``): reported wherever it appears, never run."""
+
+    __slots__ = ()
+
+
+class RescueExpr(Node):
+    """``(body rescue fallback)`` or the value of ``x = body rescue fallback``."""
+
+    __slots__ = ("body", "fallback")
+
+    def __init__(self, line: int, col: int, body: Expr, fallback: Expr) -> None:
+        super().__init__(line, col)
+        self.body = body
+        self.fallback = fallback
+
+
+Expr = (Lit | Str | Array | HashLit | Name | Const | Call | Index | Chain | Unary | Opaque
+        | RescueExpr)
 
 
 class ExprStmt(Node):
@@ -189,14 +208,41 @@ class Skip(Node):
         self.reason = reason
 
 
-Stmt = ExprStmt | Assign | If | Skip
+class Rescue(Node):
+    """``statement rescue fallback``: when the statement raises, Ruby skips the rest of it and
+    runs ``fallback`` instead."""
+
+    __slots__ = ("body", "fallback")
+
+    def __init__(self, line: int, col: int, body: Stmt, fallback: Expr) -> None:
+        super().__init__(line, col)
+        self.body = body
+        self.fallback = fallback
 
 
-UNSUPPORTED_OPS = word_set("? .. ... =~ !~ <=> === << >> ** & | ^ -> = , ~")
+class Case(Node):
+    """``case subject when a, b then ... else ... end`` (``subject`` may be absent)."""
+
+    __slots__ = ("orelse", "subject", "whens")
+
+    def __init__(self, line: int, col: int, subject: Expr | None,
+                 whens: list[tuple[list[Expr], list[Stmt]]], orelse: list[Stmt] | None) -> None:
+        super().__init__(line, col)
+        self.subject = subject
+        self.whens = whens
+        self.orelse = orelse
+
+
+Stmt = ExprStmt | Assign | If | Skip | Rescue | Case
+
+
+UNSUPPORTED_OPS = word_set("? =~ !~ <=> === << >> & | ^ -> = , ~")
+MAX_ITEMS = 10_000  # elements of one array, hash or argument list
 _NAMED_KWS = {"true": True, "false": False, "nil": None}
 _UNSUPPORTED_KWS = word_set("yield return break next redo retry super alias undef __LINE__ "
                             "__ENCODING__ BEGIN END if unless while until case begin def "
                             "class module for lambda proc")
+
 
 
 class ParserBase:
@@ -208,6 +254,7 @@ class ParserBase:
         self.lex_error = lex_error
         self.depth = 0
         self.locals: set[str] = set()
+        self.after_comma = False  # parsing an argument that follows a comma
 
     @property
     def tok(self) -> Token:
@@ -305,7 +352,10 @@ class ParserBase:
             return Const(tok.line, tok.col, tok.text)
         if kind == "kw":
             return self.keyword(tok)
-        if kind in ("ivar", "gvar", "xstring"):
+        if kind == "xstring" and tok.text in ("`", "%x"):
+            return Shell(tok.line, tok.col, f"a shell command ({tok.text}...), which the tool "
+                          "never runs")
+        if kind in ("ivar", "gvar", "regexp", "xstring"):
             return Opaque(tok.line, tok.col, f"{tok.text!r} is only known when Ruby runs")
         if kind == "op":
             return self.bracketed(tok)
@@ -326,11 +376,16 @@ class ParserBase:
         if tok.text == "(":
             self.enter()
             self.skip_nl()
+            outer, self.after_comma = self.after_comma, False  # a statement again
             node: Expr = Lit(tok.line, tok.col, None)
             if not self.at("op", ")"):
                 node = self.expr_stmt()
+                if self.at("kw", "rescue"):
+                    mod = self.advance()
+                    node = RescueExpr(mod.line, mod.col, node, self.expr_stmt())
                 self.skip_nl()
             self.expect("op", ")", tok)
+            self.after_comma = outer
             self.depth -= 1
             return node
         if tok.text == "[":
@@ -382,8 +437,8 @@ class ParserBase:
 
 _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
 _PREC = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
-_ARG_START_KINDS = word_set("string words xstring int float symbol name const label ivar "
-                             "gvar")
+_ARG_START_KINDS = word_set("string words xstring regexp int float symbol name const label "
+                             "ivar gvar")
 
 
 class ExprParser(ParserBase):
@@ -408,7 +463,15 @@ class ExprParser(ParserBase):
         return Chain(first.line, first.col, first, rest)
 
     def expr(self) -> Expr:
-        return self.binary(0)
+        """A range (``1..3``, ``1...3``) or an operator expression."""
+        left = self.binary(0)
+        tok = self.toks[self.i]
+        if tok.kind == "op" and tok.text in ("..", "..."):
+            self.advance()
+            endless = self.tok.kind in ("nl", "eof") or self.at("op", ")", "]", "}", ",")
+            right = Opaque(tok.line, tok.col, "an endless range") if endless else self.binary(0)
+            left = Chain(left.line, left.col, left, [(tok.text, right)])
+        return left
 
     def binary(self, min_prec: int) -> Expr:
         """Precedence climbing; operators of one level form one flat :class:`Chain`."""
@@ -434,7 +497,20 @@ class ExprParser(ParserBase):
             operand = self.unary()
             self.depth -= 1
             return Unary(tok.line, tok.col, tok.text, operand)
-        return self.postfix(self.primary())
+        return self.power()
+
+    def power(self) -> Expr:
+        """``a ** b``: right-associative, tighter than a unary minus (``-2 ** 2`` is -4)."""
+        base = self.postfix(self.primary())
+        tok = self.toks[self.i]
+        if tok.text != "**" or tok.kind != "op":
+            return base
+        self.advance()
+        self.skip_nl()
+        self.enter()
+        exponent = self.unary()
+        self.depth -= 1
+        return Chain(base.line, base.col, base, [("**", exponent)])
 
     def postfix(self, node: Expr) -> Expr:
         for _ in range(MAX_NESTING * 2):
@@ -473,6 +549,9 @@ class ExprParser(ParserBase):
             self.advance()
             args = self.args(")", tok)
         elif tok.spaced and self.starts_command_arg(tok):
+            if self.after_comma and tok.text != "(":  # `a, b (1)`: Ruby may accept it
+                self.fail(tok, f"`{name.text}` with arguments but no parentheses after a "
+                          "comma (does a trailing comma on the line before join two lines?)")
             args = self.command_args()
         block = self.block()
         if recv is None and not args and block is None:
@@ -507,7 +586,23 @@ class ExprParser(ParserBase):
     def arg_list(self, closer: str | None) -> tuple[list[Expr], list[tuple[Expr, Expr]]]:
         args: list[Expr] = []
         pairs: list[tuple[Expr, Expr]] = []
+        outer = self.after_comma
+        try:
+            self.after_comma = False
+            self.items(closer, args, pairs)
+        finally:
+            self.after_comma = outer
+        return args, pairs
+
+    def items(self, closer: str | None, args: list[Expr],
+              pairs: list[tuple[Expr, Expr]]) -> None:
+        """The comma-separated items of an argument list, an array or a hash."""
+        count = 0
         while True:
+            count += 1
+            if count > MAX_ITEMS:
+                raise MetadataTooLarge(f"more than {MAX_ITEMS} elements in one list",
+                                       self.tok.line, self.tok.col)
             if closer is not None:
                 self.skip_nl()
                 if self.at("op", closer):
@@ -527,7 +622,7 @@ class ExprParser(ParserBase):
                 self.skip_nl()
             if not self.accept("op", ","):
                 break
-        return args, pairs
+            self.after_comma = True
 
     def arg_value(self, closer: str | None) -> Expr:
         if closer is not None:
@@ -569,15 +664,17 @@ class ExprParser(ParserBase):
                 params.append(name.text)
                 self.accept("op", ",")
         self.locals.update(params)
+        outer, self.after_comma = self.after_comma, False  # the body holds statements
         body = self.body([], (closer,))
+        self.after_comma = outer
         self.expect("kw" if closer == "end" else "op", closer, tok)
         self.depth -= 1
         return Block(tok.line, tok.col, params, body)
 
 
 _ASSIGN_OPS = word_set("= ||= &&= += -= *=")
-_BLOCK_KWS = word_set("def class module case while until begin for")
-_OPENERS = _BLOCK_KWS | {"do", "if", "unless"}
+_BLOCK_KWS = word_set("def class module while until begin for")
+_OPENERS = _BLOCK_KWS | {"do", "if", "unless", "case"}
 
 
 def parse(tokens: list[Token], lex_error: MetadataSyntaxError | None,
@@ -623,8 +720,10 @@ class _Parser(ExprParser):
         tok = self.tok
         if tok.kind == "kw" and tok.text in _BLOCK_KWS:
             return self.skip_construct()
-        if tok.kind == "kw" and tok.text in ("if", "unless"):
-            stmt: Stmt = self.if_block()
+        if tok.kind == "kw" and tok.text == "case":
+            stmt: Stmt = self.case_block()
+        elif tok.kind == "kw" and tok.text in ("if", "unless"):
+            stmt = self.if_block()
         elif tok.kind in ("name", "const") and self.peek().kind == "op" and \
                 self.peek().text in _ASSIGN_OPS:
             self.advance()
@@ -637,19 +736,24 @@ class _Parser(ExprParser):
         modifiers = 0
         while self.at("kw", "if", "unless", "while", "until", "rescue"):
             mod = self.advance()
-            if mod.text not in ("if", "unless"):
+            if mod.text not in ("if", "unless", "rescue"):
                 raise UnsupportedRuby(f"the {mod.text!r} modifier", mod.line, mod.col)
             cond = self.expr_stmt()
             modifiers += 1
             if modifiers > MAX_NESTING:
                 self.fail(mod, f"more than {MAX_NESTING} statement modifiers")
-            stmt = If(mod.line, mod.col, cond, mod.text == "unless", [stmt], [], True)
+            if mod.text != "rescue":
+                stmt = If(mod.line, mod.col, cond, mod.text == "unless", [stmt], [], True)
+            elif isinstance(stmt, Assign) and modifiers == 1:  # x = a rescue b: x = (a rescue b)
+                stmt.value = RescueExpr(mod.line, mod.col, stmt.value, cond)
+            else:
+                stmt = Rescue(mod.line, mod.col, stmt, cond)
         if not (self.tok.kind in ("nl", "eof") or self.at("kw", "end", "else", "elsif")
                 or self.at("op", "}")):
             self.unexpected()
         return stmt
 
-    def skip_construct(self) -> Stmt:
+    def skip_construct(self) -> Skip:
         start = self.tok
         depth, prev, loop_line = 0, None, 0
         while True:
@@ -670,6 +774,33 @@ class _Parser(ExprParser):
                 if depth == 0:
                     return Skip(start.line, start.col, f"a Ruby {start.text!r} block")
             prev = tok
+
+    def case_block(self) -> Case | Skip:
+        """``case [subject] when a, b [then] ... [else ...] end``; at least one ``when``, as
+        Ruby requires. ``case ... in`` (pattern matching) is skipped whole."""
+        begin = self.i
+        start = self.advance()
+        self.enter()
+        subject = None if self.at("nl") else self.expr_stmt()
+        self.skip_nl()
+        if self.at("kw", "in"):
+            self.i = begin
+            self.depth -= 1
+            return self.skip_construct()
+        whens: list[tuple[list[Expr], list[Stmt]]] = []
+        while self.at("kw", "when"):
+            self.advance()
+            values, pairs = self.arg_list(None)
+            if pairs or not values:
+                self.fail(message=f"a `when` of the `case` on line {start.line} needs values")
+            self.accept("kw", "then")
+            whens.append((values, self.body([], ("when", "else", "end"))))
+        if not whens:
+            self.fail(message=f"`case` on line {start.line} has no `when`")
+        orelse = self.body([], ("end",)) if self.accept("kw", "else") else None
+        self.expect("kw", "end", start)
+        self.depth -= 1
+        return Case(start.line, start.col, subject, whens, orelse)
 
     def if_block(self) -> If:
         start = self.advance()
