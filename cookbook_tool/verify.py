@@ -34,7 +34,8 @@ from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Metadata
 from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
 from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.errors import UsageError
-from cookbook_tool.findings import Finding, error, notice, sort_findings
+from cookbook_tool.findings import Finding, error, notice, sort_findings, warning
+from cookbook_tool.metadata.dsl import conditional_dependencies
 from cookbook_tool.metadata.read import read_metadata_files
 from cookbook_tool.text import did_you_mean
 
@@ -298,16 +299,15 @@ def _check_dependencies(
             if dependency.name in external:
                 continue
             if dependency.name not in versions:
-                findings.append(
-                    error(
-                        "archive-missing-dependency",
-                        f"depends on {dependency.name!r}, which is not in the archive: "
-                        f"if the consumer has it, {HOW_TO_DECLARE}",
-                        source,
-                        dependency.line,
-                        cookbook=cookbook.metadata.name,
-                    )
-                )
+                guard = conditional_dependencies(cookbook.metadata).get(dependency.name)
+                message = (f"depends on {dependency.name!r}, which is not in the archive: "
+                           f"if the consumer has it, {HOW_TO_DECLARE}")
+                if guard is not None:  # Chef needs it only where the node takes the branch
+                    message += (f" (declared under the condition on line {guard}, which "
+                                "depends on the node)")
+                report = error if guard is None else warning
+                findings.append(report("archive-missing-dependency", message, source,
+                                       dependency.line, cookbook=cookbook.metadata.name))
                 continue
             present = versions[dependency.name]
             if present is not None and not _allows(dependency.constraint, present):

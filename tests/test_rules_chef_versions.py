@@ -209,6 +209,38 @@ def test_missing_name_among_named_cookbooks_is_an_error_saying_how_to_set_chef_1
 # -- 13.8 invalid names --------------------------------------------------------------------
 
 
+def test_a_depends_under_a_platform_guard_is_a_warning_naming_the_condition(tmp_path):
+    metadata = ("name 'app'\nversion '1.0.0'\nif platform?('windows')\n"
+                "  depends 'windows'\nend\ndepends 'nowhere'\n")
+    repo = _repo(tmp_path, {"cookbooks/app/metadata.rb": metadata,
+                            "cookbooks/app/recipes/default.rb": "log 'x'\n"})
+    code, found = _findings(repo)
+    missing = {f["message"].split("'")[1]: f for f in found if f["rule"] == "dependency-missing"}
+    assert missing["windows"]["severity"] == "warning"
+    assert "condition on line 3" in missing["windows"]["message"]
+    assert missing["nowhere"]["severity"] == "error" and code == 1
+
+
+@pytest.mark.parametrize("chef_version, expected", [("11.10", ["error"]), ("12.0", []),
+                                                    (None, [])])
+def test_a_single_integer_constraint_is_refused_only_for_chef_11(tmp_path, chef_version,
+                                                                  expected):
+    config = f'chef_version = "{chef_version}"\n' if chef_version else ""
+    repo = _repo(tmp_path, {
+        "cookbook-tool.toml": config,
+        "cookbooks/app/metadata.rb": _meta("app", "1.0.0", "'base', '< 7'"),
+        "cookbooks/app/recipes/default.rb": "log 'x'\n",
+        "cookbooks/base/metadata.rb": _meta("base", "6.2.0"),
+        "cookbooks/base/recipes/default.rb": "log 'x'\n",
+    })
+    _, found = _findings(repo)
+    flagged = [f for f in found if f["rule"] == "dependency-constraint-chef-11"]
+    assert [f["severity"] for f in flagged] == expected
+    if flagged:
+        assert "'< 7.0'" in flagged[0]["message"] and "Chef 11 refuses" in flagged[0]["message"]
+    assert not [f for f in found if f["rule"] == "dependency-unsatisfied"]
+
+
 def test_a_recipe_name_as_cookbook_name_fails_validate_with_what_to_write(tmp_path):
     repo = _repo(tmp_path, {
         "swapfile/metadata.rb": "name 'swapfile::default'\nversion '1.0.0'\n",

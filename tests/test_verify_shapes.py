@@ -199,3 +199,14 @@ def test_an_opsworks_override_cookbook_is_a_notice_with_the_preset(tmp_path):
     named = {**_cookbooks(""), "apt/attributes/customize.rb": "normal[:x] = 1\n"}
     other = write_tar(tmp_path / "other.tar.gz", named)
     assert [f.rule for f in verify_archive(other, external={"apt"})] == ["archive-no-metadata"]
+
+
+def test_a_dependency_under_a_node_condition_is_a_warning(tmp_path):
+    from cookbook_tool.findings import Severity
+
+    metadata = "name 'a'\nversion '1.0.0'\nif platform?('windows')\n  depends 'windows'\nend\n"
+    archive = write_tar(tmp_path / "w.tar.gz", {"a/metadata.rb": metadata,
+                                                "a/recipes/default.rb": "log 'a'\n"})
+    [found] = verify_archive(archive)
+    assert (found.rule, found.severity) == ("archive-missing-dependency", Severity.WARNING)
+    assert "condition on line 3" in found.message

@@ -15,6 +15,7 @@ from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.dependencies.lockfile import LOCK_FILE, Lock, lock_path, lock_problems, read_lock
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding
+from cookbook_tool.metadata.dsl import conditional_dependencies
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.registry import finding
 
@@ -45,19 +46,16 @@ def check_dependencies(context: RuleContext, cookbook: Cookbook) -> Iterator[Fin
         return
     named = context.named
     vendoring = _Vendoring.of(context.loaded.root, context.config)
+    conditional = conditional_dependencies(metadata)
     for dependency in cookbook.depends:
+        if context.config.targets_chef_11 and dependency.constraint.single_integer:
+            yield _single_integer(dependency, metadata.source, cookbook.dirname)
         candidates = named.get(dependency.name, [])
         if not candidates:
             if context.config.is_external(dependency.name) or vendoring.covers(dependency.name):
                 continue  # external, or the lock's business (dependency-lock-* say if not)
-            yield finding(
-                "dependency-missing",
-                f"depends on {dependency.name!r}, which is not a cookbook of this repository: add "
-                f"it, or {HOW_TO_DECLARE}",
-                metadata.source,
-                dependency.line,
-                cookbook=cookbook.dirname,
-            )
+            yield _missing(dependency, conditional.get(dependency.name), metadata.source,
+                           cookbook.dirname)
         elif all(parsed_version(c) is None for c in candidates):
             continue  # their metadata findings say why no version could be read
         elif resolve(dependency, named) is None:
@@ -70,6 +68,36 @@ def check_dependencies(context: RuleContext, cookbook: Cookbook) -> Iterator[Fin
                 dependency.line,
                 cookbook=cookbook.dirname,
             )
+
+
+def _missing(dependency: Dependency, condition_line: int | None, source: Path,
+             cookbook: str) -> Finding:
+    """``dependency-missing``: an error, or a warning when the ``depends`` sits under a
+    condition only the node can decide (``if platform?('windows')``): Chef needs the cookbook
+    only on the nodes where that branch runs."""
+    message = (f"depends on {dependency.name!r}, which is not a cookbook of this repository: "
+               f"add it, or {HOW_TO_DECLARE}")
+    if condition_line is not None:
+        message += (f" (declared under the condition on line {condition_line}, which depends on "
+                    "the node: Chef fails with CookbookNotFound only where that branch runs)")
+    return finding("dependency-missing", message, source, dependency.line, cookbook=cookbook,
+                   relaxed=condition_line is not None)
+
+
+def _single_integer(dependency: Dependency, source: Path, cookbook: str) -> Finding:
+    written = str(dependency.constraint)
+    return finding(
+        "dependency-constraint-chef-11",
+        f"depends {dependency.name!r}, {written!r}: Chef 11 refuses a constraint on a single "
+        f"integer (Chef 12 and later read it as X.0); write the version as X.Y, e.g. "
+        f"{_with_minor(written)!r}",
+        source, dependency.line, cookbook=cookbook,
+    )
+
+
+def _with_minor(constraint: str) -> str:
+    operator, _, version = constraint.rpartition(" ")
+    return f"{operator} {version}.0".strip()
 
 
 class _Vendoring:

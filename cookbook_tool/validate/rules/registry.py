@@ -38,7 +38,8 @@ RULES: dict[str, Rule] = {
         Rule("cookbook-duplicate-name", _E),
         Rule("cookbook-builtin-name", _W),
         Rule("opsworks-override-cookbook", _N),
-        Rule("dependency-missing", _E),
+        Rule("dependency-missing", _E, relaxed=True),  # a warning under a node condition
+        Rule("dependency-constraint-chef-11", _E),
         Rule("dependency-unsatisfied", _E),
         Rule("dependency-cycle", _W),
         Rule("dependency-lock-missing", _E),
