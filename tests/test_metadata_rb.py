@@ -504,10 +504,10 @@ def test_read_metadata_files_reads_siblings_from_the_given_bytes() -> None:
 
 
 @pytest.mark.parametrize(("read", "rule", "says"), [
-    ("'/etc/hostname'", "metadata-missing-file",
-     "reads /etc/hostname, which is not available: verify reads only the cookbook's own files"),
-    ("File.join(__dir__, '..', 'other', 'VERSION')", "metadata-missing-file",
-     "reads ./../other/VERSION, which is not available"),
+    ("'/etc/hostname'", "metadata-read-outside-cookbook",
+     "reads /etc/hostname, which is outside the cookbook folder"),
+    ("File.join(__dir__, '..', 'other', 'VERSION')", "metadata-read-outside-cookbook",
+     "reads ./../other/VERSION, which is outside the cookbook folder"),
     ("File.join(__dir__, 'sub', 'VERSION')", "metadata-missing-file",
      "reads ./sub/VERSION, which does not exist"),
     ("__dir__", "metadata-unreadable", "reads ., which cannot be read (IsADirectoryError)"),

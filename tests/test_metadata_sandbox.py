@@ -114,8 +114,8 @@ def test_folder_files_refuses_before_opening(tmp_path: Path) -> None:
 def test_archive_paths_through_dotdot_in_the_middle_stay_inside(tmp_path: Path) -> None:
     files = {"metadata.rb": b"name 'a'\nversion File.read('x/../../secret').strip\n"}
     metadata, findings = read_metadata_files("cookbooks/a", files)
-    assert [f.rule for f in findings] == ["metadata-missing-file"]
-    assert "never the machine's disk" in findings[0].message
+    assert [f.rule for f in findings] == ["metadata-read-outside-cookbook"]
+    assert "outside the cookbook folder" in findings[0].message
     assert metadata is not None and metadata.version is None
 
 

@@ -204,8 +204,8 @@ class ArchiveFiles:
         disk."""
         parts = PurePosixPath(path).parts
         if leaves_folder(path):
-            raise FileUnavailable(
-                "verify reads only the cookbook's own files inside the archive, never the "
-                "machine's disk"
+            raise OutsideCookbook(
+                f"{self.show(path)} is outside the cookbook folder: verify reads only the "
+                "cookbook's own files inside the archive, never the machine's disk"
             )
         return "/".join(parts) or "."
