@@ -23,14 +23,16 @@ PATH may be a repository (cookbooks at its top level or under cookbooks/), one c
 files inside cookbooks (as pre-commit passes them): then only the cookbooks holding those files
 are reported, while dependencies are resolved against the whole repository.
 
-With --schema, the given files are checked against that JSON Schema; without it, JSON files
-are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
+With --schema, the given files are checked against that JSON Schema (a folder stands for the
+*.json files under it, hidden folders skipped; FIFOs and devices are refused); without it, JSON
+files are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
 cookbook-tool.toml checks everything; naming a mapping's schema file checks every file that
 mapping names. A symbolic link is checked where it lies, never where it points.
 
 Examples:
   cookbook-tool validate sample_cookbooks/opsworks-stack --format json
   cookbook-tool validate --schema opsworks-custom-json stack/custom.json
+  cookbook-tool validate --schema opsworks-custom-json stack/
 """
 
 
@@ -59,8 +61,11 @@ def validate(
         if skip_json and (only_json or schema):
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
+        given = tuple(paths or ())
+        if schema is not None:
+            given = tuple(_schema_inputs(given, cwd, schema))
         settings = CheckSettings(
-            tuple(paths or ()), cwd, config, schema,
+            given, cwd, config, schema,
             cookbooks=not only_json and schema is None, custom_json=not skip_json,
         )
         report = run_checks(settings)
@@ -81,6 +86,14 @@ def validate(
         )
 
     run("validate", output, debug, body)
+
+
+def _schema_inputs(paths: tuple[Path, ...], cwd: Path, schema: str) -> list[Path]:
+    """With --schema: the files named, each folder standing for the JSON files under it."""
+    from cookbook_tool.customjson.inputs import schema_inputs
+
+    own = cwd / schema
+    return schema_inputs(paths, cwd, own if own.is_file() else None)
 
 
 def _shown(path: Path, cwd: Path) -> str:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,17 +105,54 @@ class ReadResult:
 def read_json_file(
     path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
 ) -> ReadResult:
-    """Read ``path`` strictly. OS errors (missing, unreadable) raise ``LocalError``."""
+    """Read ``path`` strictly. OS errors (missing, unreadable) and anything but a regular file
+    (a folder, a FIFO, a device such as ``/dev/zero``) raise ``LocalError``; a FIFO is opened
+    without waiting for a writer and never read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return ReadResult(None, [_too_large(size, max_bytes)])
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise LocalError(f"{path}: is a directory, not a JSON file") from exc
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError as exc:
         raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        mode = os.fstat(descriptor)
+        kind = special_kind(mode.st_mode)
+        if kind is not None:
+            raise LocalError(f"{path}: is {kind}, not a JSON file")
+        if mode.st_size > max_bytes:
+            return ReadResult(None, [_too_large(mode.st_size, max_bytes)])
+        data = _read_all(descriptor, max_bytes + 1)
+    except OSError as exc:
+        raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(descriptor)
     return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth)
+
+
+def _read_all(descriptor: int, limit: int) -> bytes:
+    chunks = []
+    while limit > 0:
+        chunk = os.read(descriptor, limit)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def _too_large(size: int, max_bytes: int) -> Problem:

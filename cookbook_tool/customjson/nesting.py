@@ -19,20 +19,20 @@ from __future__ import annotations
 
 import re
 
-_STRUCTURE = b'{}[]"'
+_STRUCTURE = b'{}[]"\\'
 _DROP = bytes(b for b in range(256) if b not in _STRUCTURE)
 _STRING = re.compile(rb'"[^"]*"')
 
 
 def surely_within(data: bytes, max_depth: int) -> bool:
     """Whether ``data``, if it is valid JSON, certainly nests at most ``max_depth`` levels."""
-    if data.count(b"{") + data.count(b"[") <= max_depth:
-        return True
-    if b"\\\\" in data:
-        data = data.replace(b"\\\\", b"")
-    if b'\\"' in data:
-        data = data.replace(b'\\"', b"")
     brackets = data.translate(None, _DROP)
+    if b"\\" in brackets:  # escapes: drop escaped backslashes and quotes, then the rest
+        if b"\\\\" in data:
+            data = data.replace(b"\\\\", b"")
+        brackets = data.replace(b'\\"', b"").translate(None, _DROP).replace(b"\\", b"")
+    if brackets.count(b"{") + brackets.count(b"[") <= max_depth:
+        return True
     structure = brackets.replace(b'""', b"")
     if b'"' in structure:  # a string holds a bracket: cut the strings out one by one
         structure = _STRING.sub(b"", brackets)
