@@ -3,6 +3,8 @@
 Two validators per schema: a fast one (jsonschema-rs, compiled Rust) that only says valid or
 not, and the reference one (jsonschema) that explains, used only for documents that fail.
 Both are built lazily, and both resolve ``$ref`` from the bundle's resources only: no network.
+Both match the schema's patterns with jsonschema-rs's engines (:mod:`patterns`), never with
+Python's backtracking ``re``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cookbook_tool.customjson.messages import Violation, violations
+from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
 from cookbook_tool.customjson.unknownkeys import KeyRule, key_rules
 from cookbook_tool.errors import LocalError
@@ -58,7 +61,7 @@ class CompiledSchema:
         try:
             return jsonschema_rs.validator_for(
                 self.bundle.root, registry=registry, offline=True, validate_formats=False,
-                base_uri=self.bundle.uri,
+                base_uri=self.bundle.uri, pattern_options=pattern_options(),
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
             message = str(exc).splitlines()[0]
@@ -66,10 +69,7 @@ class CompiledSchema:
 
     def _compile_slow(self) -> Any:
         # Lazy: jsonschema costs ~70 ms to import and is needed only for failing documents.
-        from jsonschema.validators import (
-            Draft202012Validator,
-            validator_for,
-        )
+        from jsonschema.validators import Draft202012Validator, extend, validator_for
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
 
@@ -81,7 +81,9 @@ class CompiledSchema:
             retrieve=_never_retrieve,  # type: ignore[call-arg]
         ).with_resources(resources)
         cls = validator_for(self.bundle.root, default=Draft202012Validator)
-        return cls(self.bundle.root, registry=registry)
+        # Patterns are matched by the same engine as the fast pass: never catastrophic.
+        safe = extend(cls, keyword_overrides())  # type: ignore[no-untyped-call]
+        return safe(self.bundle.root, registry=registry)
 
 
 def _never_retrieve(uri: str) -> Any:
