@@ -119,7 +119,7 @@ def read_json_file(
             raise LocalError(f"{path}: is {kind}, not a JSON file")
         if mode.st_size > max_bytes:
             return ReadResult(None, [_too_large(mode.st_size, max_bytes)])
-        data = _read_all(descriptor, max_bytes + 1)
+        data = _read_all(descriptor, mode.st_size, max_bytes + 1)
     except OSError as exc:
         raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     finally:
@@ -127,9 +127,13 @@ def read_json_file(
     return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth)
 
 
-def _read_all(descriptor: int, limit: int) -> bytes:
-    chunks = []
-    while limit > 0:
+def _read_all(descriptor: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes; one read when the file still has the ``size`` it had when opened."""
+    first = os.read(descriptor, min(size + 1, limit))
+    if len(first) <= size:
+        return first
+    chunks, limit = [first], limit - len(first)
+    while limit > 0:  # it grew since: read on, up to the limit
         chunk = os.read(descriptor, limit)
         if not chunk:
             break
