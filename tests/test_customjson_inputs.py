@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,21 @@ def test_the_reader_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
         read_json_file(fifo)  # returns at once: opened without waiting for a writer
     with pytest.raises(LocalError, match="is a character device"):
         read_json_file(Path("/dev/zero"))
+
+
+def test_schema_runs_import_none_of_the_cookbook_checks(tmp_path: Path) -> None:
+    (tmp_path / "custom.json").write_text(json.dumps(GOOD))
+    code = (
+        "import sys\n"
+        "from cookbook_tool.cli.app import main\n"
+        "try:\n"
+        f"    main(['validate', '--schema', 'opsworks-custom-json', {str(tmp_path)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code)\n"
+        "heavy = ['cookbook_tool.validate.run', 'cookbook_tool.metadata.ruby.parser',\n"
+        "         'cookbook_tool.cookbook.repository', 'jsonschema', 'boto3', 'git']\n"
+        "print('imported', [m for m in heavy if m in sys.modules])\n"
+    )
+    result = run_process(code, command=(sys.executable, "-c"))
+    assert "exit 0" in result.stdout, result.stdout + result.stderr
+    assert "imported []" in result.stdout

@@ -56,16 +56,16 @@ def validate(
 ) -> None:
     def body() -> int:
         from cookbook_tool.errors import UsageError
-        from cookbook_tool.validate.run import CheckSettings, run_checks
 
         if skip_json and (only_json or schema):
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
-        given = tuple(paths or ())
         if schema is not None:
-            given = tuple(_schema_inputs(given, cwd, schema))
+            return _check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
+        from cookbook_tool.validate.run import CheckSettings, run_checks
+
         settings = CheckSettings(
-            given, cwd, config, schema,
+            tuple(paths or ()), cwd, config, schema,
             cookbooks=not only_json and schema is None, custom_json=not skip_json,
         )
         report = run_checks(settings)
@@ -88,12 +88,20 @@ def validate(
     run("validate", output, debug, body)
 
 
-def _schema_inputs(paths: tuple[Path, ...], cwd: Path, schema: str) -> list[Path]:
-    """With --schema: the files named, each folder standing for the JSON files under it."""
-    from cookbook_tool.customjson.inputs import schema_inputs
+def _check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,
+                  output: OutputFormat, quiet: bool) -> int:
+    """--schema: the files (a folder stands for its JSON files) against one schema; none of
+    the cookbook checks is imported."""
+    from cookbook_tool.customjson.schemarun import check_against_schema
 
-    own = cwd / schema
-    return schema_inputs(paths, cwd, own if own.is_file() else None)
+    checked = check_against_schema(paths, schema, cwd=cwd, config_path=config)
+    findings = relative_findings(checked.findings, cwd)
+    if quiet and not findings and output is OutputFormat.TEXT:
+        return 0
+    if checked.config is not None and checked.config.file is not None:
+        detail(f"configuration: {checked.config.file}")
+    return report_findings("validate", findings, output, checked.summary, cookbooks=[],
+                           json_files=[_shown(p, cwd) for p in checked.checked])
 
 
 def _shown(path: Path, cwd: Path) -> str:
