@@ -1,9 +1,10 @@
 """Strict JSON reading that knows where every value is.
 
 The fast path is the standard library's C parser with hooks that notice duplicate keys and
-``NaN``/``Infinity``. Positions (line and column of every value and key) come from a small
-pure-Python indexer that runs only when a finding needs a place, so valid files cost no more
-than ``json.loads``.
+``NaN``/``Infinity``. A finding's place (line and column of a value or key) is found along its
+path only (:mod:`locator`, C-speed steps); the small pure-Python indexer of every position runs
+only for files with reader problems (duplicates, NaN, depth), so valid files cost no more than
+``json.loads``.
 
 Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax errors,
 duplicate keys, ``NaN``/``Infinity``, numbers that cannot be checked (more than 4,300 digits,
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.customjson.locator import locate_offsets
 from cookbook_tool.customjson.nesting import surely_within
 from cookbook_tool.customjson.secrets import render
 from cookbook_tool.errors import LocalError
@@ -83,6 +85,10 @@ class JsonDocument:
 
     def locate(self, path: Pointer) -> tuple[int | None, int | None]:
         """Line and column of the value at ``path`` (of its nearest located ancestor)."""
+        if self._index is None:
+            found = locate_offsets(self.text, path)
+            if found is not None:
+                return self.line_column(found[1])
         values = self.index.values
         for end in range(len(path), -1, -1):
             offset = values.get(path[:end])
@@ -92,6 +98,13 @@ class JsonDocument:
 
     def locate_key(self, path: Pointer) -> tuple[int | None, int | None]:
         """Line and column of the key naming the value at ``path``."""
+        if self._index is None:
+            found = locate_offsets(self.text, path)
+            if found is not None:
+                levels, value, key = found
+                if levels == len(path) and key is not None:
+                    return self.line_column(key)
+                return self.line_column(value)
         offset = self.index.keys.get(path)
         return self.line_column(offset) if offset is not None else self.locate(path)
 
