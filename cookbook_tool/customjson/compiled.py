@@ -10,9 +10,11 @@ Python's backtracking ``re``.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
+from cookbook_tool.customjson.focus import Focus, focus_of, focused
 from cookbook_tool.customjson.messages import Violation, violations
 from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
@@ -29,6 +31,7 @@ class CompiledSchema:
         self.is_custom_json = _is_custom_json(bundle)
         self._fast: Any = None
         self._slow: Any = None
+        self._walk_all: bool | None = None
 
     @property
     def label(self) -> str:
@@ -48,11 +51,27 @@ class CompiledSchema:
         from referencing.exceptions import Unresolvable
 
         try:
-            return list(violations(self._slow.iter_errors(instance)))
+            with focused(self._focus(instance)):
+                return list(violations(self._slow.iter_errors(instance)))
         except Unresolvable as exc:
             raise LocalError(f"schema {self.label}: cannot resolve {exc}") from exc
         except RecursionError as exc:
             raise LocalError(f"schema {self.label}: recursion too deep while validating") from exc
+
+    def _focus(self, instance: object) -> Focus | None:
+        """Where the fast pass found errors; None (walk everything) when that cannot be used."""
+        if self._walk_all is None:
+            text = json.dumps(list(self.bundle.resources.values()), default=str)
+            self._walk_all = "unevaluatedProperties" in text or "unevaluatedItems" in text
+        if self._walk_all:
+            return None
+        if self._fast is None:
+            self._fast = self._compile_fast()
+        try:
+            paths = [tuple(e.instance_path) for e in self._fast.iter_errors(instance)]
+        except (ValueError, TypeError):
+            return None
+        return focus_of(instance, paths)
 
     def _compile_fast(self) -> Any:
         import jsonschema_rs

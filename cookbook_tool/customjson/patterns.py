@@ -17,6 +17,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from cookbook_tool.customjson.focus import wanted
 from cookbook_tool.errors import LocalError
 
 BACKTRACK_LIMIT = 1_000_000
@@ -59,9 +60,11 @@ def backtracks(pattern: str) -> bool:
 
 
 def keyword_overrides() -> dict[str, Any]:
-    """jsonschema keyword functions matching patterns through :func:`search`."""
+    """jsonschema keyword functions matching patterns through :func:`search` (and descending
+    only where :mod:`focus` says errors are)."""
     return {
         "pattern": _pattern,
+        "properties": _properties,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
     }
@@ -89,8 +92,17 @@ def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
         return
     for pattern, subschema in patterns.items():
         for key, value in instance.items():
-            if search(pattern, key):
+            if search(pattern, key) and wanted(instance, value):
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _properties(validator: Any, properties: dict[str, Any], instance: Any,
+                schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for key, subschema in properties.items():
+        if key in instance and wanted(instance, instance[key]):
+            yield from validator.descend(instance[key], subschema, path=key, schema_path=key)
 
 
 def _additional_properties(validator: Any, additional: Any, instance: Any,
@@ -102,6 +114,7 @@ def _additional_properties(validator: Any, additional: Any, instance: Any,
     extras = sorted(additional_keys(instance, schema))
     if validator.is_type(additional, "object"):
         for key in extras:
-            yield from validator.descend(instance[key], additional, path=key)
+            if wanted(instance, instance[key]):
+                yield from validator.descend(instance[key], additional, path=key)
     elif additional is False and extras:
         yield ValidationError(f"additional properties are not allowed ({len(extras)} found)")
