@@ -78,3 +78,13 @@ def test_a_valid_file_is_never_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     read = jsonpos.parse_json_bytes(data)
     assert read.problems == [] and read.document is not None
     assert calls == []
+
+
+def test_the_parsed_document_is_checked_exactly() -> None:
+    # Strings holding brackets cannot hide nesting from the check of the parsed value.
+    data = b'["]", ' + b"[" * 100 + b"]" * 100 + b', "["]'
+    assert [(p.rule, p.column) for p in jsonpos.parse_json_bytes(data).problems] == [
+        ("json-too-deep", 106)]
+    assert jsonpos.parse_json_bytes(b'["]", ' + b"[" * 99 + b"]" * 99 + b"]").problems == []
+    with_nan = b"[NaN, " + b"[" * 101 + b"]" * 101 + b"]"
+    assert [p.rule for p in jsonpos.parse_json_bytes(with_nan).problems] == ["json-too-deep"]

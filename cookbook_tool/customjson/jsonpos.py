@@ -10,9 +10,8 @@ Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax 
 duplicate keys, ``NaN``/``Infinity``, numbers that cannot be checked (more than 4,300 digits,
 or beyond a float's range like ``1e999999``), nesting deeper than ``max_depth`` and files
 larger than ``max_bytes`` (checked before reading, so never a ``MemoryError`` or
-``RecursionError``). A UTF-8 byte order mark is accepted. The depth is bounded at C speed
-(:mod:`nesting`); only a file that bound cannot clear (deep, or broken: quotes or
-brackets in the wrong places) is indexed before it is parsed.
+``RecursionError``). A UTF-8 byte order mark is accepted. The depth of a parsed document is
+checked at Rust speed (:mod:`nesting`); only a file that is broken or too deep is indexed.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cookbook_tool.customjson.locator import locate_offsets
-from cookbook_tool.customjson.nesting import surely_within
+from cookbook_tool.customjson.nesting import within
 from cookbook_tool.customjson.secrets import render
 from cookbook_tool.errors import LocalError
 from cookbook_tool.metadata.jsonindex import (
@@ -192,11 +191,13 @@ def parse_json_bytes(
     except UnicodeDecodeError as exc:
         return ReadResult(None, [_encoding_problem(data, exc)])
     document = JsonDocument(None, text, len(data), max_depth)
-    if not surely_within(data, max_depth):
+    result = _parse_text(document)
+    deep = result.document is None or not within(result.document.value, data, max_depth)
+    if deep:  # broken or too deep: the exact pass says where (too deep wins over syntax)
         stop = document.index.stop
         if stop is not None and stop.rule == "json-too-deep":
             return ReadResult(None, [_stop_problem(document, stop)])
-    return _parse_text(document)
+    return result
 
 
 def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
