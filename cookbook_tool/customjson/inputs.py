@@ -32,8 +32,10 @@ def schema_inputs(paths: Sequence[Path], cwd: Path, schema: Path | None = None) 
         path = given if given.is_absolute() else cwd / given
         try:
             mode = path.lstat().st_mode
+        except FileNotFoundError as exc:
+            raise LocalError(f"{path}: no such file or folder") from exc
         except OSError:
-            found.append(path)  # missing or unreadable: the run says so, with its own words
+            found.append(path)  # unreadable: reading it says why
             continue
         if stat.S_ISDIR(mode):
             found.extend(_folder(path, schema))

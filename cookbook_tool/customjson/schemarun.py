@@ -22,7 +22,6 @@ from cookbook_tool.config.load import Config, resolve_config
 from cookbook_tool.cookbook.discovery import group_by_repository
 from cookbook_tool.customjson.check import check_json_files
 from cookbook_tool.customjson.inputs import schema_inputs
-from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, error, sort_findings
 
 
@@ -44,16 +43,14 @@ def check_against_schema(
     or a schema file (relative to ``cwd``)."""
     own = cwd / schema
     ref = str(own) if own.is_file() else schema
-    files = schema_inputs(paths, cwd, own if own.is_file() else None)
-    for path in files:
-        if not path.exists() and not path.is_symlink():
-            raise LocalError(f"{path}: no such file or folder")
+    files = schema_inputs(paths, cwd, own if own.is_file() else None)  # each one exists
     run = SchemaRun()
     for root, members in group_by_repository(files).items():
         config = resolve_config(config_path, root, cwd)
         run.config = run.config or config
-        readable = [m for m in members if not _dangling(m)]
-        run.findings += [_dangling_finding(m) for m in members if _dangling(m)]
+        dangling = {m for m in members if _dangling(m)}
+        readable = [m for m in members if m not in dangling]
+        run.findings += [_dangling_finding(m) for m in sorted(dangling)]
         if readable:
             result = check_json_files(
                 readable, schema=ref, mappings=(), base_dir=config.base_dir or root,
@@ -66,7 +63,15 @@ def check_against_schema(
 
 
 def _dangling(path: Path) -> bool:
-    return path.is_symlink() and not path.exists()
+    """A symbolic link that leads nowhere (``group_by_repository`` keeps links as named)."""
+    try:
+        os.stat(path)
+    except OSError:
+        try:
+            return path.is_symlink()  # else unreadable: reading it says why
+        except OSError:
+            return False
+    return False
 
 
 def _dangling_finding(path: Path) -> Finding:
