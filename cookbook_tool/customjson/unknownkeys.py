@@ -92,11 +92,12 @@ def _resolve(bundle: SchemaBundle, ref: str, base: str) -> tuple[Any, str]:
 def unknown_keys(document: object, rules: list[KeyRule]) -> Iterator[tuple[Pointer, KeyRule]]:
     """``(path of the unknown key, rule)`` for every key a warning rule does not know."""
     for rule in rules:
+        known, patterns = rule.known, rule.patterns
         for path, value in _matches(document, rule.pattern):
             if not isinstance(value, dict):
                 continue
-            for key in value:
-                if key not in rule.known and not any(search(p, key) for p in rule.patterns):
+            for key in value.keys() - known if not patterns else value:
+                if key not in known and not any(search(p, key) for p in patterns):
                     yield (*path, key), rule
 
 
