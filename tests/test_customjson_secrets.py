@@ -114,7 +114,7 @@ def test_text_and_json_output_never_contain_secret_values(leaky: tuple[Path, Pat
         ("https://example.com/a@b", "https://example.com/a@b"),  # '@' in the path: no userinfo
         ("mail me@example.com, see https://h/x", "mail me@example.com, see https://h/x"),
         ("https://@h", "https://@h"),
-        ("://u:pw@h", "://u:pw@h"),
+        ("://u:pw@h", "://u:***@h"),  # user:password@host needs no scheme
         ("git@github.com:o/r.git", "git@github.com:o/r.git"),
     ],
 )
@@ -150,3 +150,88 @@ def test_url_credentials_never_appear_in_text_or_json_output(url_leaks: list[Fin
         assert "https://***@unknown.example.com" in output  # the unknown key and its pointer
     assert ('/deploy/app/database/host: error [schema-violation] ["postgres://***@h/db"] is not'
             in text)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["DBPassword", "APIKey", "SSHKey", "dbpassword", "passwords", "DB_PW", "SSL_KEY",
+     "db.password", "db pass", "user-pwd", "apikeys", "sshkey", "Authorization", "RSAKey",
+     "JWT_SECRET", "refreshToken", "key"],
+)
+def test_secret_key_names_in_any_case_and_separator(key: str) -> None:
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["ssl_key_path", "sshKeyFile", "API_KEY_ENV", "private_ip", "private_dns_name", "monkey",
+     "public_key", "primary_key", "passenger_max_pool_size", "keyboard", "compass",
+     "ssh_key_fingerprint", "password_length", "keys"],
+)
+def test_names_of_secret_locations_and_ordinary_words_are_no_secrets(key: str) -> None:
+    assert not is_secret_key(key)
+
+
+PEM = ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+       "-----END OPENSSH PRIVATE KEY-----\n")
+CERT = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUR\n-----END CERTIFICATE-----"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (PEM, "***\n"),
+        ("key: " + PEM, "key: ***\n"),
+        (CERT, CERT),  # certificates are public
+        ("Server=db;Database=app;User Id=u;Password=LEAKPW1;",
+         "Server=db;Database=app;User Id=u;Password=***;"),
+        ("Authorization: Bearer LEAKTOKEN.abc", "Authorization: Bearer ***"),
+        ("curl -H 'Authorization: Basic dXNlcjpMRUFLUFcx'", "curl -H 'Authorization: Basic ***'"),
+        ("deploy:LEAKPW1@db.example.com:3306", "deploy:***@db.example.com:3306"),
+        ("DB_PASSWORD=LEAKPW1", "DB_PASSWORD=***"),
+        ("export API_KEY=LEAKTOKEN MODE=fast", "export API_KEY=*** MODE=fast"),
+        ("https://h/cb?token=LEAKTOKEN&x=1", "https://h/cb?token=***&x=1"),
+        ("ssl_key_path=/etc/ssl/app.key", "ssl_key_path=/etc/ssl/app.key"),
+        ("git@github.com:example/app.git", "git@github.com:example/app.git"),
+        ("mode=fast host: db.example.com", "mode=fast host: db.example.com"),
+        ("Basic authentication is off", "Basic authentication is off"),
+    ],
+)
+def test_secrets_by_shape_are_masked_whatever_the_key(text: str, shown: str) -> None:
+    assert mask_credentials(text) == shown
+
+
+def test_secrets_by_shape_never_reach_findings(tmp_path: Path) -> None:
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps({"deploy": {"app": {
+        "database": {"host": ["deploy:LEAKPW1@db.example.com"], "port": "Password=LEAKPW1;"},
+        "environment_variables": {"CONN": 1, "EXTRA": ["DB_PASSWORD=LEAKPW1"]},
+        "environment": {"DBPassword": 5, "APIKey": ["LEAKTOKEN"], "SSHKey": {"a": "LEAKPW1"}},
+        "scm": {"repository": ["Authorization: Bearer LEAKTOKEN"]},
+        "ssl_certificate": [PEM],
+    }}}, indent=2))
+    findings = check_json_files([path], schema="opsworks-custom-json", mappings=[],
+                                base_dir=tmp_path, warn_plaintext_secrets=True).findings
+    text = render_findings_text(findings, "1 file")
+    document = json.dumps(findings_document("validate", findings), ensure_ascii=False)
+    assert len([f for f in findings if f.rule == "schema-violation"]) >= 7
+    for output in (text, document):
+        assert "LEAKPW1" not in output and "LEAKTOKEN" not in output
+        assert "b3BlbnNzaC1rZXkt" not in output
+
+
+def test_plaintext_warnings_cover_secret_shapes_but_not_placeholders(tmp_path: Path) -> None:
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps({
+        "app": {"conn": "Server=db;Password=LEAKPW1;", "cert": CERT, "key_file": PEM,
+                "env": ["DB_PASSWORD=${DB_PASSWORD}", "API_KEY={{ssm-secure:k}}"],
+                "DBPassword": "LEAKPW1", "ssl_key_path": "/etc/ssl/app.key",
+                "dsn": "app:{{ssm-secure:pw}}@db"},
+    }, indent=2))
+    findings = check_json_files([path], schema="opsworks-custom-json", mappings=[],
+                                base_dir=tmp_path, warn_plaintext_secrets=True).findings
+    warned = {f.path: f.message for f in findings if f.rule == "json-plaintext-secret"}
+    assert set(warned) == {"/app/conn", "/app/key_file", "/app/DBPassword"}
+    assert "a secret assignment" in warned["/app/conn"]
+    assert "a private key" in warned["/app/key_file"]
+    assert all("LEAKPW1" not in m for m in warned.values())

@@ -23,8 +23,9 @@ PATH may be a repository (cookbooks at its top level or under cookbooks/), one c
 files inside cookbooks (as pre-commit passes them): then only the cookbooks holding those files
 are reported, while dependencies are resolved against the whole repository.
 
-With --schema, the given files are checked against that JSON Schema; without it, JSON files
-are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
+With --schema, the given files are checked against that JSON Schema (a folder stands for the
+*.json files under it, hidden folders skipped; FIFOs and devices are refused); without it, JSON
+files are checked against the schemas cookbook-tool.toml maps them to ([[schemas]]). Naming
 cookbook-tool.toml checks everything; naming a mapping's schema file checks every file that
 mapping names. A symbolic link is checked where it lies, never where it points.
 
@@ -32,6 +33,7 @@ mapping names. A symbolic link is checked where it lies, never where it points.
 Examples:
   cookbook-tool validate sample_cookbooks/opsworks-stack --format json
   cookbook-tool validate --schema opsworks-custom-json stack/custom.json
+  cookbook-tool validate --schema opsworks-custom-json stack/
   cookbook-tool validate . --external-preset opsworks-chef-11.10 --external apt
 """
 
@@ -64,11 +66,14 @@ def validate(
 ) -> None:
     def body() -> int:
         from cookbook_tool.errors import UsageError
-        from cookbook_tool.validate.run import CheckSettings, run_checks
 
         if skip_json and (only_json or schema):
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
+        if schema is not None:
+            return _check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
+        from cookbook_tool.validate.run import CheckSettings, run_checks
+
         settings = CheckSettings(
             tuple(paths or ()), cwd, config, schema,
             cookbooks=not only_json and schema is None, custom_json=not skip_json,
@@ -92,6 +97,22 @@ def validate(
         )
 
     run("validate", output, debug, body)
+
+
+def _check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,
+                  output: OutputFormat, quiet: bool) -> int:
+    """--schema: the files (a folder stands for its JSON files) against one schema; none of
+    the cookbook checks is imported."""
+    from cookbook_tool.customjson.schemarun import check_against_schema
+
+    checked = check_against_schema(paths, schema, cwd=cwd, config_path=config)
+    findings = relative_findings(checked.findings, cwd)
+    if quiet and not findings and output is OutputFormat.TEXT:
+        return 0
+    if checked.config is not None and checked.config.file is not None:
+        detail(f"configuration: {checked.config.file}")
+    return report_findings("validate", findings, output, checked.summary, cookbooks=[],
+                           json_files=[_shown(p, cwd) for p in checked.checked])
 
 
 def _shown(path: Path, cwd: Path) -> str:

@@ -141,11 +141,13 @@ def _unknown(value: object, schema: CompiledSchema) -> list[tuple[Pointer, KeyRu
 
 def _plaintext(value: object, name: str, locate: Locate) -> list[Finding]:
     findings = []
-    for path, key in plaintext_secrets(value):
+    for path, what in plaintext_secrets(value):
         line, column = locate(path)
+        holder = render(str(path[-1])) if path else "the document"
+        held = f"holds {what} in plaintext" if what else "holds a plaintext secret"
         findings.append(warning(
             "json-plaintext-secret",
-            f"{render(key)} holds a plaintext secret in a committed file; inject it at deploy "
+            f"{holder} {held} in a committed file; inject it at deploy "
             "time instead (for example from SSM Parameter Store or Secrets Manager)",
             name, line, column, path=pointer(path)))
     return findings

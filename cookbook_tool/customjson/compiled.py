@@ -3,15 +3,20 @@
 Two validators per schema: a fast one (jsonschema-rs, compiled Rust) that only says valid or
 not, and the reference one (jsonschema) that explains, used only for documents that fail.
 Both are built lazily, and both resolve ``$ref`` from the bundle's resources only: no network.
+Both match the schema's patterns with jsonschema-rs's engines (:mod:`patterns`), never with
+Python's backtracking ``re``.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
+from cookbook_tool.customjson.focus import Focus, focus_of, focused
 from cookbook_tool.customjson.messages import Violation, violations
+from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
 from cookbook_tool.customjson.unknownkeys import KeyRule, key_rules
 from cookbook_tool.errors import LocalError
@@ -26,6 +31,7 @@ class CompiledSchema:
         self.is_custom_json = _is_custom_json(bundle)
         self._fast: Any = None
         self._slow: Any = None
+        self._walk_all: bool | None = None
 
     @property
     def label(self) -> str:
@@ -45,11 +51,27 @@ class CompiledSchema:
         from referencing.exceptions import Unresolvable
 
         try:
-            return list(violations(self._slow.iter_errors(instance)))
+            with focused(self._focus(instance)):
+                return list(violations(self._slow.iter_errors(instance)))
         except Unresolvable as exc:
             raise LocalError(f"schema {self.label}: cannot resolve {exc}") from exc
         except RecursionError as exc:
             raise LocalError(f"schema {self.label}: recursion too deep while validating") from exc
+
+    def _focus(self, instance: object) -> Focus | None:
+        """Where the fast pass found errors; None (walk everything) when that cannot be used."""
+        if self._walk_all is None:
+            text = json.dumps(list(self.bundle.resources.values()), default=str)
+            self._walk_all = "unevaluatedProperties" in text or "unevaluatedItems" in text
+        if self._walk_all:
+            return None
+        if self._fast is None:
+            self._fast = self._compile_fast()
+        try:
+            paths = [tuple(e.instance_path) for e in self._fast.iter_errors(instance)]
+        except (ValueError, TypeError):
+            return None
+        return focus_of(instance, paths)
 
     def _compile_fast(self) -> Any:
         import jsonschema_rs
@@ -58,7 +80,7 @@ class CompiledSchema:
         try:
             return jsonschema_rs.validator_for(
                 self.bundle.root, registry=registry, offline=True, validate_formats=False,
-                base_uri=self.bundle.uri,
+                base_uri=self.bundle.uri, pattern_options=pattern_options(),
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
             message = str(exc).splitlines()[0]
@@ -66,10 +88,7 @@ class CompiledSchema:
 
     def _compile_slow(self) -> Any:
         # Lazy: jsonschema costs ~70 ms to import and is needed only for failing documents.
-        from jsonschema.validators import (
-            Draft202012Validator,
-            validator_for,
-        )
+        from jsonschema.validators import Draft202012Validator, extend, validator_for
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
 
@@ -81,7 +100,9 @@ class CompiledSchema:
             retrieve=_never_retrieve,  # type: ignore[call-arg]
         ).with_resources(resources)
         cls = validator_for(self.bundle.root, default=Draft202012Validator)
-        return cls(self.bundle.root, registry=registry)
+        # Patterns are matched by the same engine as the fast pass: never catastrophic.
+        safe = extend(cls, keyword_overrides())  # type: ignore[no-untyped-call]
+        return safe(self.bundle.root, registry=registry)
 
 
 def _never_retrieve(uri: str) -> Any:

@@ -1,15 +1,17 @@
 """Strict JSON reading that knows where every value is.
 
 The fast path is the standard library's C parser with hooks that notice duplicate keys and
-``NaN``/``Infinity``. Positions (line and column of every value and key) come from a small
-pure-Python indexer that runs only when a finding needs a place, so valid files cost no more
-than ``json.loads``.
+``NaN``/``Infinity``. A finding's place (line and column of a value or key) is found along its
+path only (:mod:`locator`, C-speed steps); the small pure-Python indexer of every position runs
+only for files with reader problems (duplicates, NaN, depth), so valid files cost no more than
+``json.loads``.
 
 Refused, as problems rather than exceptions: empty files, invalid UTF-8, syntax errors,
 duplicate keys, ``NaN``/``Infinity``, numbers that cannot be checked (more than 4,300 digits,
 or beyond a float's range like ``1e999999``), nesting deeper than ``max_depth`` and files
 larger than ``max_bytes`` (checked before reading, so never a ``MemoryError`` or
-``RecursionError``). A UTF-8 byte order mark is accepted.
+``RecursionError``). A UTF-8 byte order mark is accepted. The depth of a parsed document is
+checked at Rust speed (:mod:`nesting`); only a file that is broken or too deep is indexed.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cookbook_tool.customjson.locator import locate_offsets
+from cookbook_tool.customjson.nesting import within
 from cookbook_tool.customjson.secrets import render
 from cookbook_tool.errors import LocalError
 from cookbook_tool.metadata.jsonindex import (
@@ -78,6 +84,10 @@ class JsonDocument:
 
     def locate(self, path: Pointer) -> tuple[int | None, int | None]:
         """Line and column of the value at ``path`` (of its nearest located ancestor)."""
+        if self._index is None:
+            found = locate_offsets(self.text, path)
+            if found is not None:
+                return self.line_column(found[1])
         values = self.index.values
         for end in range(len(path), -1, -1):
             offset = values.get(path[:end])
@@ -87,6 +97,13 @@ class JsonDocument:
 
     def locate_key(self, path: Pointer) -> tuple[int | None, int | None]:
         """Line and column of the key naming the value at ``path``."""
+        if self._index is None:
+            found = locate_offsets(self.text, path)
+            if found is not None:
+                levels, value, key = found
+                if levels == len(path) and key is not None:
+                    return self.line_column(key)
+                return self.line_column(value)
         offset = self.index.keys.get(path)
         return self.line_column(offset) if offset is not None else self.locate(path)
 
@@ -100,17 +117,58 @@ class ReadResult:
 def read_json_file(
     path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
 ) -> ReadResult:
-    """Read ``path`` strictly. OS errors (missing, unreadable) raise ``LocalError``."""
+    """Read ``path`` strictly. OS errors (missing, unreadable) and anything but a regular file
+    (a folder, a FIFO, a device such as ``/dev/zero``) raise ``LocalError``; a FIFO is opened
+    without waiting for a writer and never read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return ReadResult(None, [_too_large(size, max_bytes)])
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise LocalError(f"{path}: is a directory, not a JSON file") from exc
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError as exc:
         raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        mode = os.fstat(descriptor)
+        kind = special_kind(mode.st_mode)
+        if kind is not None:
+            raise LocalError(f"{path}: is {kind}, not a JSON file")
+        if mode.st_size > max_bytes:
+            return ReadResult(None, [_too_large(mode.st_size, max_bytes)])
+        data = _read_all(descriptor, mode.st_size, max_bytes + 1)
+    except OSError as exc:
+        raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(descriptor)
     return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth)
+
+
+def _read_all(descriptor: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes; one read when the file still has the ``size`` it had when opened."""
+    first = os.read(descriptor, min(size + 1, limit))
+    if len(first) <= size:
+        return first
+    chunks, limit = [first], limit - len(first)
+    while limit > 0:  # it grew since: read on, up to the limit
+        chunk = os.read(descriptor, limit)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def _too_large(size: int, max_bytes: int) -> Problem:
@@ -133,11 +191,13 @@ def parse_json_bytes(
     except UnicodeDecodeError as exc:
         return ReadResult(None, [_encoding_problem(data, exc)])
     document = JsonDocument(None, text, len(data), max_depth)
-    if text.count("{") + text.count("[") > max_depth:
+    result = _parse_text(document)
+    deep = result.document is None or not within(result.document.value, data, max_depth)
+    if deep:  # broken or too deep: the exact pass says where (too deep wins over syntax)
         stop = document.index.stop
         if stop is not None and stop.rule == "json-too-deep":
             return ReadResult(None, [_stop_problem(document, stop)])
-    return _parse_text(document)
+    return result
 
 
 def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:

@@ -8,12 +8,12 @@ the instance rendered through :func:`secrets.render`, which shows ``"***"`` for 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.customjson.jsonpos import Pointer
+from cookbook_tool.customjson.patterns import BACKTRACK_LIMIT, additional_keys, backtracks
 from cookbook_tool.customjson.secrets import is_secret_path, mask_credentials, render
 from cookbook_tool.text import closest
 
@@ -65,11 +65,7 @@ def _describe(error: ValidationError) -> Iterator[Violation]:
 
 
 def _extra_keys(instance: dict[str, Any], schema: Any) -> list[str]:
-    if not isinstance(schema, dict):
-        return []
-    known = schema.get("properties") or {}
-    patterns = [re.compile(p) for p in schema.get("patternProperties") or {}]
-    return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+    return list(additional_keys(instance, schema)) if isinstance(schema, dict) else []
 
 
 def key_hint(key: str, known: Iterable[str]) -> str:
@@ -80,6 +76,13 @@ def key_hint(key: str, known: Iterable[str]) -> str:
     if close is None and len(key) >= 3:
         close = next((name for name in names if name.startswith(key)), None)
     return f" (did you mean {render(close)}?)" if close is not None else ""
+
+
+def _bounded(pattern: object) -> str:
+    if not isinstance(pattern, str) or not backtracks(pattern):
+        return ""
+    return (f" (a pattern with lookaround or backreferences is tried for at most "
+            f"{BACKTRACK_LIMIT:,} backtracking steps; a match needing more counts as none)")
 
 
 def _count(n: int, word: str) -> str:
@@ -104,7 +107,8 @@ _MESSAGES: dict[str, _Formatter] = {
     "multipleOf": lambda shown, value, _i: f"{shown} is not a multiple of {value}",
     "minLength": lambda shown, value, _i: f"{shown} is shorter than {_count(value, 'character')}",
     "maxLength": lambda shown, value, _i: f"{shown} is longer than {_count(value, 'character')}",
-    "pattern": lambda shown, value, _i: f"{shown} does not match the pattern {value}",
+    "pattern": lambda shown, value, _i: f"{shown} does not match the pattern {value}"
+    + _bounded(value),
     "format": lambda shown, value, _i: f"{shown} is not a valid {value}",
     "minItems": lambda _s, value, inst: f"has {_count(_size(inst), 'item')}; "
     f"at least {value} required",

@@ -9,13 +9,13 @@ and it runs on valid files too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
 from cookbook_tool.customjson.jsonpos import Pointer
+from cookbook_tool.customjson.patterns import search
 from cookbook_tool.customjson.schemastore import SchemaBundle
 
 ANNOTATION = "x-unknown-keys"
@@ -29,7 +29,7 @@ Pattern = tuple[str | None, ...]
 class KeyRule:
     pattern: Pattern
     known: set[str] = field(default_factory=set)
-    regexes: list[re.Pattern[str]] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)  # patternProperties, matched safely
     warn: bool = False
 
 
@@ -48,16 +48,9 @@ def key_rules(bundle: SchemaBundle) -> list[KeyRule]:
         rule = rules.setdefault(pattern, KeyRule(pattern))
         rule.warn = rule.warn or node.get(ANNOTATION) == "warn"
         rule.known.update(node.get("properties") or {})
-        rule.regexes.extend(_compile(p) for p in node.get("patternProperties") or {})
+        rule.patterns.extend(node.get("patternProperties") or {})
         stack.extend(_children(bundle, node, pattern, base))
     return [rule for rule in rules.values() if rule.warn]
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return re.compile(re.escape(pattern))
 
 
 def _children(
@@ -99,11 +92,12 @@ def _resolve(bundle: SchemaBundle, ref: str, base: str) -> tuple[Any, str]:
 def unknown_keys(document: object, rules: list[KeyRule]) -> Iterator[tuple[Pointer, KeyRule]]:
     """``(path of the unknown key, rule)`` for every key a warning rule does not know."""
     for rule in rules:
+        known, patterns = rule.known, rule.patterns
         for path, value in _matches(document, rule.pattern):
             if not isinstance(value, dict):
                 continue
-            for key in value:
-                if key not in rule.known and not any(r.search(key) for r in rule.regexes):
+            for key in value.keys() - known if not patterns else value:
+                if key not in known and not any(search(p, key) for p in patterns):
                     yield (*path, key), rule
 
 

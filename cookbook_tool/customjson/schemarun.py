@@ -1,0 +1,85 @@
+"""``validate --schema SCHEMA PATH...`` as one core call: the files (folders expanded by
+:mod:`inputs`) checked against one schema, with the configuration of the repository holding
+them (for ``[secrets] warn_plaintext``).
+
+It needs nothing of the cookbook checks, so it imports none of them: a pre-commit hook or a CI
+job checking a thousand stack files starts in the time the JSON checks need, not the time the
+Ruby parser and the cookbook rules take to import.
+
+A symbolic link named on the command line is checked where it lies; a dangling one (broken, or
+a loop) is a ``symlink-broken``/``symlink-loop`` error finding, as in every other ``validate``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookbook_tool.config.load import Config, resolve_config
+from cookbook_tool.cookbook.discovery import group_by_repository
+from cookbook_tool.customjson.check import check_json_files
+from cookbook_tool.customjson.inputs import schema_inputs
+from cookbook_tool.findings import Finding, error, sort_findings
+
+
+@dataclass
+class SchemaRun:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[Path] = field(default_factory=list)
+    config: Config | None = None  # the configuration of the first repository
+
+    @property
+    def summary(self) -> str:
+        return f"{len(self.checked)} JSON file(s) checked"
+
+
+def check_against_schema(
+    paths: Sequence[Path], schema: str, *, cwd: Path, config_path: Path | None = None
+) -> SchemaRun:
+    """Check ``paths`` (relative to ``cwd``) against ``schema``: a built-in name, an ``$id``,
+    or a schema file (relative to ``cwd``)."""
+    own = cwd / schema
+    ref = str(own) if own.is_file() else schema
+    files = schema_inputs(paths, cwd, own if own.is_file() else None)  # each one exists
+    run = SchemaRun()
+    for root, members in group_by_repository(files).items():
+        config = resolve_config(config_path, root, cwd)
+        run.config = run.config or config
+        dangling = {m for m in members if _dangling(m)}
+        readable = [m for m in members if m not in dangling]
+        run.findings += [_dangling_finding(m) for m in sorted(dangling)]
+        if readable:
+            result = check_json_files(
+                readable, schema=ref, mappings=(), base_dir=config.base_dir or root,
+                warn_plaintext_secrets=config.warn_plaintext_secrets,
+            )
+            run.findings += result.findings
+            run.checked += result.checked
+    run.findings = sort_findings(run.findings)
+    return run
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link that leads nowhere (``group_by_repository`` keeps links as named)."""
+    try:
+        os.stat(path)
+    except OSError:
+        try:
+            return path.is_symlink()  # else unreadable: reading it says why
+        except OSError:
+            return False
+    return False
+
+
+def _dangling_finding(path: Path) -> Finding:
+    try:
+        os.stat(path)
+        loop = False
+    except OSError as exc:
+        loop = exc.errno == errno.ELOOP
+    if loop:
+        return error("symlink-loop", "symlink loop: the JSON file cannot be read", path)
+    return error("symlink-broken", "broken symlink: the JSON file cannot be read", path)
