@@ -13,6 +13,7 @@ a declared dependency and an existing recipe, and no text looks like a secret.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,14 +95,15 @@ def _cookbook(
 
 
 def _files(
-    folder: Path, rng: random.Random, sub: str, suffix: str, make: object, budget: int,
+    folder: Path, rng: random.Random, sub: str, suffix: str,
+    make: Callable[[random.Random, int], str], budget: int,
     average: int,
 ) -> int:
     """Files of about ``average`` bytes (±50 %) until ``budget`` is spent."""
     written, n = 0, 0
     while written < budget:
         size = min(budget - written, int(average * rng.uniform(0.5, 1.5)))
-        data = make(rng, max(size, 64)).encode()  # type: ignore[operator]
+        data = make(rng, max(size, 64)).encode()
         written += _write(folder / sub / f"{rng.choice(_WORDS)}_{n}{suffix}", data)
         n += 1
     return written
