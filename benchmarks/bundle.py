@@ -25,14 +25,13 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from measured import measure
 from recipe_tree import generate_recipes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,17 +110,14 @@ def _write(path: Path, data: bytes) -> int:
     return len(data)
 
 
-def _timed(command: list[str] | str, *, check: bool = True, **kwargs: object) -> Timing:
+def _timed(command: list[str] | str, *, check: bool = True, env: dict[str, str] | None = None
+           ) -> Timing:
     """Wall time, CPU time (user + system) and peak RSS of one run of ``command`` (a shell
     pipeline counts the CPU of all its processes and the RSS of its largest)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if check and process.returncode != 0:
-        raise SystemExit(f"{command} failed with exit code {process.returncode}")
-    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    run = measure(command, env=env)
+    if check and run.code != 0:
+        raise SystemExit(f"{command} failed with exit code {run.code}")
+    return Timing(run.wall, run.cpu, run.rss_mb)
 
 
 @dataclass(frozen=True)
@@ -172,7 +168,7 @@ def run(args: argparse.Namespace) -> None:
         files = sum(1 for p in repo.rglob("*") if p.is_file())
         print(f"corpus ({args.shape}): {args.cookbooks} cookbooks, {files} files, "
               f"{size / 1e6:.1f} MB in {repo}")
-        measure(repo, work, args.runs)
+        compare(repo, work, args.runs)
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -180,7 +176,7 @@ def run(args: argparse.Namespace) -> None:
             shutil.rmtree(work)
 
 
-def measure(repo: Path, work: Path, runs: int) -> None:
+def compare(repo: Path, work: Path, runs: int) -> None:
     ours_out, tar_out = work / "ours", work / "tar.tar.gz"
     # Like an installed tool: bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -199,7 +195,7 @@ def measure(repo: Path, work: Path, runs: int) -> None:
     validate: list[Timing] = []
     ours: list[Timing] = []
     for _ in range(runs):  # interleaved: a burst of load elsewhere hits all three alike
-        tar.append(_timed(pipeline, shell=True))
+        tar.append(_timed(pipeline))
         validate.append(_timed(check, env=env, check=False))
         ours.append(_timed(bundle, env=env))
     ours_size = (ours_out / "bench-1.0.0.tar.gz").stat().st_size

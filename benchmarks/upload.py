@@ -22,7 +22,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from measured import measure  # noqa: E402
 
 from cookbook_tool.artifact import Artifact, open_artifact  # noqa: E402
 from cookbook_tool.publish.base import TargetOptions  # noqa: E402
@@ -148,26 +149,12 @@ def _timing(method: Callable[..., Any], name: str, spent: dict[str, float]) -> C
     return timed
 
 
-# Runs the command from a small process and reports its wall time and peak RSS: a child forked
-# straight from this (large) process would count this process's memory in its own ru_maxrss.
-_LAUNCHER = """
-import resource, subprocess, sys, time
-t0 = time.perf_counter()
-code = subprocess.run(sys.argv[1:]).returncode
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{time.perf_counter() - t0} {rss}")
-sys.exit(code)
-"""
-
-
 def _process(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of one process."""
-    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], env=env,
-                          stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode != 0:
+    run = measure(command, env=env)
+    if run.code != 0:
         raise SystemExit(f"{' '.join(command)} failed")
-    seconds, rss = done.stdout.split()[-2:]
-    return float(seconds), float(rss)
+    return run.wall, run.rss_mb
 
 
 def line(label: str, mb: float, times: list[float]) -> None:
