@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from cookbook_tool.text import AWS_KEY_ID, mask_aws_key_ids
 
@@ -51,43 +52,41 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
-def error(
-    rule: str,
-    message: str,
-    file: str | Path | None = None,
-    line: int | None = None,
-    column: int | None = None,
-    *,
-    cookbook: str | None = None,
-    path: str | None = None,
-) -> Finding:
-    return Finding(_as_str(file), line, column, rule, Severity.ERROR, message, cookbook, path)
+class FindingMaker(Protocol):
+    """``error(rule, message, file, line, column, cookbook=..., path=...)`` and its siblings."""
+
+    def __call__(
+        self,
+        rule: str,
+        message: str,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        cookbook: str | None = None,
+        path: str | None = None,
+    ) -> Finding: ...
 
 
-def warning(
-    rule: str,
-    message: str,
-    file: str | Path | None = None,
-    line: int | None = None,
-    column: int | None = None,
-    *,
-    cookbook: str | None = None,
-    path: str | None = None,
-) -> Finding:
-    return Finding(_as_str(file), line, column, rule, Severity.WARNING, message, cookbook, path)
+def _maker(severity: Severity) -> FindingMaker:
+    def make(
+        rule: str,
+        message: str,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        cookbook: str | None = None,
+        path: str | None = None,
+    ) -> Finding:
+        return Finding(_as_str(file), line, column, rule, severity, message, cookbook, path)
+
+    return make
 
 
-def notice(
-    rule: str,
-    message: str,
-    file: str | Path | None = None,
-    line: int | None = None,
-    column: int | None = None,
-    *,
-    cookbook: str | None = None,
-    path: str | None = None,
-) -> Finding:
-    return Finding(_as_str(file), line, column, rule, Severity.NOTICE, message, cookbook, path)
+error = _maker(Severity.ERROR)
+warning = _maker(Severity.WARNING)
+notice = _maker(Severity.NOTICE)
 
 
 def _as_str(file: str | Path | None) -> str | None:
