@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.chefignore import Chefignore, load_chefignore
@@ -70,32 +71,42 @@ class FileContents:
 
 @dataclass
 class CookbookFiles:
-    """A cookbook's walked entries, in order, and the chefignore that applied."""
+    """A cookbook's walked entries, in order, and the chefignore that applied. The entries do
+    not change once walked: what is derived from them (the shipped ones, the recipes) is
+    computed once, for every rule and every ``include_recipe`` that asks."""
 
     cookbook: Cookbook
     chefignore: Chefignore
     entries: list[Entry] = field(default_factory=list)
     contents: FileContents = field(default_factory=FileContents)
 
-    def shipped(self) -> list[Entry]:
-        return [e for e in self.entries if e.ships]
+    @cached_property
+    def _shipped(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.ships)
+
+    def shipped(self) -> tuple[Entry, ...]:
+        return self._shipped
 
     def has_file(self, relpath: str) -> bool:
-        return any(e.relpath == relpath and e.ships and e.is_file_like for e in self.entries)
+        return any(e.relpath == relpath and e.is_file_like for e in self._shipped)
 
     def recipe_names(self) -> list[str]:
         """Recipe names (``default``, ``deploy``) from the ``recipes/`` files that ship: Ruby,
         and YAML or JSON recipes (Chef 16+, 17.2+ for ``.yml``, 18.8+ for ``.json``)."""
-        return sorted(self.recipe_files())
+        return sorted(self._recipe_files)
 
-    def recipe_files(self) -> dict[str, str]:
+    def recipe_files(self) -> Mapping[str, str]:
         """Each recipe name with its file's extension (``.rb``, ``.yaml``, ``.yml``, ``.json``);
         a Ruby recipe wins over a YAML or JSON one of the same name."""
+        return self._recipe_files
+
+    @cached_property
+    def _recipe_files(self) -> Mapping[str, str]:
         found: dict[str, str] = {}
-        for entry in self.entries:
+        for entry in self._shipped:
             relpath = entry.relpath
-            if not (entry.ships and entry.is_file_like and relpath.startswith("recipes/")
-                    and relpath.count("/") == 1):
+            if not (relpath.startswith("recipes/") and relpath.count("/") == 1
+                    and entry.is_file_like):
                 continue
             stem, dot, extension = relpath[len("recipes/"):].rpartition(".")
             if dot and stem and f".{extension}" in RECIPE_EXTENSIONS:
@@ -103,7 +114,7 @@ class CookbookFiles:
                 if kept is None or RECIPE_EXTENSIONS.index(f".{extension}") < \
                         RECIPE_EXTENSIONS.index(kept):
                     found[stem] = f".{extension}"
-        return found
+        return MappingProxyType(found)
 
     def content(self, entry: Entry) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;

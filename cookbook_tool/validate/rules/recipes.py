@@ -18,11 +18,15 @@ from cookbook_tool.validate.rules.registry import finding
 
 # include_recipe 'cb::recipe' / include_recipe("cb") — string literals without interpolation —
 # at the start of a statement: a line, or after `then`, `;`, `{`, `do`, `else`, `&&`, `||`.
-_INCLUDE_RE = re.compile(
-    r"""(?:^|;|\{|\bthen\b|\bdo\b|\belse\b|&&|\|\|)[ \t]*include_recipe[ \t]*\(?[ \t]*"""
-    r"""(?:'([^'\\\n]+)'|"([^"\\#\n]+)")""",
-    re.MULTILINE,
+# The scan finds the literal ``include_recipe`` first (a substring search, far faster than a
+# pattern that starts with an alternation, tried at every character), matches the call there,
+# then looks back for the statement start (``_statement_start``).
+_INCLUDE_NAME = "include_recipe"
+_INCLUDE_BYTES = _INCLUDE_NAME.encode()
+_INCLUDE_CALL = re.compile(
+    r"""include_recipe[ \t]*\(?[ \t]*(?:'([^'\\\n]+)'|"([^"\\#\n]+)")"""
 )
+_STATEMENT_WORDS = ("then", "do", "else")
 _BLOCK_COMMENT = re.compile(r"^=begin\b.*?^=end\b[^\n]*", re.MULTILINE | re.DOTALL)
 _MAX_RECIPE_BYTES = 4 << 20
 
@@ -36,7 +40,57 @@ def split_recipe(name: str, current: str = "") -> tuple[str, str]:
 
 def _code(text: str) -> str:
     """Recipe source with ``=begin``/``=end`` blocks blanked (line numbers kept)."""
+    if "=begin" not in text:
+        return text
     return _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def include_lines(text: str) -> Iterator[tuple[str, int]]:
+    """(included name, line) of each literal ``include_recipe`` of recipe source ``text`` that
+    starts a statement and is not commented out."""
+    text = _code(text)
+    position, line, counted = 0, 1, 0
+    while (found := text.find(_INCLUDE_NAME, position)) >= 0:
+        match = _INCLUDE_CALL.match(text, found)
+        start = None if match is None else _statement_start(text, found)
+        if match is None or start is None:
+            position = found + 1
+            continue
+        position = match.end()
+        if _commented(text, start):
+            continue
+        line += text.count("\n", counted, found)
+        counted = found
+        yield match.group(1) or match.group(2), line
+
+
+def _statement_start(text: str, call: int) -> int | None:
+    """Where the statement of the ``include_recipe`` at ``call`` starts: the start of its line
+    (only blanks before it), or the ``;``, ``{``, ``&&``, ``||``, ``then``, ``do`` or ``else``
+    just before it; None when it does not start a statement (``foo include_recipe 'x'``)."""
+    line_start = text.rfind("\n", 0, call) + 1
+    before = text[line_start:call]
+    stripped = before.rstrip(" \t")
+    end = line_start + len(stripped)
+    if not stripped:
+        return line_start
+    if stripped[-1] in ";{":
+        return end - 1
+    if stripped.endswith(("&&", "||")):
+        return end - 2
+    if len(stripped) == len(before):
+        return None  # a word right before the call: `theninclude_recipe` is one word
+    for word in _STATEMENT_WORDS:
+        if stripped.endswith(word):
+            ahead = len(stripped) - len(word) - 1
+            if ahead < 0 or not _word_character(stripped[ahead]):
+                return end - len(word)
+    return None
+
+
+def _word_character(character: str) -> bool:
+    """What ``\\w`` matches in a ``str`` pattern (a regex word boundary's test)."""
+    return character.isalnum() or character == "_"
 
 
 def check_recipe_files(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
@@ -84,21 +138,17 @@ def check_includes(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding
     walked = context.files_of(cookbook)
     depends = frozenset(d.name for d in cookbook.depends)
     for entry in walked.shipped():
-        if not (entry.is_file_like and entry.relpath.startswith("recipes/")
-                and entry.relpath.endswith(".rb")):
+        if not (entry.relpath.startswith("recipes/") and entry.relpath.endswith(".rb")
+                and entry.is_file_like):
             continue
         try:
-            raw = _recipe_bytes(entry, walked.content(entry))
+            raw = _recipe_bytes(entry, walked.content(entry))[:_MAX_RECIPE_BYTES]
         except OSError:
             continue  # reported by the file rules
-        text = _code(raw[:_MAX_RECIPE_BYTES].decode("utf-8", "replace"))
-        for match in _INCLUDE_RE.finditer(text):
-            if _commented(text, match.start()):
-                continue
-            line = text.count("\n", 0, match.start()) + 1
-            include = _Include(
-                match.group(1) or match.group(2), entry.path.as_posix(), line, cookbook, depends
-            )
+        if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
+            continue
+        for included, line in include_lines(raw.decode("utf-8", "replace")):
+            include = _Include(included, entry.path.as_posix(), line, cookbook, depends)
             yield from _check_include(context, include)
 
 
