@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents
+from cookbook_tool.cookbook.repository import CACHED_FILE_BYTES, FileContents, read_file
 
 
 def _files(tmp_path: Path, count: int, size: int) -> list[Path]:
@@ -51,3 +51,15 @@ def test_large_files_are_never_kept(tmp_path: Path) -> None:
 def test_an_unreadable_file_raises(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         FileContents().read(tmp_path / "missing")
+
+
+def test_a_file_that_changed_size_since_its_stat_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 5000)
+    assert read_file(path, 10) == b"x" * 5000  # grew after the walk saw 10 bytes
+    assert read_file(path, 9000) == b"x" * 5000  # shrank
+    assert read_file(path, 5000) == b"x" * 5000
+    assert read_file(tmp_path / "f", -1) == b"x" * 5000
+    assert FileContents().read(path, size=3) == b"x" * 5000
+    with pytest.raises(OSError):
+        read_file(tmp_path / "missing", 3)

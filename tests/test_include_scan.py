@@ -4,11 +4,13 @@ it replaced found (that pattern, tried at every character, is kept here as the r
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cookbook_tool.validate.rules.recipes import include_lines
+from tests.cli import run_cli
 
 _REFERENCE = re.compile(
     r"""(?:^|;|\{|\bthen\b|\bdo\b|\belse\b|&&|\|\|)[ \t]*include_recipe[ \t]*\(?[ \t]*"""
@@ -71,3 +73,21 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_any_text_matches_the_reference(text: str) -> None:
     assert list(include_lines(text)) == _reference(text)
+
+
+def test_each_include_of_the_same_name_is_reported_where_it_is(tmp_path: Path) -> None:
+    files = {
+        "a/metadata.rb": "name 'a'\nversion '1.0.0'\n",
+        "a/recipes/default.rb": "log 'x'\ninclude_recipe 'a::gone'\ninclude_recipe 'a::gone'\n",
+        "a/recipes/other.rb": "\n\n\ninclude_recipe 'a::gone'\ninclude_recipe 'a'\n",
+    }
+    for relpath, content in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(content)
+    result = run_cli("validate", tmp_path, "--format", "json")
+    found = [(f["rule"], Path(f["file"]).name, f["line"]) for f in result.json()["findings"]]
+    assert found == [
+        ("include-recipe-missing", "default.rb", 2),
+        ("include-recipe-missing", "default.rb", 3),
+        ("include-recipe-missing", "other.rb", 4),
+    ]

@@ -48,15 +48,16 @@ class FileContents:
         self._budget = budget
         self._lock = threading.Lock()
 
-    def read(self, path: Path, *, last: bool = False) -> bytes:
+    def read(self, path: Path, *, last: bool = False, size: int = -1) -> bytes:
         """The bytes of ``path``, from memory when read before; ``last``: no one reads it
-        after this caller, forget it. Raises ``OSError``."""
+        after this caller, forget it; ``size``: what the walk saw (read in one call when it
+        still holds). Raises ``OSError``."""
         with self._lock:  # the validation thread and the archive writer: one reads, one waits
             data = self._data.pop(path, None) if last else self._data.get(path)
             if data is not None:
                 self._kept -= len(data) if last else 0
                 return data
-            data = path.read_bytes()
+            data = read_file(path, size)
             if len(data) <= CACHED_FILE_BYTES:
                 self._keep(path, data)
         return data
@@ -67,6 +68,20 @@ class FileContents:
         while self._kept > self._budget:
             _, oldest = self._data.popitem(last=False)
             self._kept -= len(oldest)
+
+
+def read_file(path: Path, size: int = -1) -> bytes:
+    """The bytes of a file. Given the ``size`` its stat said, one unbuffered ``read`` of one
+    byte more than that also tells the file has not grown since (half the system calls of
+    ``Path.read_bytes``, which probes for a terminal and stats the file again); a file that
+    changed size is read to its end. Raises ``OSError``."""
+    if size < 0:
+        return path.read_bytes()
+    with path.open("rb", buffering=0) as stream:
+        data = stream.read(size + 1)
+        if len(data) == size:
+            return data
+        return data + stream.readall()
 
 
 @dataclass
@@ -121,7 +136,7 @@ class CookbookFiles:
         None for a larger one (its readers stream it). Raises ``OSError``."""
         if entry.size > CACHED_FILE_BYTES:
             return None
-        return self.contents.read(entry.content_path)
+        return self.contents.read(entry.content_path, size=entry.size)
 
 
 @dataclass

@@ -89,10 +89,11 @@ class _Walker:
             yield Entry(where, directory, "dir", problem=f"unreadable: {exc.strerror}")
             return
         for child in children:
-            entry = self.classify(Path(child.path), prefix + child.name, child)
+            path = directory.joinpath(child.name)  # not Path(child.path): parsed again
+            entry = self.classify(path, prefix + child.name, child)
             yield entry
             if entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
-                yield from self.walk(Path(child.path), entry.relpath + "/")
+                yield from self.walk(path, entry.relpath + "/")
 
     def classify(self, path: Path, relpath: str, dirent: os.DirEntry[str]) -> Entry:
         excluded = _exclusion(relpath, dirent.name, self.ignore)

@@ -31,6 +31,7 @@ from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import LoadedRepository, load_repository
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.validate.rules.contents import check_contents
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies
 from cookbook_tool.validate.rules.files import check_files
@@ -40,16 +41,14 @@ from cookbook_tool.validate.rules.metadata import (
     check_missing_names,
     check_names,
 )
-from cookbook_tool.validate.rules.recipes import check_includes, check_recipe_files
+from cookbook_tool.validate.rules.recipes import check_recipe_files
 from cookbook_tool.validate.rules.registry import finding
-from cookbook_tool.validate.rules.secrets import check_secrets
 
 RepositoryRule = Callable[[RuleContext], Iterable[Finding]]
 CookbookRule = Callable[[RuleContext, Cookbook], Iterable[Finding]]
 REPOSITORY_RULES: tuple[RepositoryRule, ...] = (check_names, check_missing_names, check_cycles)
 COOKBOOK_RULES: tuple[CookbookRule, ...] = (
-    check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
-    check_secrets,
+    check_metadata, check_dependencies, check_files, check_recipe_files, check_contents,
 )
 
 

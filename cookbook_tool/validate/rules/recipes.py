@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import RECIPE_SINCE
@@ -134,22 +134,38 @@ class _Include:
     depends: frozenset[str]
 
 
-def check_includes(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
-    walked = context.files_of(cookbook)
-    depends = frozenset(d.name for d in cookbook.depends)
-    for entry in walked.shipped():
-        if not (entry.relpath.startswith("recipes/") and entry.relpath.endswith(".rb")
-                and entry.is_file_like):
-            continue
+def is_recipe_source(relpath: str) -> bool:
+    """A Ruby file under ``recipes/``: where ``include_recipe`` lines are looked for."""
+    return relpath.startswith("recipes/") and relpath.endswith(".rb")
+
+
+class IncludeCheck:
+    """The ``include_recipe`` findings of one cookbook's recipes, one file at a time (the files
+    come from the pass over the cookbook's bytes, ``rules/contents.py``). Every include of the
+    same name gets the same verdict, so each name is checked once per cookbook."""
+
+    def __init__(self, context: RuleContext, cookbook: Cookbook) -> None:
+        self.context = context
+        self.cookbook = cookbook
+        self.depends = frozenset(d.name for d in cookbook.depends)
+        self.verdicts: dict[str, tuple[Finding, ...]] = {}
+
+    def file(self, entry: Entry, kept: bytes | None) -> Iterator[Finding]:
+        """The findings of the recipe ``entry``, whose bytes are ``kept`` (None: a large
+        file, whose start is read here)."""
         try:
-            raw = _recipe_bytes(entry, walked.content(entry))[:_MAX_RECIPE_BYTES]
+            raw = _recipe_bytes(entry, kept)[:_MAX_RECIPE_BYTES]
         except OSError:
-            continue  # reported by the file rules
+            return  # reported by the secret scan
         if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
-            continue
+            return
+        file = entry.path.as_posix()
         for included, line in include_lines(raw.decode("utf-8", "replace")):
-            include = _Include(included, entry.path.as_posix(), line, cookbook, depends)
-            yield from _check_include(context, include)
+            verdict = self.verdicts.get(included)
+            if verdict is None:  # what an include of this name gets, wherever it is
+                include = _Include(included, file, line, self.cookbook, self.depends)
+                verdict = self.verdicts[included] = tuple(_check_include(self.context, include))
+            yield from (replace(f, file=file, line=line) for f in verdict)
 
 
 def _recipe_bytes(entry: Entry, kept: bytes | None) -> bytes:
