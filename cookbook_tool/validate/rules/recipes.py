@@ -52,37 +52,40 @@ def include_lines(text: str) -> Iterator[tuple[str, int]]:
     position, line, counted = 0, 1, 0
     while (found := text.find(_INCLUDE_NAME, position)) >= 0:
         match = _INCLUDE_CALL.match(text, found)
-        start = None if match is None else _statement_start(text, found)
-        if match is None or start is None:
+        if match is None:
             position = found + 1
             continue
+        before = text[text.rfind("\n", 0, found) + 1 : found]
+        if before.strip(" \t"):  # not first on its line (the usual case is handled above)
+            start = _statement_start(before)
+            if start is None:
+                position = found + 1
+                continue
+            if _commented(before[:start]):
+                position = match.end()
+                continue
         position = match.end()
-        if _commented(text, start):
-            continue
         line += text.count("\n", counted, found)
         counted = found
         yield match.group(1) or match.group(2), line
 
 
-def _statement_start(text: str, call: int) -> int | None:
-    """Where the statement of the ``include_recipe`` at ``call`` starts: the start of its line
-    (only blanks before it), or the ``;``, ``{``, ``&&``, ``||``, ``then``, ``do`` or ``else``
-    just before it; None when it does not start a statement (``foo include_recipe 'x'``)."""
-    line_start = text.rfind("\n", 0, call) + 1
-    before = text[line_start:call]
+def _statement_start(before: str) -> int | None:
+    """Where, in the text ``before`` an ``include_recipe`` on its line (not only blanks), the
+    statement that the call starts begins: at the ``;``, ``{``, ``&&``, ``||``, ``then``,
+    ``do`` or ``else`` just before it; None when the call does not start a statement
+    (``foo include_recipe 'x'``)."""
     stripped = before.rstrip(" \t")
-    end = line_start + len(stripped)
-    if not stripped:
-        return line_start
+    end = len(stripped)
     if stripped[-1] in ";{":
         return end - 1
     if stripped.endswith(("&&", "||")):
         return end - 2
-    if len(stripped) == len(before):
+    if end == len(before):
         return None  # a word right before the call: `theninclude_recipe` is one word
     for word in _STATEMENT_WORDS:
         if stripped.endswith(word):
-            ahead = len(stripped) - len(word) - 1
+            ahead = end - len(word) - 1
             if ahead < 0 or not _word_character(stripped[ahead]):
                 return end - len(word)
     return None
@@ -91,6 +94,13 @@ def _statement_start(text: str, call: int) -> int | None:
 def _word_character(character: str) -> bool:
     """What ``\\w`` matches in a ``str`` pattern (a regex word boundary's test)."""
     return character.isalnum() or character == "_"
+
+
+def _commented(before: str) -> bool:
+    """Whether a ``#`` in ``before`` (the line up to a statement) starts a comment (outside
+    strings, roughly)."""
+    quotes_closed = before.count("'") % 2 == 0 and before.count('"') % 2 == 0
+    return "#" in before.replace("#{", "") and quotes_closed
 
 
 def check_recipe_files(context: RuleContext, cookbook: Cookbook) -> Iterator[Finding]:
@@ -165,7 +175,8 @@ class IncludeCheck:
             if verdict is None:  # what an include of this name gets, wherever it is
                 include = _Include(included, file, line, self.cookbook, self.depends)
                 verdict = self.verdicts[included] = tuple(_check_include(self.context, include))
-            yield from (replace(f, file=file, line=line) for f in verdict)
+            if verdict:
+                yield from (replace(f, file=file, line=line) for f in verdict)
 
 
 def _recipe_bytes(entry: Entry, kept: bytes | None) -> bytes:
@@ -175,14 +186,6 @@ def _recipe_bytes(entry: Entry, kept: bytes | None) -> bytes:
         return kept
     with entry.content_path.open("rb") as stream:
         return stream.read(_MAX_RECIPE_BYTES)
-
-
-def _commented(text: str, position: int) -> bool:
-    """Whether ``position`` lies after a ``#`` on its line (outside strings, roughly)."""
-    line_start = text.rfind("\n", 0, position) + 1
-    before = text[line_start:position]
-    quotes_closed = before.count("'") % 2 == 0 and before.count('"') % 2 == 0
-    return "#" in before.replace("#{", "") and quotes_closed
 
 
 def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]:
