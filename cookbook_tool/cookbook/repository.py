@@ -48,9 +48,13 @@ class FileContents:
         self._budget = budget
         self._lock = threading.Lock()
 
-    def read(self, path: Path, *, last: bool = False, size: int = -1) -> bytes:
+    def read(
+        self, path: Path, *, last: bool = False, keep: bool = True, size: int = -1
+    ) -> bytes:
         """The bytes of ``path``, from memory when read before; ``last``: no one reads it
-        after this caller, forget it; ``size``: what the walk saw (read in one call when it
+        after this caller, forget it; ``keep``: keep bytes read from disk now (the archive
+        writer may get to a file before the validation thread: the bytes wait for it), False
+        when no other reader can come; ``size``: what the walk saw (read in one call when it
         still holds). Raises ``OSError``."""
         with self._lock:  # the validation thread and the archive writer: one reads, one waits
             data = self._data.pop(path, None) if last else self._data.get(path)
@@ -58,7 +62,7 @@ class FileContents:
                 self._kept -= len(data) if last else 0
                 return data
             data = read_file(path, size)
-            if len(data) <= CACHED_FILE_BYTES:
+            if keep and len(data) <= CACHED_FILE_BYTES:
                 self._keep(path, data)
         return data
 
@@ -131,23 +135,30 @@ class CookbookFiles:
                     found[stem] = f".{extension}"
         return MappingProxyType(found)
 
-    def content(self, entry: Entry) -> bytes | None:
+    def content(self, entry: Entry, *, final: bool = False) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;
-        None for a larger one (its readers stream it). Raises ``OSError``."""
+        None for a larger one (its readers stream it); ``final``: no one reads it after this
+        caller, neither keep nor read it again. Raises ``OSError``."""
         if entry.size > CACHED_FILE_BYTES:
             return None
-        return self.contents.read(entry.content_path, size=entry.size)
+        return self.contents.read(
+            entry.content_path, last=final, keep=not final, size=entry.size
+        )
 
 
 @dataclass
 class LoadedRepository:
-    """A repository with every cookbook's metadata read; files are walked on first use."""
+    """A repository with every cookbook's metadata read; files are walked on first use.
+
+    ``rules_read_last``: nothing reads the files after the validate rules (``validate`` alone,
+    no archive to write), so the rules free each file's bytes as they go."""
 
     repo: Repository
     config: Config
     metadata_findings: list[Finding]
     extra_excluded: tuple[Path, ...] = ()
     contents: FileContents = field(default_factory=FileContents)
+    rules_read_last: bool = False
     _files: dict[Path, CookbookFiles] = field(default_factory=dict)
 
     @property
@@ -184,7 +195,8 @@ def open_repository(
 
 
 def load_repository(
-    repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = ()
+    repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = (),
+    rules_read_last: bool = False,
 ) -> LoadedRepository:
     """Read the metadata of a discovered repository's cookbooks (each file once)."""
     contents = FileContents()
@@ -194,4 +206,4 @@ def load_repository(
         cookbook.metadata = metadata
         cookbook.metadata_file = metadata.source if metadata else None
         findings.extend(problems)
-    return LoadedRepository(repo, config, findings, extra_excluded, contents)
+    return LoadedRepository(repo, config, findings, extra_excluded, contents, rules_read_last)

@@ -190,7 +190,7 @@ def _nothing_found(root: Path) -> Finding:
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:
-    loaded = group.loaded or load_repository(group.repo, group.config)
+    loaded = group.loaded or load_repository(group.repo, group.config, rules_read_last=True)
     only = None if group.whole else _with_dependents(group.cookbooks, loaded.cookbooks)
     result = validate_loaded(loaded, only)
     report.findings.extend(result.findings)

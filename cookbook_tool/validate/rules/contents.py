@@ -5,7 +5,8 @@ Each file's bytes are taken once from the loaded repository (``CookbookFiles.con
 from disk once, kept for the archive writer when bundling) and handed to both scanners, which
 first test for a literal (``PRIVATE KEY``, ``AKIA``/``ASIA``, ``include_recipe``) in C before
 any pattern or decoding. A file larger than ``CACHED_FILE_BYTES`` is streamed by the secret
-scan, and the start of a large recipe read for its includes.
+scan, and the start of a large recipe read for its includes. This is the last read of the
+rules: when nothing reads the files after them (``validate`` alone), it frees the bytes.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ def check_contents(context: RuleContext, of: Cookbook) -> Iterator[Finding]:
     fails the run (``unreadable``): it would ship unchecked."""
     walked = context.files_of(of)
     includes = IncludeCheck(context, of)
+    final = context.loaded.rules_read_last
     for entry in walked.shipped():
         if not entry.is_file_like:
             continue
         try:
-            kept = walked.content(entry)
+            kept = walked.content(entry, final=final)
             secrets = file_secrets(entry, kept)
         except OSError as exc:
             raise unreadable(entry.path, exc) from exc
