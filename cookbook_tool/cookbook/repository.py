@@ -35,11 +35,12 @@ class FileContents:
     """The bytes of the repository's small files, each read from disk once and kept until its
     last reader has taken it.
 
-    The readers of a file are the rules (the include scan and the secret scan share one read)
-    and, when bundling, the archive writer, which reads last (``last=True``) and so frees the
-    bytes. Memory stays bounded: beyond the budget the oldest kept file is forgotten (a later
-    reader then reads it again). Larger files are never kept: their readers stream them. Safe
-    to share with the validation thread of ``build_bundle``.
+    The readers of a file are the rules (one pass hands each file's bytes to the include scan
+    and the secret scan) and, when bundling, the archive writer, which reads last
+    (``last=True``) and so frees the bytes; ``validate`` alone has its rules read last.
+    Memory stays bounded: beyond the budget the oldest kept file is forgotten (a later reader
+    then reads it again). Larger files are never kept: their readers stream them. Safe to
+    share with the validation thread of ``build_bundle``.
     """
 
     def __init__(self, budget: int = _CACHE_BUDGET) -> None:

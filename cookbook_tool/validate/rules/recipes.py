@@ -56,7 +56,7 @@ def include_lines(text: str) -> Iterator[tuple[str, int]]:
             position = found + 1
             continue
         before = text[text.rfind("\n", 0, found) + 1 : found]
-        if before.strip(" \t"):  # not first on its line (the usual case is handled above)
+        if before.strip(" \t"):  # code before the call on its line: a statement start?
             start = _statement_start(before)
             if start is None:
                 position = found + 1
