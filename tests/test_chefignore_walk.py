@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 
-from cookbook_tool.cookbook.chefignore import load_chefignore, parse_chefignore
+from cookbook_tool.cookbook.chefignore import (
+    ALWAYS_EXCLUDED,
+    always_excluded_reason,
+    load_chefignore,
+    parse_chefignore,
+)
 from cookbook_tool.cookbook.walk import walk_cookbook
 
 
@@ -112,3 +118,13 @@ def test_invalid_chefignore_pattern_is_kept_aside(tmp_path):
     ignore = parse_chefignore("*.bak\n[z-a]*\n")
     assert [p.glob for p in ignore.patterns] == ["*.bak"]
     assert ignore.invalid[0][:2] == (2, "[z-a]*")
+
+
+@pytest.mark.parametrize("name", [
+    ".git", ".gitignore", "x~", "~", "a.swp", ".swo", ".#lock", "#auto#", "#", ".DS_Store",
+    "Thumbs.db", ".kitchen", ".kitchen.yml", ".kitchen.local.yml", "Berksfile.lock",
+    "Berksfile", "Policyfile.lock.json", ".vagrant", ".bundle", "default.rb", ".hg", ".bzr",
+])
+def test_always_excluded_names_get_the_first_glob_that_matches(name):
+    expected = next((why for glob, why in ALWAYS_EXCLUDED if fnmatchcase(name, glob)), None)
+    assert always_excluded_reason(name) == expected

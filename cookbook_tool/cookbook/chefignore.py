@@ -36,15 +36,17 @@ ALWAYS_EXCLUDED: tuple[tuple[str, str], ...] = (
     ("Policyfile.lock.json", "Policyfile lock file"),
     (".vagrant", "Vagrant state"),
 )
-_ALWAYS_RES = tuple((re.compile(translate(glob)), reason) for glob, reason in ALWAYS_EXCLUDED)
+# One pattern for all of them (one match per name, not one per glob): group n+1 is glob n, and
+# the first glob that matches wins, as the alternatives are tried in order.
+_ALWAYS_RE = re.compile("|".join(f"({translate(glob)})" for glob, _ in ALWAYS_EXCLUDED))
 
 
 def always_excluded_reason(name: str) -> str | None:
     """Why a file or folder *name* is never bundled, or None."""
-    for regex, reason in _ALWAYS_RES:
-        if regex.match(name):
-            return reason
-    return None
+    match = _ALWAYS_RE.match(name)
+    if match is None or match.lastindex is None:
+        return None
+    return ALWAYS_EXCLUDED[match.lastindex - 1][1]
 
 
 @dataclass(frozen=True)

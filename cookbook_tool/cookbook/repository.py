@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.chefignore import Chefignore, load_chefignore
@@ -34,11 +35,12 @@ class FileContents:
     """The bytes of the repository's small files, each read from disk once and kept until its
     last reader has taken it.
 
-    The readers of a file are the rules (the include scan and the secret scan share one read)
-    and, when bundling, the archive writer, which reads last (``last=True``) and so frees the
-    bytes. Memory stays bounded: beyond the budget the oldest kept file is forgotten (a later
-    reader then reads it again). Larger files are never kept: their readers stream them. Safe
-    to share with the validation thread of ``build_bundle``.
+    The readers of a file are the rules (one pass hands each file's bytes to the include scan
+    and the secret scan) and, when bundling, the archive writer, which reads last
+    (``last=True``) and so frees the bytes; ``validate`` alone has its rules read last.
+    Memory stays bounded: beyond the budget the oldest kept file is forgotten (a later reader
+    then reads it again). Larger files are never kept: their readers stream them. Safe to
+    share with the validation thread of ``build_bundle``.
     """
 
     def __init__(self, budget: int = _CACHE_BUDGET) -> None:
@@ -47,16 +49,21 @@ class FileContents:
         self._budget = budget
         self._lock = threading.Lock()
 
-    def read(self, path: Path, *, last: bool = False) -> bytes:
+    def read(
+        self, path: Path, *, last: bool = False, keep: bool = True, size: int = -1
+    ) -> bytes:
         """The bytes of ``path``, from memory when read before; ``last``: no one reads it
-        after this caller, forget it. Raises ``OSError``."""
+        after this caller, forget it; ``keep``: keep bytes read from disk now (the archive
+        writer may get to a file before the validation thread: the bytes wait for it), False
+        when no other reader can come; ``size``: what the walk saw (read in one call when it
+        still holds). Raises ``OSError``."""
         with self._lock:  # the validation thread and the archive writer: one reads, one waits
             data = self._data.pop(path, None) if last else self._data.get(path)
             if data is not None:
                 self._kept -= len(data) if last else 0
                 return data
-            data = path.read_bytes()
-            if len(data) <= CACHED_FILE_BYTES:
+            data = read_file(path, size)
+            if keep and len(data) <= CACHED_FILE_BYTES:
                 self._keep(path, data)
         return data
 
@@ -68,34 +75,58 @@ class FileContents:
             self._kept -= len(oldest)
 
 
+def read_file(path: Path, size: int = -1) -> bytes:
+    """The bytes of a file. Given the ``size`` its stat said, one unbuffered ``read`` of one
+    byte more than that also tells the file has not grown since (half the system calls of
+    ``Path.read_bytes``, which probes for a terminal and stats the file again); a file that
+    changed size is read to its end. Raises ``OSError``."""
+    if size < 0:
+        return path.read_bytes()
+    with path.open("rb", buffering=0) as stream:
+        data = stream.read(size + 1)
+        if len(data) == size:
+            return data
+        return data + stream.readall()
+
+
 @dataclass
 class CookbookFiles:
-    """A cookbook's walked entries, in order, and the chefignore that applied."""
+    """A cookbook's walked entries, in order, and the chefignore that applied. The entries do
+    not change once walked: what is derived from them (the shipped ones, the recipes) is
+    computed once, for every rule and every ``include_recipe`` that asks."""
 
     cookbook: Cookbook
     chefignore: Chefignore
     entries: list[Entry] = field(default_factory=list)
     contents: FileContents = field(default_factory=FileContents)
 
-    def shipped(self) -> list[Entry]:
-        return [e for e in self.entries if e.ships]
+    @cached_property
+    def _shipped(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.ships)
+
+    def shipped(self) -> tuple[Entry, ...]:
+        return self._shipped
 
     def has_file(self, relpath: str) -> bool:
-        return any(e.relpath == relpath and e.ships and e.is_file_like for e in self.entries)
+        return any(e.relpath == relpath and e.is_file_like for e in self._shipped)
 
     def recipe_names(self) -> list[str]:
         """Recipe names (``default``, ``deploy``) from the ``recipes/`` files that ship: Ruby,
         and YAML or JSON recipes (Chef 16+, 17.2+ for ``.yml``, 18.8+ for ``.json``)."""
-        return sorted(self.recipe_files())
+        return sorted(self._recipe_files)
 
-    def recipe_files(self) -> dict[str, str]:
+    def recipe_files(self) -> Mapping[str, str]:
         """Each recipe name with its file's extension (``.rb``, ``.yaml``, ``.yml``, ``.json``);
         a Ruby recipe wins over a YAML or JSON one of the same name."""
+        return self._recipe_files
+
+    @cached_property
+    def _recipe_files(self) -> Mapping[str, str]:
         found: dict[str, str] = {}
-        for entry in self.entries:
+        for entry in self._shipped:
             relpath = entry.relpath
-            if not (entry.ships and entry.is_file_like and relpath.startswith("recipes/")
-                    and relpath.count("/") == 1):
+            if not (relpath.startswith("recipes/") and relpath.count("/") == 1
+                    and entry.is_file_like):
                 continue
             stem, dot, extension = relpath[len("recipes/"):].rpartition(".")
             if dot and stem and f".{extension}" in RECIPE_EXTENSIONS:
@@ -103,25 +134,32 @@ class CookbookFiles:
                 if kept is None or RECIPE_EXTENSIONS.index(f".{extension}") < \
                         RECIPE_EXTENSIONS.index(kept):
                     found[stem] = f".{extension}"
-        return found
+        return MappingProxyType(found)
 
-    def content(self, entry: Entry) -> bytes | None:
+    def content(self, entry: Entry, *, final: bool = False) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;
-        None for a larger one (its readers stream it). Raises ``OSError``."""
+        None for a larger one (its readers stream it); ``final``: no one reads it after this
+        caller, neither keep nor read it again. Raises ``OSError``."""
         if entry.size > CACHED_FILE_BYTES:
             return None
-        return self.contents.read(entry.content_path)
+        return self.contents.read(
+            entry.content_path, last=final, keep=not final, size=entry.size
+        )
 
 
 @dataclass
 class LoadedRepository:
-    """A repository with every cookbook's metadata read; files are walked on first use."""
+    """A repository with every cookbook's metadata read; files are walked on first use.
+
+    ``rules_read_last``: nothing reads the files after the validate rules (``validate`` alone,
+    no archive to write), so the rules free each file's bytes as they go."""
 
     repo: Repository
     config: Config
     metadata_findings: list[Finding]
     extra_excluded: tuple[Path, ...] = ()
     contents: FileContents = field(default_factory=FileContents)
+    rules_read_last: bool = False
     _files: dict[Path, CookbookFiles] = field(default_factory=dict)
 
     @property
@@ -158,7 +196,8 @@ def open_repository(
 
 
 def load_repository(
-    repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = ()
+    repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = (),
+    rules_read_last: bool = False,
 ) -> LoadedRepository:
     """Read the metadata of a discovered repository's cookbooks (each file once)."""
     contents = FileContents()
@@ -168,4 +207,4 @@ def load_repository(
         cookbook.metadata = metadata
         cookbook.metadata_file = metadata.source if metadata else None
         findings.extend(problems)
-    return LoadedRepository(repo, config, findings, extra_excluded, contents)
+    return LoadedRepository(repo, config, findings, extra_excluded, contents, rules_read_last)

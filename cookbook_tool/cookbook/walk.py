@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,16 +84,17 @@ class _Walker:
     def walk(self, directory: Path, prefix: str) -> Iterator[Entry]:
         try:
             with os.scandir(directory) as scan:
-                children = sorted(scan, key=lambda e: os.fsencode(e.name))
+                children = sorted(scan, key=_name_bytes)
         except OSError as exc:
             where = prefix.rstrip("/") or "."
             yield Entry(where, directory, "dir", problem=f"unreadable: {exc.strerror}")
             return
         for child in children:
-            entry = self.classify(Path(child.path), prefix + child.name, child)
+            path = directory.joinpath(child.name)  # not Path(child.path): parsed again
+            entry = self.classify(path, prefix + child.name, child)
             yield entry
             if entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
-                yield from self.walk(Path(child.path), entry.relpath + "/")
+                yield from self.walk(path, entry.relpath + "/")
 
     def classify(self, path: Path, relpath: str, dirent: os.DirEntry[str]) -> Entry:
         excluded = _exclusion(relpath, dirent.name, self.ignore)
@@ -143,6 +145,14 @@ class _Walker:
             return Entry(relpath, path, "symlink", target, excluded, _special_kind(info.st_mode))
         executable = stat.S_ISREG(info.st_mode) and bool(info.st_mode & 0o111)
         return Entry(relpath, path, "symlink", target, excluded, None, executable, info.st_size)
+
+
+_NAME_ENCODING = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+
+
+def _name_bytes(dirent: os.DirEntry[str]) -> bytes:
+    """``os.fsencode(dirent.name)`` without its checks: the bytes that order the names."""
+    return dirent.name.encode(*_NAME_ENCODING)
 
 
 def _is_dir_link(entry: Entry) -> bool:

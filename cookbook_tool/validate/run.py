@@ -32,6 +32,7 @@ from cookbook_tool.cookbook.repository import LoadedRepository, load_repository
 from cookbook_tool.dependencies.external import with_external
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.validate.rules.contents import check_contents
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies, check_lock
 from cookbook_tool.validate.rules.files import check_files
@@ -41,9 +42,8 @@ from cookbook_tool.validate.rules.metadata import (
     check_missing_names,
     check_names,
 )
-from cookbook_tool.validate.rules.recipes import check_includes, check_recipe_files
+from cookbook_tool.validate.rules.recipes import check_recipe_files
 from cookbook_tool.validate.rules.registry import finding
-from cookbook_tool.validate.rules.secrets import check_secrets
 
 RepositoryRule = Callable[[RuleContext], Iterable[Finding]]
 CookbookRule = Callable[[RuleContext, Cookbook], Iterable[Finding]]
@@ -51,8 +51,7 @@ REPOSITORY_RULES: tuple[RepositoryRule, ...] = (
     check_names, check_missing_names, check_cycles, check_lock,
 )
 COOKBOOK_RULES: tuple[CookbookRule, ...] = (
-    check_metadata, check_dependencies, check_files, check_recipe_files, check_includes,
-    check_secrets,
+    check_metadata, check_dependencies, check_files, check_recipe_files, check_contents,
 )
 
 
@@ -197,7 +196,7 @@ def _nothing_found(root: Path) -> Finding:
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:
-    loaded = group.loaded or load_repository(group.repo, group.config)
+    loaded = group.loaded or load_repository(group.repo, group.config, rules_read_last=True)
     only = None if group.whole else _with_dependents(group.cookbooks, loaded.cookbooks)
     result = validate_loaded(loaded, only)
     report.findings.extend(result.findings)

@@ -116,7 +116,9 @@ def _template_sources(walked: CookbookFiles) -> dict[str, _Source]:
             kept = walked.content(entry)
         except OSError:
             continue  # the secret scan reports an unreadable file
-        text = (kept or b"")[:_MAX_CODE_BYTES].decode("utf-8", "replace")
+        if kept is None or b"template" not in kept:
+            continue  # no template block: nothing to decode
+        text = kept[:_MAX_CODE_BYTES].decode("utf-8", "replace")
         for block, line in _template_blocks(text):
             if _ELSEWHERE.search(block):
                 continue
