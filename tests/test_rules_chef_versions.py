@@ -411,3 +411,14 @@ def test_an_unreadable_file_fails_with_exit_3_naming_it(tmp_path):
     assert done.returncode == 3, done.stdout + done.stderr
     assert str(secret) in done.stderr and "cannot read" in done.stderr
     assert "OK" not in done.stdout
+
+
+def test_every_missing_cookbook_message_says_how_to_declare_or_vendor_it(tmp_path):
+    repo = _repo(tmp_path, {"cookbooks/app/metadata.rb": _meta("app", "1.0.0", "'apt'"),
+                            "cookbooks/app/recipes/default.rb": "include_recipe 'nginx'\n"})
+    _, found = _findings(repo)
+    messages = {f["rule"]: f["message"] for f in found}
+    for rule in ("dependency-missing", "include-recipe-missing"):
+        for said in ("external_cookbooks", "--external NAME", "--external-preset NAME",
+                     "cookbook-tool lock"):
+            assert said in messages[rule], (rule, messages[rule])

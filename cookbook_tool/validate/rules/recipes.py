@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import RECIPE_SINCE
 from cookbook_tool.cookbook.walk import Entry
+from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.findings import Finding
 from cookbook_tool.text import did_you_mean
 from cookbook_tool.validate.rules.context import RuleContext, chef_release
@@ -216,7 +217,8 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
             yield finding(
                 "include-recipe-missing",
                 f"include_recipe {included!r}: no cookbook {owner!r} in this repository"
-                + did_you_mean(owner, list(named)),
+                f"{did_you_mean(owner, list(named))}: add it (and `depends {owner!r}`), or "
+                f"{HOW_TO_DECLARE}",
                 file, line, cookbook=cookbook.dirname,
             )
         return
