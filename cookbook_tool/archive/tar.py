@@ -35,7 +35,7 @@ class Sink(Protocol):
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per file of the tree: no __dict__ each
 class Member:
     """One archive entry: a directory, a file read from ``source``, or generated ``data``."""
 
