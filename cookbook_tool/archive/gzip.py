@@ -157,20 +157,27 @@ def _deflate(chunk: bytes | bytearray, dictionary: bytes, level: int, final: boo
     on them. The split depends only on the chunk's bytes: the output is a function of the input.
     """
     out: list[bytes] = []
-    history = dictionary + chunk
-    base = len(dictionary)
+    view = memoryview(chunk)
     for start, end, incompressible in _segments(chunk):
         library = isal_zlib if incompressible else zlib_ng
         chosen = 1 if incompressible else level
-        primer = history[max(0, base + start - _WINDOW) : base + start]
+        primer = _primer(dictionary, view, start)
         if primer:
             compressor = library.compressobj(chosen, library.DEFLATED, -15, zdict=primer)
         else:
             compressor = library.compressobj(chosen, library.DEFLATED, -15)
         last = final and end == len(chunk)
         mode = library.Z_FINISH if last else library.Z_SYNC_FLUSH
-        out.append(compressor.compress(chunk[start:end]) + compressor.flush(mode))
+        out.append(compressor.compress(view[start:end]) + compressor.flush(mode))
     return b"".join(out)
+
+
+def _primer(dictionary: bytes, chunk: memoryview, start: int) -> bytes:
+    """The 32 KiB of the stream before ``start`` (fewer at the stream's start), copied from
+    the chunk and the previous one's tail only as far as needed."""
+    if start >= _WINDOW:
+        return bytes(chunk[start - _WINDOW : start])
+    return dictionary[max(0, len(dictionary) - (_WINDOW - start)) :] + bytes(chunk[:start])
 
 
 def _segments(chunk: bytes | bytearray) -> list[tuple[int, int, bool]]:
