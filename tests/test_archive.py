@@ -178,3 +178,13 @@ def test_text_compresses_to_the_size_of_gzip_6():
     assert gzip.decompress(out.getvalue()) == payload
     reference = len(gzip.compress(payload, compresslevel=6, mtime=0))
     assert len(out.getvalue()) <= 1.01 * reference, len(out.getvalue()) / reference
+
+
+def test_members_sort_in_tree_order():
+    """By name within each folder (``tar --sort=name``): a folder's files before a sibling
+    whose name extends the folder's (``a/b`` before ``a-c`` and ``a.b``)."""
+    names = ["a-c", "a/b/c", "ab", "a", "a.b/c", "a/b", "a b", "a/a-b", "a/a/b", "b", "a\u00e9"]
+    members = [Member(name, "file") for name in names]
+    ordered = [m.name for m in sorted(members, key=lambda m: m.sort_key)]
+    assert ordered == sorted(names, key=lambda name: name.split("/"))
+    assert ordered.index("a/b") < ordered.index("a-c") < ordered.index("a.b/c")

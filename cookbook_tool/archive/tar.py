@@ -52,9 +52,11 @@ class Member:
         return 0o755 if self.kind == "dir" or self.executable else 0o644
 
     @property
-    def sort_key(self) -> tuple[str, ...]:
-        """Tree order, by name within each folder (as ``tar --sort=name``)."""
-        return tuple(self.name.split("/"))
+    def sort_key(self) -> str:
+        """Tree order, by name within each folder (as ``tar --sort=name``): the name with each
+        ``/`` as NUL, which sorts before any character a name can hold (so ``a/b`` comes
+        before ``a-c``, as the tuples of their parts would)."""
+        return self.name.replace("/", "\0")
 
 
 OnFile = Callable[[Member, str], None]  # a file member has been written: (member, its sha256)

@@ -242,8 +242,10 @@ def _without_empty_dirs(entries: list[Member]) -> list[Member]:
     needed = {"cookbooks"}
     for entry in entries:
         if entry.kind == "file":
-            parts = entry.name.split("/")[:-1]
-            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+            folder = entry.name.rpartition("/")[0]
+            while folder and folder not in needed:  # its parents are in already, or next
+                needed.add(folder)
+                folder = folder.rpartition("/")[0]
     return [e for e in entries if e.kind == "file" or e.name in needed]
 
 
