@@ -365,3 +365,26 @@ def test_progress_reaches_the_total(sample_repo, tmp_path):
     total = sum(p.stat().st_size for p in (sample_repo / "cookbooks").rglob("*") if p.is_file())
     assert seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_writing_beside_validation_keeps_no_bytes(tmp_path):
+    """With validation running beside it, the writer streams each file from disk: nothing it
+    read waits in the loaded repository's memory afterwards (it used to keep every file it
+    read first, up to the whole 64 MiB budget)."""
+    from cookbook_tool.bundle.build import open_for_bundle
+    from cookbook_tool.config.load import Config
+    from cookbook_tool.cookbook.repository import open_repository
+
+    repo = tmp_path / "repo"
+    recipe = make_cookbook(repo / "cookbooks" / "web", "web") / "recipes" / "default.rb"
+    recipe.parent.mkdir(exist_ok=True)
+    recipe.write_bytes(b"package 'nginx'\n")
+    loaded = open_repository(repo, Config())
+    source = open_for_bundle(loaded, _settings(tmp_path / "out"))
+    result = source.build(lambda: [])  # a validation that reads nothing
+    assert result.ok and result.path is not None
+    recipe.write_bytes(b"package 'httpd'\n")
+    assert loaded.contents.read(recipe, last=True) == b"package 'httpd'\n"  # read anew
+    with tarfile.open(result.path) as archive_file:
+        member = archive_file.extractfile("cookbooks/web/recipes/default.rb")
+        assert member is not None and member.read() == b"package 'nginx'\n"

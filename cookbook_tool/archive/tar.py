@@ -35,7 +35,7 @@ class Sink(Protocol):
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per file of the tree: no __dict__ each
 class Member:
     """One archive entry: a directory, a file read from ``source``, or generated ``data``."""
 
@@ -52,9 +52,11 @@ class Member:
         return 0o755 if self.kind == "dir" or self.executable else 0o644
 
     @property
-    def sort_key(self) -> tuple[str, ...]:
-        """Tree order, by name within each folder (as ``tar --sort=name``)."""
-        return tuple(self.name.split("/"))
+    def sort_key(self) -> str:
+        """Tree order, by name within each folder (as ``tar --sort=name``): the name with each
+        ``/`` as NUL, which sorts before any character a name can hold (so ``a/b`` comes
+        before ``a-c``, as the tuples of their parts would)."""
+        return self.name.replace("/", "\0")
 
 
 OnFile = Callable[[Member, str], None]  # a file member has been written: (member, its sha256)
@@ -97,27 +99,20 @@ def _ustar_block(
     split: tuple[bytes, bytes], mode: int, size: int, mtime: int, typeflag: bytes
 ) -> bytes:
     prefix, name = split
-    fields = [
-        name.ljust(100, b"\0"),
-        b"%07o\0" % mode,
-        b"0000000\0",  # uid
-        b"0000000\0",  # gid
-        b"%011o\0" % size,
-        b"%011o\0" % mtime,
-        b" " * 8,  # checksum placeholder
-        typeflag,
-        b"\0" * 100,  # linkname
-        b"ustar\x0000",
-        b"\0" * 32,  # uname
-        b"\0" * 32,  # gname
-        b"0000000\0",  # devmajor
-        b"0000000\0",  # devminor
-        prefix.ljust(155, b"\0"),
-        b"\0" * 12,
-    ]
-    block = bytearray(b"".join(fields))
-    block[148:156] = b"%06o\0 " % sum(block)
-    return bytes(block)
+    numbers = b"%07o\0" % mode + _IDS + b"%011o\0%011o\0" % (size, mtime)
+    # The checksum is the sum of the block's bytes with its own field as spaces: NUL padding
+    # adds nothing, so only the variable fields are summed (a header is built per file).
+    checksum = sum(name) + sum(numbers) + sum(typeflag) + sum(prefix) + _CONSTANT_SUM
+    return b"".join((
+        name.ljust(100, b"\0"), numbers, b"%06o\0 " % checksum, typeflag, _LINK_TO_DEVICES,
+        prefix.ljust(155, b"\0"), b"\0" * 12,
+    ))
+
+
+_IDS = b"0000000\0" * 2  # uid, gid
+# linkname, magic and version, uname, gname, devmajor, devminor
+_LINK_TO_DEVICES = b"\0" * 100 + b"ustar\x0000" + b"\0" * 64 + b"0000000\0" * 2
+_CONSTANT_SUM = sum(b" " * 8) + sum(_LINK_TO_DEVICES)
 
 
 def _pax_record(key: str, value: str) -> bytes:

@@ -242,8 +242,10 @@ def _without_empty_dirs(entries: list[Member]) -> list[Member]:
     needed = {"cookbooks"}
     for entry in entries:
         if entry.kind == "file":
-            parts = entry.name.split("/")[:-1]
-            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+            folder = entry.name.rpartition("/")[0]
+            while folder and folder not in needed:  # its parents are in already, or next
+                needed.add(folder)
+                folder = folder.rpartition("/")[0]
     return [e for e in entries if e.kind == "file" or e.name in needed]
 
 
@@ -277,7 +279,8 @@ def build_bundle(
     is renamed into place only when it found no error. Each file is read once: hashed for the
     manifest while it is written; the manifest, built from those hashes, is the last member.
     ``on_progress(done, total)`` is called with the file bytes written so far. ``contents``
-    holds the bytes of the files validation read already: they are not read again.
+    holds the bytes of the files a finished validation read: they are not read again (with a
+    concurrent validation the writer streams every file from disk instead).
     """
     plan = plan_bundle(root, cookbooks, settings, entries_of, selection=selection,
                        vendored=vendored)
@@ -288,11 +291,15 @@ def build_bundle(
         return BundleResult(settings, early, plan)
     for refused in plan.refused:  # validation should have reported it: last line of defence
         raise refusal(refused.source or root / refused.path, refused.reason)
+    # Validation done: its reads are waiting in ``contents``. Validation running beside the
+    # writer: the writer streams every file from disk into the compressor (no bytes kept for
+    # it, no lock shared with the validation thread; a second read comes from the page cache).
+    shared = None if callable(validation) else contents
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         pending = pool.submit(validation) if callable(validation) else None
         gate = _Gate(pending, plan)
         try:
-            written = _write(plan, settings, _MemberStream(plan, contents, on_progress), gate.check)
+            written = _write(plan, settings, _MemberStream(plan, shared, on_progress), gate.check)
         except _Refused as refused:
             return BundleResult(settings, refused.findings, plan)
     return replace(written, findings=gate.findings or early)

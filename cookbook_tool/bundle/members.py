@@ -73,20 +73,19 @@ def _checked_name(cookbook: Cookbook) -> str:
 
 
 def _planned(name: str, entry: Entry, root: Path) -> tuple[Member, Verdict | None]:
-    target = entry.target
-    unshippable = Member(name, "file", source=entry.path)
     if entry.problem is not None:
-        return unshippable, Verdict("refused", entry.problem)
-    if entry.kind == "dir":
-        return Member(name, "dir", source=entry.path), None
+        return Member(name, "file", source=entry.path), Verdict("refused", entry.problem)
     if entry.kind == "file":
         return Member(name, "file", entry.size, entry.executable, entry.path), None
+    if entry.kind == "dir":
+        return Member(name, "dir", source=entry.path), None
+    target = entry.target
     if entry.kind == "symlink" and target is not None and target.is_relative_to(root):
         note = f"symlink to {target.relative_to(root).as_posix() or '.'}"
         if target.is_dir():
             return Member(name, "dir", source=target, note=note), None
         return Member(name, "file", entry.size, entry.executable, target, note=note), None
-    return unshippable, Verdict("refused", f"{entry.kind} entry")
+    return Member(name, "file", source=entry.path), Verdict("refused", f"{entry.kind} entry")
 
 
 def refusal(path: Path, problem: str) -> LocalError:
