@@ -82,7 +82,8 @@ def prepare_bundle(request: BundleRequest) -> BundleSource:
         archive_format=request.archive_format, source_date_epoch=request.source_date_epoch,
         require_version=not request.explain,
     )
-    loaded = open_repository(root, config, (settings.output_dir,))
+    # The writer streams from disk beside the validation thread: the rules free what they read.
+    loaded = open_repository(root, config, (settings.output_dir,), rules_read_last=True)
     if request.output is not None:
         refuse_shipped_output(settings.output_dir, loaded, root)
     if cookbook is not None and cookbook != root:

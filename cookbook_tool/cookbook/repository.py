@@ -63,7 +63,7 @@ class FileContents:
                 self._kept -= len(data) if last else 0
                 return data
             data = read_file(path, size)
-            if keep and len(data) <= CACHED_FILE_BYTES:
+            if keep and not last and len(data) <= CACHED_FILE_BYTES:  # last: no one else
                 self._keep(path, data)
         return data
 
@@ -189,10 +189,13 @@ class LoadedRepository:
 
 
 def open_repository(
-    root: Path, config: Config, extra_excluded: tuple[Path, ...] = ()
+    root: Path, config: Config, extra_excluded: tuple[Path, ...] = (),
+    rules_read_last: bool = False,
 ) -> LoadedRepository:
     """Discover the cookbooks under ``root`` and read their metadata."""
-    return load_repository(discover(root, config.cookbook_dirs), config, extra_excluded)
+    return load_repository(
+        discover(root, config.cookbook_dirs), config, extra_excluded, rules_read_last
+    )
 
 
 def load_repository(
