@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -112,8 +113,20 @@ def _check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path 
     if checked.config is not None and checked.config.file is not None:
         detail(f"configuration: {checked.config.file}")
     return report_findings("validate", findings, output, checked.summary, cookbooks=[],
-                           json_files=[_shown(p, cwd) for p in checked.checked])
+                           json_files=_all_shown(checked.checked, cwd))
 
 
 def _shown(path: Path, cwd: Path) -> str:
     return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+
+
+def _all_shown(paths: list[Path], cwd: Path) -> list[str]:
+    """``_shown`` of each path, by their text (a thousand files: no ``relative_to`` each)."""
+    folder = str(cwd)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    shown = []
+    for path in paths:
+        text = str(path)
+        shown.append(text[len(prefix):] if text.startswith(prefix) else
+                     "." if text == folder else text)
+    return shown
