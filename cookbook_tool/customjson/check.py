@@ -136,7 +136,7 @@ def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchem
 
 
 def _unknown(value: object, schema: CompiledSchema) -> list[tuple[Pointer, KeyRule]]:
-    return list(unknown_keys(value, schema.key_rules)) if schema.key_rules else []
+    return list(unknown_keys(value, schema.key_tree)) if schema.key_rules else []
 
 
 def _plaintext(value: object, name: str, locate: Locate) -> list[Finding]:

@@ -18,7 +18,7 @@ from cookbook_tool.customjson.focus import Focus, focus_of, focused
 from cookbook_tool.customjson.messages import Violation, violations
 from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
-from cookbook_tool.customjson.unknownkeys import KeyRule, key_rules
+from cookbook_tool.customjson.unknownkeys import KeyRule, KeyTree, key_rules
 from cookbook_tool.errors import LocalError
 
 CUSTOM_JSON_SCHEMA = "opsworks-custom-json"
@@ -28,6 +28,7 @@ class CompiledSchema:
     def __init__(self, bundle: SchemaBundle) -> None:
         self.bundle = bundle
         self.key_rules: list[KeyRule] = key_rules(bundle)
+        self.key_tree = KeyTree(self.key_rules)
         self.is_custom_json = _is_custom_json(bundle)
         self._fast: Any = None
         self._slow: Any = None
