@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.cli.validate import _all_shown, _shown
+from cookbook_tool.cli.schemaplain import shown_paths
+from cookbook_tool.cli.validate import _shown
 from cookbook_tool.cookbook.discovery import group_by_repository
 from cookbook_tool.customjson.inputs import expand_inputs, schema_inputs
 from cookbook_tool.customjson.schemarun import _by_repository
@@ -66,4 +67,4 @@ def test_grouping_by_folder_gives_what_grouping_each_file_gives(tmp_path: Path) 
 @pytest.mark.parametrize("path, cwd", [("/a/b/c.json", "/a"), ("/a/b", "/a/b"), ("/ab/c", "/a"),
                                        ("/x/y", "/"), ("/a/b", "/a/b/c")])
 def test_names_shown_are_those_relative_to_the_folder(path: str, cwd: str) -> None:
-    assert _all_shown([Path(path)], Path(cwd)) == [_shown(Path(path), Path(cwd))]
+    assert shown_paths([Path(path)], Path(cwd)) == [_shown(Path(path), Path(cwd))]

@@ -57,12 +57,12 @@ def test_the_command_table_names_every_command_its_modules_register() -> None:
 
     from cookbook_tool.cli import app as application
 
-    for name, module in application._COMMANDS.items():
+    for name, module in application.COMMANDS.items():
         one = typer.Typer()
         importlib.import_module(module).register(one)
         names = list(typer.main.get_group(one).commands)
         assert name in names, (name, module, names)
-        assert {application._COMMANDS.get(n) for n in names} == {module}, names
+        assert {application.COMMANDS.get(n) for n in names} == {module}, names
 
 
 @pytest.mark.parametrize("args", [("validate", "--help"), ("--help",), (),
@@ -80,14 +80,16 @@ def test_a_name_that_is_no_command_is_refused_as_before() -> None:
     assert "No such command 'valdate'" in result.stderr
 
 
-def test_a_schema_run_imports_no_other_command() -> None:
+def test_a_typer_run_imports_no_other_command() -> None:
     code = ("import sys\nfrom cookbook_tool.cli.app import main\n"
-            "try:\n    main(['validate', '--schema', 'opsworks-custom-json', '-q', sys.argv[1]])\n"
+            "try:\n    main(['validate', '--schema', 'opsworks-custom-json', '-q', '--', sys.argv[1]])\n"
             "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
             "print(sorted(m for m in sys.modules if m.startswith('cookbook_tool.cli.')))\n")
     sample = SAMPLES / "opsworks-stack" / "stack" / "custom.json"
     done = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["['cookbook_tool.cli.app',", "'cookbook_tool.cli.output',",
+    assert done.stdout.split() == ["['cookbook_tool.cli.app',", "'cookbook_tool.cli.application',",
+                                   "'cookbook_tool.cli.output',",
+                                   "'cookbook_tool.cli.schemaplain',",
                                    "'cookbook_tool.cli.validate']"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -72,7 +71,9 @@ def validate(
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
         if schema is not None:
-            return _check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
+            from cookbook_tool.cli.schemaplain import check_schema
+
+            return check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
         from cookbook_tool.validate.run import CheckSettings, run_checks
 
         settings = CheckSettings(
@@ -100,33 +101,5 @@ def validate(
     run("validate", output, debug, body)
 
 
-def _check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,
-                  output: OutputFormat, quiet: bool) -> int:
-    """--schema: the files (a folder stands for its JSON files) against one schema; none of
-    the cookbook checks is imported."""
-    from cookbook_tool.customjson.schemarun import check_against_schema
-
-    checked = check_against_schema(paths, schema, cwd=cwd, config_path=config)
-    findings = relative_findings(checked.findings, cwd)
-    if quiet and not findings and output is OutputFormat.TEXT:
-        return 0
-    if checked.config is not None and checked.config.file is not None:
-        detail(f"configuration: {checked.config.file}")
-    return report_findings("validate", findings, output, checked.summary, cookbooks=[],
-                           json_files=_all_shown(checked.checked, cwd))
-
-
 def _shown(path: Path, cwd: Path) -> str:
     return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
-
-
-def _all_shown(paths: list[Path], cwd: Path) -> list[str]:
-    """``_shown`` of each path, by their text (a thousand files: no ``relative_to`` each)."""
-    folder = str(cwd)
-    prefix = folder if folder.endswith(os.sep) else folder + os.sep
-    shown = []
-    for path in paths:
-        text = str(path)
-        shown.append(text[len(prefix):] if text.startswith(prefix) else
-                     "." if text == folder else text)
-    return shown
