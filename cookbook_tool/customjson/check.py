@@ -15,7 +15,6 @@ from pathlib import Path
 from cookbook_tool.config.mappings import SchemaMapping, schema_for
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
-from cookbook_tool.customjson.messages import key_hint
 from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
@@ -126,6 +125,8 @@ def _validate(value: object, schema: CompiledSchema, name: str, locate: Locate,
 
 
 def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchema) -> str:
+    from cookbook_tool.customjson.messages import key_hint  # only when a key is unknown
+
     key = str(key_path[-1])
     where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
     message = (f"unknown key {render(key)} in {mask_credentials(where)}"

@@ -12,14 +12,16 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.customjson.focus import Focus, focus_of, focused
-from cookbook_tool.customjson.messages import Violation, violations
 from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
 from cookbook_tool.customjson.unknownkeys import KeyRule, KeyTree, key_rules
 from cookbook_tool.errors import LocalError
+
+if TYPE_CHECKING:
+    from cookbook_tool.customjson.messages import Violation
 
 CUSTOM_JSON_SCHEMA = "opsworks-custom-json"
 
@@ -50,6 +52,8 @@ class CompiledSchema:
         if self._slow is None:
             self._slow = self._compile_slow()
         from referencing.exceptions import Unresolvable
+
+        from cookbook_tool.customjson.messages import violations  # only for failing documents
 
         try:
             with focused(self._focus(instance)):
