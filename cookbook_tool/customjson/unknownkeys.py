@@ -109,6 +109,11 @@ class KeyTree:
                     node = node.named.setdefault(part, KeyTree())
             node.here.append(rule)
 
+    @property
+    def leaf(self) -> bool:
+        """Only rules here: nothing below to walk."""
+        return not self.named and self.anything is None
+
 
 def unknown_keys(
     document: object, rules: list[KeyRule] | KeyTree
@@ -122,12 +127,13 @@ def unknown_keys(
 def _walk(value: object, node: KeyTree, path: Pointer,
           found: list[tuple[Pointer, KeyRule]]) -> None:
     if isinstance(value, dict):
-        for rule in node.here:
-            if not rule.known.issuperset(value):  # no set built when every key is known
-                found.extend(_unknown_in(value, path, rule))
+        _check(value, node, path, found)
         for key, child in node.named.items():
             below = value.get(key)
-            if isinstance(below, _CONTAINERS):
+            if child.leaf:  # checked here: one call less per object (an app's database...)
+                if isinstance(below, dict):
+                    _check(below, child, (*path, key), found)
+            elif isinstance(below, _CONTAINERS):
                 _walk(below, child, (*path, key), found)
         items: Any = value.items()
     elif isinstance(value, list):
@@ -139,6 +145,13 @@ def _walk(value: object, node: KeyTree, path: Pointer,
         for key, below in items:
             if isinstance(below, _CONTAINERS):
                 _walk(below, anything, (*path, key), found)
+def _check(value: dict[str, object], node: KeyTree, path: Pointer,
+           found: list[tuple[Pointer, KeyRule]]) -> None:
+    for rule in node.here:
+        if not rule.known.issuperset(value):  # no set built when every key is known
+            found.extend(_unknown_in(value, path, rule))
+
+
 def _unknown_in(
     value: dict[str, object], path: Pointer, rule: KeyRule
 ) -> Iterator[tuple[Pointer, KeyRule]]:
