@@ -83,7 +83,7 @@ def _json_files(
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_dir():
+                if _is_dir(entry):
                     if not entry.name.startswith(".") and not entry.is_symlink():
                         subfolders.append(entry.name)
                 elif entry.name.lower().endswith(".json"):
@@ -97,6 +97,13 @@ def _json_files(
         _walk_error(exc)
     for name in sorted(subfolders):
         yield from _json_files(os.path.join(folder, name), (*parts, name))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: a link whose target cannot be looked at is no folder
+        return False
 
 
 def _walk_error(exc: OSError) -> None:
