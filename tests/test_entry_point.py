@@ -3,13 +3,17 @@ cookbook_tool`` print exactly what the in-process runs of every other CLI test s
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli import run_cli, run_process
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 COMMANDS = [
     ("validate", "sample_cookbooks/broken"),  # findings: exit 1, text on stdout
@@ -46,3 +50,46 @@ def test_the_installed_script(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert result.json()["ok"] is True
     assert run_process("--version", command=[script]).stdout == run_cli("--version").stdout
+
+
+def test_the_command_table_names_every_command_its_modules_register() -> None:
+    import typer
+
+    from cookbook_tool.cli import app as application
+
+    for name, module in application.COMMANDS.items():
+        one = typer.Typer()
+        importlib.import_module(module).register(one)
+        names = list(typer.main.get_group(one).commands)
+        assert name in names, (name, module, names)
+        assert {application.COMMANDS.get(n) for n in names} == {module}, names
+
+
+@pytest.mark.parametrize("args", [("validate", "--help"), ("--help",), (),
+                                  ("--help", "validate")], ids=" ".join)
+def test_help_names_every_command_or_the_one_asked_for(args: tuple[str, ...]) -> None:
+    result = run_cli(*args)
+    shown = result.stdout + result.stderr
+    listed = "runlist" in shown and "migrate" in shown
+    assert listed is (args[:1] != ("validate",)), shown
+
+
+def test_a_name_that_is_no_command_is_refused_as_before() -> None:
+    result = run_cli("valdate", "x")
+    assert result.code == 2
+    assert "No such command 'valdate'" in result.stderr
+
+
+def test_a_typer_run_imports_no_other_command() -> None:
+    code = ("import sys\nfrom cookbook_tool.cli.app import main\n"
+            "try:\n    main(['validate', '--schema', 'opsworks-custom-json', '-q', '--', sys.argv[1]])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print(sorted(m for m in sys.modules if m.startswith('cookbook_tool.cli.')))\n")
+    sample = SAMPLES / "opsworks-stack" / "stack" / "custom.json"
+    done = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['cookbook_tool.cli.app',", "'cookbook_tool.cli.application',",
+                                   "'cookbook_tool.cli.output',",
+                                   "'cookbook_tool.cli.schemaplain',",
+                                   "'cookbook_tool.cli.validate']"]

@@ -1,71 +1,72 @@
-"""The ``cookbook-tool`` Typer application. Each command lives in its own module under
-``cookbook_tool.cli`` and registers itself through ``register(app)``; command modules import
-the core lazily so that start-up stays fast."""
+"""The ``cookbook-tool`` entry point, and the table of its commands (name -> the module that
+registers it). Each command lives in its own module under ``cookbook_tool.cli`` and registers
+itself through ``register(app)`` on the Typer application (:mod:`cookbook_tool.cli.application`,
+made on first use); command modules import the core lazily so that start-up stays fast.
+
+A run registers only the module of the command it names: ``validate --schema`` in a
+pre-commit hook does not import, nor build the options of, the fifteen commands it does not
+run; and a plain ``validate --schema SCHEMA FILE...`` (:mod:`cookbook_tool.cli.schemaplain`)
+runs without typer or click at all. Anything else (no command, ``--help``, a name that is no
+command, shell completion) registers every module, in the table's order, so the root help, the
+completion and "No such command" are those of the whole application.
+"""
 
 from __future__ import annotations
 
-import importlib
 import sys
+from typing import TYPE_CHECKING, Any
 
-import click
-import typer
+if TYPE_CHECKING:
+    import click
 
-from cookbook_tool import __version__
-from cookbook_tool.cli.output import JSON_DOCUMENT_VERSION, VERBOSITY, emit_json
-from cookbook_tool.errors import EXIT_USAGE
-
-# A new command is one module with a ``register(app)`` function and one line here.
-_COMMAND_MODULES = (
-    "cookbook_tool.cli.validate",
-    "cookbook_tool.cli.schemas",
-    "cookbook_tool.cli.layers",
-    "cookbook_tool.cli.new",
-    "cookbook_tool.cli.bundle",
-    "cookbook_tool.cli.lock",
-    "cookbook_tool.cli.verify",
-    "cookbook_tool.cli.publish",
-    "cookbook_tool.cli.promote",
-    "cookbook_tool.cli.diff",
-    "cookbook_tool.cli.release",
-    "cookbook_tool.cli.migrate",
-)
-
-app = typer.Typer(
-    name="cookbook-tool",
-    help="Validate, bundle and publish Chef cookbooks for OpsWorks layers, Systems Manager "
-    "and chef-solo.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# A new command is one module with a ``register(app)`` function and its names here (in the
+# order the modules register; tests/test_entry_point.py checks the names against them).
+COMMANDS = {
+    "validate": "cookbook_tool.cli.validate",
+    "schemas": "cookbook_tool.cli.schemas",
+    "layers": "cookbook_tool.cli.layers",
+    "runlist": "cookbook_tool.cli.layers",
+    "new": "cookbook_tool.cli.new",
+    "bundle": "cookbook_tool.cli.bundle",
+    "lock": "cookbook_tool.cli.lock",
+    "verify": "cookbook_tool.cli.verify",
+    "publish": "cookbook_tool.cli.publish",
+    "releases": "cookbook_tool.cli.publish",
+    "rollback": "cookbook_tool.cli.publish",
+    "prune": "cookbook_tool.cli.publish",
+    "promote": "cookbook_tool.cli.promote",
+    "diff": "cookbook_tool.cli.diff",
+    "release": "cookbook_tool.cli.release",
+    "migrate": "cookbook_tool.cli.migrate",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"cookbook-tool {__version__}")
-        raise typer.Exit()
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only results and errors."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also timings and details."),
-) -> None:
-    """Validate, bundle and publish Chef cookbooks."""
-    VERBOSITY["level"] = 0 if quiet else 2 if verbose else 1
+def __getattr__(name: str) -> Any:
+    """``app``: the Typer application, made (typer imported) when first asked for."""
+    if name == "app":
+        from cookbook_tool.cli.application import app
 
-
-for _module in _COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI. Usage errors exit 2 — in ``--format json`` mode still as one JSON document."""
     args = sys.argv[1:] if argv is None else argv
+    from cookbook_tool.cli.schemaplain import run_plain
+
+    plain = run_plain(args)
+    if plain is not None:
+        sys.exit(plain)
+    import click
+
+    from cookbook_tool.cli.application import app
+    from cookbook_tool.cli.output import JSON_DOCUMENT_VERSION, emit_json
+    from cookbook_tool.errors import EXIT_USAGE
+
     try:
         code = app(args=args, prog_name="cookbook-tool", standalone_mode=False)
     except click.exceptions.UsageError as exc:

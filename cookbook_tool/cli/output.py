@@ -17,8 +17,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-import typer
-
 from cookbook_tool.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNEXPECTED, ToolError
 from cookbook_tool.findings import Finding, Severity, has_errors, sort_findings
 from cookbook_tool.text import printable
@@ -45,13 +43,30 @@ class ResultFormat(StrEnum):
         return OutputFormat(self.value)
 
 
-RESULT_FORMAT_OPTION = typer.Option(
-    ResultFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
-)
-FORMAT_OPTION = typer.Option(
-    OutputFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
-)
-DEBUG_OPTION = typer.Option(False, "--debug", help="Show a full traceback on unexpected errors.")
+def _options() -> dict[str, Any]:
+    import typer
+
+    return {
+        "RESULT_FORMAT_OPTION": typer.Option(
+            ResultFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
+        ),
+        "FORMAT_OPTION": typer.Option(
+            OutputFormat.TEXT, "--format", "-f", help="Output format.", case_sensitive=False
+        ),
+        "DEBUG_OPTION": typer.Option(
+            False, "--debug", help="Show a full traceback on unexpected errors."
+        ),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """``RESULT_FORMAT_OPTION``, ``FORMAT_OPTION``, ``DEBUG_OPTION``: typer's option objects,
+    made when a command module first asks (a plain ``validate --schema`` run, which needs no
+    typer, never imports it: ``cli/schemaplain.py``)."""
+    if name.endswith("_OPTION") and name in (made := _options()):
+        globals().update(made)
+        return made[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def use_color() -> bool:
@@ -235,7 +250,14 @@ def report_findings(
 
 
 def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]) -> NoReturn:
-    """Run a command body and exit with its code; turn errors into one clear line.
+    """Run a command body and exit with its code (``typer.Exit``): see :func:`run_body`."""
+    import typer
+
+    raise typer.Exit(run_body(command, output, debug, body))
+
+
+def run_body(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]) -> int:
+    """Run a command body and return its exit code; turn errors into one clear line.
 
     ``ToolError`` -> its message and exit code; anything else -> exit 70 with a short message
     (the traceback only with ``--debug``). In JSON mode the error is a JSON document on stdout.
@@ -246,29 +268,36 @@ def run(command: str, output: OutputFormat, debug: bool, body: Callable[[], int]
         detail(f"cookbook-tool {command}: done in {time.perf_counter() - started:.3f} s, "
                f"exit {code}")
     except ToolError as exc:
-        _fail(command, output, exc.message, exc.exit_code, type(exc).__name__)
+        return _fail(command, output, exc.message, exc.exit_code, type(exc).__name__)
     except KeyboardInterrupt:
-        _fail(command, output, "interrupted", 130, "KeyboardInterrupt")
-    except typer.Exit:
-        raise
+        return _fail(command, output, "interrupted", 130, "KeyboardInterrupt")
     except Exception as exc:
+        if _is_click_exit(exc):
+            raise
         if debug:
             traceback.print_exc()
-        _fail(
+        return _fail(
             command,
             output,
             f"unexpected error: {type(exc).__name__}: {exc} (re-run with --debug for details)",
             EXIT_UNEXPECTED,
             "UnexpectedError",
         )
-    raise typer.Exit(code)
+    return code
 
 
-def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str) -> NoReturn:
+def _is_click_exit(exc: Exception) -> bool:
+    """``typer.Exit`` (click's ``Exit``) raised by a body: it passes through. Without click
+    imported, no body raised one."""
+    click = sys.modules.get("click.exceptions")
+    return click is not None and isinstance(exc, click.Exit)
+
+
+def _fail(command: str, output: OutputFormat, message: str, code: int, kind: str) -> int:
     message = printable(message)  # it names paths: one line, whatever they hold
     FAILURE_BY_FORMAT[output](command, message, kind, code)
     stderr(f"cookbook-tool {command}: error: {message}")
-    raise typer.Exit(code)
+    return code
 
 
 def _text_failure(command: str, message: str, kind: str, code: int) -> None:

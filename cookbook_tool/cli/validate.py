@@ -71,7 +71,9 @@ def validate(
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
         if schema is not None:
-            return _check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
+            from cookbook_tool.cli.schemaplain import check_schema
+
+            return check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
         from cookbook_tool.validate.run import CheckSettings, run_checks
 
         settings = CheckSettings(
@@ -97,22 +99,6 @@ def validate(
         )
 
     run("validate", output, debug, body)
-
-
-def _check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,
-                  output: OutputFormat, quiet: bool) -> int:
-    """--schema: the files (a folder stands for its JSON files) against one schema; none of
-    the cookbook checks is imported."""
-    from cookbook_tool.customjson.schemarun import check_against_schema
-
-    checked = check_against_schema(paths, schema, cwd=cwd, config_path=config)
-    findings = relative_findings(checked.findings, cwd)
-    if quiet and not findings and output is OutputFormat.TEXT:
-        return 0
-    if checked.config is not None and checked.config.file is not None:
-        detail(f"configuration: {checked.config.file}")
-    return report_findings("validate", findings, output, checked.summary, cookbooks=[],
-                           json_files=[_shown(p, cwd) for p in checked.checked])
 
 
 def _shown(path: Path, cwd: Path) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from cookbook_tool.config.mappings import SchemaMapping, schema_for
 from cookbook_tool.customjson.compiled import CompiledSchema, compile_schema
 from cookbook_tool.customjson.jsonpos import JsonDocument, Pointer, read_json_file
-from cookbook_tool.customjson.messages import key_hint
+from cookbook_tool.customjson.nesting import within
 from cookbook_tool.customjson.secrets import mask_credentials, plaintext_secrets, render
 from cookbook_tool.customjson.unknownkeys import KeyRule, unknown_keys
 from cookbook_tool.findings import Finding, error, sort_findings, warning
@@ -69,7 +69,15 @@ def check_file(
 ) -> list[Finding]:
     """All findings for one file against one compiled schema, ordered by position."""
     name = path.as_posix()
-    read = read_json_file(path)
+    verdict: list[bool] = []  # [True]: the fast pass found the document valid, with its depth
+
+    def within_depth(value: object, data: bytes, max_depth: int) -> bool:
+        if schema.is_valid_within(value, max_depth):
+            verdict.append(True)
+            return True
+        return within(value, data, max_depth)
+
+    read = read_json_file(path, within_depth=within_depth)
     findings = [
         error(p.rule, p.message, name, p.line, p.column,
               path=pointer(p.path) if p.path is not None else None)
@@ -85,7 +93,8 @@ def check_file(
     # A value already reported by the reader (NaN, a duplicate) is not reported twice.
     reported = {f.path for f in findings}
     findings.extend(f for f in _validate(document.value, schema, name, document.locate,
-                                         document.locate_key) if f.path not in reported)
+                                         document.locate_key, valid=bool(verdict))
+                    if f.path not in reported)
     if warn_plaintext_secrets:
         findings.extend(_plaintext(document.value, name, document.locate))
     return sort_findings(findings)
@@ -111,9 +120,10 @@ _KINDS = {"list": "an array", "str": "a string", "int": "a number", "float": "a 
 
 
 def _validate(value: object, schema: CompiledSchema, name: str, locate: Locate,
-              locate_key: Locate) -> list[Finding]:
+              locate_key: Locate, valid: bool = False) -> list[Finding]:
+    """The schema's findings (``valid``: the fast pass already found ``value`` valid)."""
     findings = []
-    if not schema.is_valid(value):
+    if not valid and not schema.is_valid(value):
         for violation in schema.violations(value):
             line, column = (locate_key if violation.at_key else locate)(violation.path)
             findings.append(error("schema-violation", violation.message, name, line, column,
@@ -126,6 +136,8 @@ def _validate(value: object, schema: CompiledSchema, name: str, locate: Locate,
 
 
 def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchema) -> str:
+    from cookbook_tool.customjson.messages import key_hint  # only when a key is unknown
+
     key = str(key_path[-1])
     where = next((p for p in reversed(key_path[:-1]) if isinstance(p, str)), "the document")
     message = (f"unknown key {render(key)} in {mask_credentials(where)}"
@@ -136,7 +148,7 @@ def _unknown_key_message(key_path: Pointer, rule: KeyRule, schema: CompiledSchem
 
 
 def _unknown(value: object, schema: CompiledSchema) -> list[tuple[Pointer, KeyRule]]:
-    return list(unknown_keys(value, schema.key_rules)) if schema.key_rules else []
+    return list(unknown_keys(value, schema.key_tree)) if schema.key_rules else []
 
 
 def _plaintext(value: object, name: str, locate: Locate) -> list[Finding]:

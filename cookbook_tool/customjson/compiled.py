@@ -12,25 +12,32 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.customjson.focus import Focus, focus_of, focused
-from cookbook_tool.customjson.messages import Violation, violations
+from cookbook_tool.customjson.nesting import depth_levels
 from cookbook_tool.customjson.patterns import keyword_overrides, pattern_options
 from cookbook_tool.customjson.schemastore import SchemaBundle, builtin_name, resolve_schema
-from cookbook_tool.customjson.unknownkeys import KeyRule, key_rules
+from cookbook_tool.customjson.unknownkeys import KeyRule, KeyTree, key_rules
 from cookbook_tool.errors import LocalError
 
+if TYPE_CHECKING:
+    from cookbook_tool.customjson.messages import Violation
+
 CUSTOM_JSON_SCHEMA = "opsworks-custom-json"
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+_WRAPPER_URI = "urn:cookbook-tool:schema-within-depth"
 
 
 class CompiledSchema:
     def __init__(self, bundle: SchemaBundle) -> None:
         self.bundle = bundle
         self.key_rules: list[KeyRule] = key_rules(bundle)
+        self.key_tree = KeyTree(self.key_rules)
         self.is_custom_json = _is_custom_json(bundle)
         self._fast: Any = None
         self._slow: Any = None
+        self._fast_within: dict[int, Any] = {}  # max depth -> the fast pass and the depth
         self._walk_all: bool | None = None
 
     @property
@@ -45,10 +52,24 @@ class CompiledSchema:
         except (ValueError, TypeError):  # not a JSON value (a TOML date): let jsonschema explain
             return False
 
+    def is_valid_within(self, instance: object, max_depth: int) -> bool:
+        """Whether ``instance`` is valid *and* nests at most ``max_depth`` levels, in one
+        Rust walk (one conversion of the document instead of two); False when either fails
+        or cannot be told (the caller then asks each question on its own)."""
+        if max_depth not in self._fast_within:
+            self._fast_within[max_depth] = self._compile_fast_within(max_depth)
+        validator = self._fast_within[max_depth]
+        try:
+            return validator is not None and bool(validator.is_valid(instance))
+        except (ValueError, TypeError, OverflowError):
+            return False
+
     def violations(self, instance: object) -> list[Violation]:
         if self._slow is None:
             self._slow = self._compile_slow()
         from referencing.exceptions import Unresolvable
+
+        from cookbook_tool.customjson.messages import violations  # only for failing documents
 
         try:
             with focused(self._focus(instance)):
@@ -85,6 +106,27 @@ class CompiledSchema:
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
             message = str(exc).splitlines()[0]
             raise LocalError(f"schema {self.label} cannot be compiled: {message}") from exc
+
+    def _compile_fast_within(self, max_depth: int) -> Any:
+        """``allOf`` the schema (by its URI, from the same registry) and the depth limit; None
+        for a root of another dialect than 2020-12, whose ``$ref`` from a 2020-12 wrapper
+        might be read otherwise, or when the wrapper cannot be compiled."""
+        import jsonschema_rs
+
+        if self.bundle.root.get("$schema", _DRAFT_2020_12) != _DRAFT_2020_12:
+            return None
+        if self.bundle.resources.get(self.bundle.uri) is not self.bundle.root:
+            return None
+        wrapper = {"$schema": _DRAFT_2020_12, "$defs": depth_levels(max_depth),
+                   "allOf": [{"$ref": self.bundle.uri}, {"$ref": f"#/$defs/{max_depth}"}]}
+        registry = jsonschema_rs.Registry(list(self.bundle.resources.items()))
+        try:
+            return jsonschema_rs.validator_for(
+                wrapper, registry=registry, offline=True, validate_formats=False,
+                base_uri=_WRAPPER_URI, pattern_options=pattern_options(),
+            )
+        except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
+            return None
 
     def _compile_slow(self) -> Any:
         # Lazy: jsonschema costs ~70 ms to import and is needed only for failing documents.

@@ -15,19 +15,32 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.customjson.jsonpos import special_kind
 from cookbook_tool.errors import LocalError, UsageError
 
 
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)
+    regular: set[str] = field(default_factory=set)  # those seen to be regular files (no link)
+
+
 def schema_inputs(paths: Sequence[Path], cwd: Path, schema: Path | None = None) -> list[Path]:
     """The files to check against a schema: ``paths`` (relative to ``cwd``) with each folder
     replaced by the JSON files under it. ``schema`` (the schema's own file) is never one."""
+    return expand_inputs(paths, cwd, schema).files
+
+
+def expand_inputs(paths: Sequence[Path], cwd: Path, schema: Path | None = None) -> Inputs:
+    """:func:`schema_inputs`, also telling which files were seen to be regular files (not
+    links): their folder alone decides their repository, and they cannot dangle."""
     if not paths:
         raise UsageError("--schema needs the JSON files (or folders of them) to check, e.g. "
                          "cookbook-tool validate --schema opsworks-custom-json stack/")
-    found: list[Path] = []
+    found = Inputs()
     for given in paths:
         path = given if given.is_absolute() else cwd / given
         try:
@@ -35,36 +48,62 @@ def schema_inputs(paths: Sequence[Path], cwd: Path, schema: Path | None = None) 
         except FileNotFoundError as exc:
             raise LocalError(f"{path}: no such file or folder") from exc
         except OSError:
-            found.append(path)  # unreadable: reading it says why
+            found.files.append(path)  # unreadable: reading it says why
             continue
         if stat.S_ISDIR(mode):
-            found.extend(_folder(path, schema))
+            _folder(path, schema, found)
         elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-            found.append(path)
+            found.files.append(path)
+            if stat.S_ISREG(mode):
+                found.regular.add(str(path))
         else:
             raise LocalError(f"{path}: is {special_kind(mode)}, not a JSON file")
     return found
 
 
-def _folder(folder: Path, schema: Path | None) -> list[Path]:
-    files = sorted(p for p in _json_files(folder) if schema is None or p != schema)
+def _folder(folder: Path, schema: Path | None, found: Inputs) -> None:
+    skip = str(schema) if schema is not None else None
+    files = sorted(_json_files(str(folder), ()))  # by path components, as Paths sort
+    files = [file for file in files if file[1] != skip]
     if not files:
         raise LocalError(f"{folder}: no JSON files (*.json) in this folder to check against "
                          "the schema; name the files to check")
-    return files
+    found.files.extend(Path(text) for _, text, _ in files)
+    found.regular.update(text for _, text, regular in files if regular)
 
 
-def _json_files(folder: Path) -> Iterator[Path]:
-    for parent, folders, names in os.walk(folder, onerror=_walk_error):
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
-        for name in names:
-            if not name.lower().endswith(".json"):
-                continue
-            path = Path(parent, name)
-            mode = path.lstat().st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-                raise LocalError(f"{path}: is {special_kind(mode)}, not a JSON file")
-            yield path
+def _json_files(
+    folder: str, parts: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], str, bool]]:
+    """``(components below the folder named, path, is a regular file)`` of each JSON file
+    under ``folder``, as ``os.walk`` finds them (its files first, then its subfolders, links
+    never followed); one ``scandir`` per folder and no ``stat`` for a regular file or a
+    link."""
+    subfolders = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if _is_dir(entry):
+                    if not entry.name.startswith(".") and not entry.is_symlink():
+                        subfolders.append(entry.name)
+                elif entry.name.lower().endswith(".json"):
+                    regular = entry.is_file(follow_symlinks=False)
+                    if not (regular or entry.is_symlink()):
+                        mode = entry.stat(follow_symlinks=False).st_mode
+                        raise LocalError(f"{entry.path}: is {special_kind(mode)}, "
+                                         "not a JSON file")
+                    yield (*parts, entry.name), entry.path, regular
+    except OSError as exc:
+        _walk_error(exc)
+    for name in sorted(subfolders):
+        yield from _json_files(os.path.join(folder, name), (*parts, name))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: a link whose target cannot be looked at is no folder
+        return False
 
 
 def _walk_error(exc: OSError) -> None:

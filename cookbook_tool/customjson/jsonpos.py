@@ -114,12 +114,20 @@ class ReadResult:
     problems: list[Problem]
 
 
+# Whether a parsed value (read from these bytes) nests at most so many levels; False may also
+# mean "not proven" (the exact pass then decides).
+Within = Callable[[object, bytes, int], bool]
+
+
 def read_json_file(
-    path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
+    path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
+    within_depth: Within = within,
 ) -> ReadResult:
     """Read ``path`` strictly. OS errors (missing, unreadable) and anything but a regular file
     (a folder, a FIFO, a device such as ``/dev/zero``) raise ``LocalError``; a FIFO is opened
-    without waiting for a writer and never read."""
+    without waiting for a writer and never read. ``within_depth`` checks the depth of the
+    parsed document: :func:`nesting.within` unless the caller checks it together with more
+    (``check_file``: with the schema's fast pass, one Rust walk)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError as exc:
@@ -136,7 +144,8 @@ def read_json_file(
         raise LocalError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     finally:
         os.close(descriptor)
-    return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth)
+    return parse_json_bytes(data, max_bytes=max_bytes, max_depth=max_depth,
+                            within_depth=within_depth)
 
 
 def _read_all(descriptor: int, size: int, limit: int) -> bytes:
@@ -178,7 +187,8 @@ def _too_large(size: int, max_bytes: int) -> Problem:
 
 
 def parse_json_bytes(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
+    within_depth: Within = within,
 ) -> ReadResult:
     if len(data) > max_bytes:
         return ReadResult(None, [_too_large(len(data), max_bytes)])
@@ -192,7 +202,7 @@ def parse_json_bytes(
         return ReadResult(None, [_encoding_problem(data, exc)])
     document = JsonDocument(None, text, len(data), max_depth)
     result = _parse_text(document)
-    deep = result.document is None or not within(result.document.value, data, max_depth)
+    deep = result.document is None or not within_depth(result.document.value, data, max_depth)
     if deep:  # broken or too deep: the exact pass says where (too deep wins over syntax)
         stop = document.index.stop
         if stop is not None and stop.rule == "json-too-deep":

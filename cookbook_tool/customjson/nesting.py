@@ -43,11 +43,17 @@ def within(value: object, data: bytes, max_depth: int) -> bool:
 def _depth_validator(max_depth: int) -> Any:
     import jsonschema_rs
 
+    return jsonschema_rs.validator_for({"$defs": depth_levels(max_depth),
+                                        "$ref": f"#/$defs/{max_depth}"})
+
+
+def depth_levels(max_depth: int) -> dict[str, object]:
+    """``$defs`` where ``"#/$defs/N"`` accepts the values nesting at most N levels."""
     levels: dict[str, object] = {"0": {"type": ["string", "number", "boolean", "null"]}}
     for level in range(1, max_depth + 1):
         below = {"$ref": f"#/$defs/{level - 1}"}
         levels[str(level)] = {"items": below, "additionalProperties": below}
-    return jsonschema_rs.validator_for({"$defs": levels, "$ref": f"#/$defs/{max_depth}"})
+    return levels
 
 
 def surely_within(data: bytes, max_depth: int) -> bool:

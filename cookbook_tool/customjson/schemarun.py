@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.config.load import Config, resolve_config
-from cookbook_tool.cookbook.discovery import group_by_repository
+from cookbook_tool.cookbook.discovery import Discoveries, group_by_repository
 from cookbook_tool.customjson.check import check_json_files
-from cookbook_tool.customjson.inputs import schema_inputs
+from cookbook_tool.customjson.inputs import Inputs, expand_inputs
 from cookbook_tool.findings import Finding, error, sort_findings
 
 
@@ -43,12 +43,13 @@ def check_against_schema(
     or a schema file (relative to ``cwd``)."""
     own = cwd / schema
     ref = str(own) if own.is_file() else schema
-    files = schema_inputs(paths, cwd, own if own.is_file() else None)  # each one exists
+    inputs = expand_inputs(paths, cwd, own if own.is_file() else None)  # each one exists
+    groups, regular = _by_repository(inputs)
     run = SchemaRun()
-    for root, members in group_by_repository(files).items():
+    for root, members in groups.items():
         config = resolve_config(config_path, root, cwd)
         run.config = run.config or config
-        dangling = {m for m in members if _dangling(m)}
+        dangling = {m for m in members if id(m) not in regular and _dangling(m)}
         readable = [m for m in members if m not in dangling]
         run.findings += [_dangling_finding(m) for m in sorted(dangling)]
         if readable:
@@ -60,6 +61,33 @@ def check_against_schema(
             run.checked += result.checked
     run.findings = sort_findings(run.findings)
     return run
+
+
+def _by_repository(inputs: Inputs) -> tuple[dict[Path, list[Path]], set[int]]:
+    """``group_by_repository`` of the files, asked once per folder for the regular files of
+    that folder (a regular file belongs where its folder does: the result is the same), and
+    the ids of the paths seen to be regular files."""
+    groups: dict[Path, list[Path]] = {}
+    regular: set[int] = set()
+    folders: dict[str, tuple[Path, Path | None]] = {}  # a folder as given -> its root, where
+    # it is (None: where it is named, so a file's own path is where it lies)
+    discovered = Discoveries()
+    for path in inputs.files:
+        text = str(path)
+        folder, name = os.path.split(text)
+        known = folders.get(folder) if text in inputs.regular else None
+        if known is not None:
+            location = path if known[1] is None else known[1] / name
+            groups[known[0]].append(location)
+            regular.add(id(location))
+            continue
+        for root, located in group_by_repository([path], discovered).items():
+            groups.setdefault(root, []).extend(located)
+            if text in inputs.regular:
+                where = located[0].parent
+                folders[folder] = (root, None if str(where) == folder else where)
+                regular.add(id(located[0]))
+    return groups, regular
 
 
 def _dangling(path: Path) -> bool:

@@ -3,8 +3,9 @@
 A schema object carrying the annotation ``"x-unknown-keys": "warn"`` (the built-in deploy
 schema does, on an app, its ``database`` and its ``scm``) accepts other keys, but each one is a
 warning with a "did you mean" suggestion. The schema is compiled once into a few path patterns
-(``deploy/*/database``) with their known keys, so the check costs a dictionary walk per file,
-and it runs on valid files too.
+(``deploy/*/database``) with their known keys, merged into one tree (:class:`KeyTree`), so the
+check costs one walk per file along the containers the patterns name (a set test per object
+whose keys are all known), and it runs on valid files too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cookbook_tool.customjson.patterns import search
 from cookbook_tool.customjson.schemastore import SchemaBundle
 
 ANNOTATION = "x-unknown-keys"
+_CONTAINERS = (dict, list)
 _MAX_PATTERN = 12
 
 # A path pattern: a key, or None for "any key or index".
@@ -89,29 +91,71 @@ def _resolve(bundle: SchemaBundle, ref: str, base: str) -> tuple[Any, str]:
     return node, uri
 
 
-def unknown_keys(document: object, rules: list[KeyRule]) -> Iterator[tuple[Pointer, KeyRule]]:
-    """``(path of the unknown key, rule)`` for every key a warning rule does not know."""
-    for rule in rules:
-        known, patterns = rule.known, rule.patterns
-        for path, value in _matches(document, rule.pattern):
-            if not isinstance(value, dict):
-                continue
-            for key in value.keys() - known if not patterns else value:
-                if key not in known and not any(search(p, key) for p in patterns):
-                    yield (*path, key), rule
+class KeyTree:
+    """The rules' path patterns merged into one tree: a document is walked once for all of
+    them, and only along the containers their patterns name."""
 
-
-def _matches(document: object, pattern: Pattern) -> list[tuple[Pointer, object]]:
-    found: list[tuple[Pointer, object]] = [((), document)]
-    for part in pattern:
-        following: list[tuple[Pointer, object]] = []
-        for path, value in found:
-            if isinstance(value, dict):
+    def __init__(self, rules: list[KeyRule] | None = None) -> None:
+        self.here: list[KeyRule] = []  # rules whose pattern ends at this node
+        self.named: dict[str, KeyTree] = {}
+        self.anything: KeyTree | None = None  # a None part: any key or index
+        for rule in rules or ():
+            node = self
+            for part in rule.pattern:
                 if part is None:
-                    following.extend(((*path, k), v) for k, v in value.items())
-                elif part in value:
-                    following.append(((*path, part), value[part]))
-            elif isinstance(value, list) and part is None:
-                following.extend(((*path, i), v) for i, v in enumerate(value))
-        found = following
-    return found
+                    node.anything = node.anything or KeyTree()
+                    node = node.anything
+                else:
+                    node = node.named.setdefault(part, KeyTree())
+            node.here.append(rule)
+
+    @property
+    def leaf(self) -> bool:
+        """Only rules here: nothing below to walk."""
+        return not self.named and self.anything is None
+
+
+def unknown_keys(
+    document: object, rules: list[KeyRule] | KeyTree
+) -> Iterator[tuple[Pointer, KeyRule]]:
+    """``(path of the unknown key, rule)`` for every key a warning rule does not know."""
+    found: list[tuple[Pointer, KeyRule]] = []
+    _walk(document, rules if isinstance(rules, KeyTree) else KeyTree(rules), (), found)
+    return iter(found)
+
+
+def _walk(value: object, node: KeyTree, path: Pointer,
+          found: list[tuple[Pointer, KeyRule]]) -> None:
+    if isinstance(value, dict):
+        _check(value, node, path, found)
+        for key, child in node.named.items():
+            below = value.get(key)
+            if child.leaf:  # checked here: one call less per object (an app's database...)
+                if isinstance(below, dict):
+                    _check(below, child, (*path, key), found)
+            elif isinstance(below, _CONTAINERS):
+                _walk(below, child, (*path, key), found)
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    anything = node.anything
+    if anything is not None:
+        for key, below in items:
+            if isinstance(below, _CONTAINERS):
+                _walk(below, anything, (*path, key), found)
+def _check(value: dict[str, object], node: KeyTree, path: Pointer,
+           found: list[tuple[Pointer, KeyRule]]) -> None:
+    for rule in node.here:
+        if not rule.known.issuperset(value):  # no set built when every key is known
+            found.extend(_unknown_in(value, path, rule))
+
+
+def _unknown_in(
+    value: dict[str, object], path: Pointer, rule: KeyRule
+) -> Iterator[tuple[Pointer, KeyRule]]:
+    known, patterns = rule.known, rule.patterns
+    for key in value.keys() - known if not patterns else value:
+        if key not in known and not any(search(p, key) for p in patterns):
+            yield (*path, key), rule

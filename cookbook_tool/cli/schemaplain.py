@@ -1,0 +1,121 @@
+"""``validate --schema SCHEMA PATH...`` without typer: a pre-commit hook or a CI job checking
+stack files starts in the time the JSON checks need, not the time typer and click take to
+import (about a quarter of a short run).
+
+:func:`run_plain` reads a command line of the plain form only: root ``-q``/``-v``, then
+``validate`` with ``--schema``/``-s``, ``--format``/``-f`` (a format's exact name),
+``--config``, ``--quiet``/``-q``, ``--debug`` (each at most once, ``--opt=value`` allowed) and
+paths. Anything else (``--help``, another option, a repeated one, ``--``, a path starting with
+``-``) returns None and the Typer application reads it, so every message about a command line
+stays click's. The run itself is :func:`check_schema`, the same function the Typer command
+calls.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookbook_tool.cli.output import (
+    VERBOSITY,
+    OutputFormat,
+    detail,
+    relative_findings,
+    report_findings,
+    run_body,
+)
+
+_ROOT_FLAGS = {"-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}
+_VALUES = {"--schema": "schema", "-s": "schema", "--format": "format", "-f": "format",
+           "--config": "config"}
+_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--debug": "debug"}
+_FORMATS = {f.value: f for f in OutputFormat}
+
+
+@dataclass
+class PlainArgs:
+    root: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    paths: list[Path] = field(default_factory=list)
+
+
+def parse_plain(argv: list[str]) -> PlainArgs | None:
+    """The plain ``validate --schema`` command line's parts, or None (see the module doc)."""
+    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return None  # shell completion: the Typer application answers
+    found = PlainArgs()
+    position = 0
+    while position < len(argv) and argv[position] in _ROOT_FLAGS:
+        if _ROOT_FLAGS[argv[position]] in found.root:
+            return None
+        found.root.add(_ROOT_FLAGS[argv[position]])
+        position += 1
+    if argv[position : position + 1] != ["validate"]:
+        return None
+    tokens = iter(argv[position + 1 :])
+    for token in tokens:
+        name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        if name in _VALUES:
+            if not equals:
+                value = next(tokens, "-")  # missing, or an option's name: click says what
+            if not value or value.startswith("-") or _VALUES[name] in found.values:
+                return None
+            found.values[_VALUES[name]] = value
+        elif token in _FLAGS and _FLAGS[token] not in found.flags:
+            found.flags.add(_FLAGS[token])
+        elif token.startswith("-") or not token:
+            return None
+        else:
+            found.paths.append(Path(token))
+    if "schema" not in found.values or found.values.get("format", "text") not in _FORMATS:
+        return None
+    return found
+
+
+def run_plain(argv: list[str]) -> int | None:
+    """Run a plain ``validate --schema`` command line and return its exit code; None when the
+    command line is not of that form (the Typer application runs it then)."""
+    args = parse_plain(argv)
+    if args is None:
+        return None
+    VERBOSITY["level"] = 0 if "quiet" in args.root else 2 if "verbose" in args.root else 1
+    output = _FORMATS[args.values.get("format", "text")]
+    config = args.values.get("config")
+
+    def body() -> int:
+        return check_schema(args.values["schema"], tuple(args.paths), Path.cwd(),
+                            Path(config) if config is not None else None, output,
+                            "quiet" in args.flags)
+
+    return run_body("validate", output, "debug" in args.flags, body)
+
+
+def check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,
+                 output: OutputFormat, quiet: bool) -> int:
+    """--schema: the files (a folder stands for its JSON files) against one schema; none of
+    the cookbook checks is imported."""
+    from cookbook_tool.customjson.schemarun import check_against_schema
+
+    checked = check_against_schema(paths, schema, cwd=cwd, config_path=config)
+    findings = relative_findings(checked.findings, cwd)
+    if quiet and not findings and output is OutputFormat.TEXT:
+        return 0
+    if checked.config is not None and checked.config.file is not None:
+        detail(f"configuration: {checked.config.file}")
+    return report_findings("validate", findings, output, checked.summary, cookbooks=[],
+                           json_files=shown_paths(checked.checked, cwd))
+
+
+def shown_paths(paths: list[Path], cwd: Path) -> list[str]:
+    """Each path relative to ``cwd`` when below it (``Path.relative_to``), by their text: a
+    thousand files cost no ``relative_to`` each."""
+    folder = str(cwd)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    shown = []
+    for path in paths:
+        text = str(path)
+        shown.append(text[len(prefix):] if text.startswith(prefix) else
+                     "." if text == folder else text)
+    return shown

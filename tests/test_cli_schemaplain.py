@@ -1,0 +1,85 @@
+"""A plain ``validate --schema`` command line runs without typer or click, and prints exactly
+what the Typer command prints for it; any other command line goes to the Typer application."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cookbook_tool.cli import schemaplain
+from tests.cli import run_cli
+from tests.conftest import ROOT, SAMPLES
+
+GOOD = str(SAMPLES / "opsworks-stack" / "stack" / "custom.json")
+BAD = str(SAMPLES / "broken-json")
+
+PLAIN = [
+    ("validate", "--schema", "opsworks-custom-json", GOOD),
+    ("-v", "validate", "-s", "opsworks-custom-json", "--format", "json", BAD),
+    ("validate", "--schema=opsworks-custom-json", "-f", "sarif", BAD, GOOD),
+    ("validate", "--format=github", "--schema", "opsworks-custom-json", BAD),
+    ("-q", "validate", "--schema", "opsworks-custom-json", "-q", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "--debug", "--quiet", BAD),
+    ("validate", "--schema", "no-such-schema", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "--format", "json"),  # no paths: exit 2
+    ("validate", "--schema", "opsworks-custom-json", "--config", "missing.toml", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "no-such-file.json"),
+]
+
+
+def _comparable(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "done in" not in line)
+
+
+@pytest.mark.parametrize("args", PLAIN, ids=" ".join)
+def test_a_plain_run_prints_what_the_typer_command_prints(
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert schemaplain.parse_plain(list(args)) is not None
+    plain = run_cli(*args)
+    monkeypatch.setattr(schemaplain, "parse_plain", lambda argv: None)
+    typed = run_cli(*args)
+    assert (plain.code, plain.stdout) == (typed.code, typed.stdout)
+    assert _comparable(plain.stderr) == _comparable(typed.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ("validate", "--help"),
+    ("validate", "--schema", "opsworks-custom-json", "--help"),
+    ("validate", GOOD),
+    ("validate", "--schema", "a", "--schema", "b", GOOD),
+    ("validate", "--schema", "-q", GOOD),
+    ("validate", "--schema"),
+    ("validate", "--schema", "opsworks-custom-json", "--format", "JSON", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "-fjson", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "--", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "--skip-json", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "--debug=1", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "-q", "-q", GOOD),
+    ("validate", "--schema", "opsworks-custom-json", "", GOOD),
+    ("--version", "validate", "--schema", "opsworks-custom-json", GOOD),
+    ("-q", "-q", "validate", "--schema", "opsworks-custom-json", GOOD),
+    ("bundle", "--schema", "opsworks-custom-json"),
+    (),
+], ids=" ".join)
+def test_any_other_command_line_goes_to_typer(args: tuple[str, ...]) -> None:
+    assert schemaplain.parse_plain(list(args)) is None
+
+
+def test_shell_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_COOKBOOK_TOOL_COMPLETE", "complete_bash")
+    assert schemaplain.parse_plain(["validate", "--schema", "x", GOOD]) is None
+
+
+def test_a_plain_run_imports_neither_typer_nor_click() -> None:
+    code = ("import sys\nfrom cookbook_tool.cli.app import main\n"
+            "try:\n    main(['validate', '--schema', 'opsworks-custom-json', sys.argv[1]])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click')))\n")
+    done = subprocess.run([sys.executable, "-c", code, GOOD], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
