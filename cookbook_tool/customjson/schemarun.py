@@ -51,7 +51,7 @@ def check_against_schema(
         run.config = run.config or config
         dangling = {m for m in members if id(m) not in regular and _dangling(m)}
         readable = [m for m in members if m not in dangling]
-        run.findings += [_dangling_finding(m) for m in sorted(dangling)]
+        run.findings += [dangling_finding(m) for m in sorted(dangling)]
         if readable:
             result = check_json_files(
                 readable, schema=ref, mappings=(), base_dir=config.base_dir or root,
@@ -102,7 +102,8 @@ def _dangling(path: Path) -> bool:
     return False
 
 
-def _dangling_finding(path: Path) -> Finding:
+def dangling_finding(path: Path) -> Finding:
+    """``symlink-loop`` or ``symlink-broken`` for a JSON file that is a link leading nowhere."""
     try:
         os.stat(path)
         loop = False

@@ -9,8 +9,6 @@ whole repository.
 
 from __future__ import annotations
 
-import errno
-import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,6 +298,8 @@ def _without_dangling(
 ) -> list[Path]:
     """The files that can be read; a dangling link that would be checked is an error finding,
     one no mapping names is skipped."""
+    from cookbook_tool.customjson.schemarun import dangling_finding
+
     readable = []
     for path in files:
         if not _dangling(path):
@@ -307,19 +307,8 @@ def _without_dangling(
         elif schema is None and not _mapped(path, group):
             report.skipped.append(path)
         else:
-            report.findings.append(_dangling_finding(path))
+            report.findings.append(dangling_finding(path))
     return readable
-
-
-def _dangling_finding(path: Path) -> Finding:
-    try:
-        os.stat(path)
-        loop = False
-    except OSError as exc:
-        loop = exc.errno == errno.ELOOP
-    if loop:
-        return finding("symlink-loop", "symlink loop: the JSON file cannot be read", path)
-    return finding("symlink-broken", "broken symlink: the JSON file cannot be read", path)
 
 
 def _mapped_files(base_dir: Path, config: Config) -> list[Path]:
