@@ -11,6 +11,8 @@ import typer
 
 from cookbook_tool.cli.output import (
     DEBUG_OPTION,
+    EXTERNAL_OPTION,
+    EXTERNAL_PRESET_OPTION,
     FORMAT_OPTION,
     JSON_DOCUMENT_VERSION,
     OutputFormat,
@@ -57,14 +59,8 @@ def bundle(
         "--list",
         help="Show what would go in and why the rest is left out; write nothing.",
     ),
-    external: list[str] = typer.Option(
-        [], "--external", metavar="NAME",
-        help="A dependency the consumer provides (repeatable); adds to external_cookbooks.",
-    ),
-    presets: list[str] = typer.Option(
-        [], "--external-preset", metavar="NAME",
-        help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
-    ),
+    external: list[str] = EXTERNAL_OPTION,
+    presets: list[str] = EXTERNAL_PRESET_OPTION,
     offline: bool = typer.Option(
         False, "--offline", help="Take the locked cookbooks from the cache only (no network)."
     ),

@@ -56,11 +56,21 @@ def _options() -> dict[str, Any]:
         "DEBUG_OPTION": typer.Option(
             False, "--debug", help="Show a full traceback on unexpected errors."
         ),
+        # validate, bundle, verify: the cookbooks the consumer provides
+        "EXTERNAL_OPTION": typer.Option(
+            [], "--external", metavar="NAME",
+            help="A dependency the consumer provides (repeatable); adds to external_cookbooks.",
+        ),
+        "EXTERNAL_PRESET_OPTION": typer.Option(
+            [], "--external-preset", metavar="NAME",
+            help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
+        ),
     }
 
 
 def __getattr__(name: str) -> Any:
-    """``RESULT_FORMAT_OPTION``, ``FORMAT_OPTION``, ``DEBUG_OPTION``: typer's option objects,
+    """``RESULT_FORMAT_OPTION``, ``FORMAT_OPTION``, ``DEBUG_OPTION``, ``EXTERNAL_OPTION``,
+    ``EXTERNAL_PRESET_OPTION``: typer's option objects,
     made when a command module first asks (a plain ``validate --schema`` run, which needs no
     typer, never imports it: ``cli/schemaplain.py``)."""
     if name.endswith("_OPTION") and name in (made := _options()):

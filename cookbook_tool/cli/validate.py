@@ -8,6 +8,8 @@ import typer
 
 from cookbook_tool.cli.output import (
     DEBUG_OPTION,
+    EXTERNAL_OPTION,
+    EXTERNAL_PRESET_OPTION,
     FORMAT_OPTION,
     OutputFormat,
     detail,
@@ -52,14 +54,8 @@ def validate(
     ),
     skip_json: bool = typer.Option(False, "--skip-json", help="Only check cookbooks."),
     only_json: bool = typer.Option(False, "--only-json", help="Only check custom JSON files."),
-    external: list[str] = typer.Option(
-        [], "--external", metavar="NAME",
-        help="A dependency the consumer provides (repeatable); adds to external_cookbooks.",
-    ),
-    presets: list[str] = typer.Option(
-        [], "--external-preset", metavar="NAME",
-        help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
-    ),
+    external: list[str] = EXTERNAL_OPTION,
+    presets: list[str] = EXTERNAL_PRESET_OPTION,
     output: OutputFormat = FORMAT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when all is well."),
     debug: bool = DEBUG_OPTION,

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from cookbook_tool.cli.output import DEBUG_OPTION, FORMAT_OPTION, OutputFormat, report_findings, run
+from cookbook_tool.cli.output import (
+    DEBUG_OPTION,
+    EXTERNAL_OPTION,
+    EXTERNAL_PRESET_OPTION,
+    FORMAT_OPTION,
+    OutputFormat,
+    report_findings,
+    run,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -15,15 +23,8 @@ def register(app: typer.Typer) -> None:
 
 def verify(
     bundle: Path = typer.Argument(..., help="The archive: .tar.gz, .tgz, .tar, .zip."),
-    external: list[str] = typer.Option(
-        [], "--external", help="A dependency the consumer provides (repeatable)."
-    ),
-    presets: list[str] = typer.Option(
-        [],
-        "--external-preset",
-        metavar="NAME",
-        help="Cookbooks the consumer provides, by name: opsworks-chef-11.10 (repeatable).",
-    ),
+    external: list[str] = EXTERNAL_OPTION,
+    presets: list[str] = EXTERNAL_PRESET_OPTION,
     config: Path | None = typer.Option(
         None, "--config", help="Use this cookbook-tool.toml [default: the nearest one above].",
     ),
