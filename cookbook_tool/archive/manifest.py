@@ -63,7 +63,10 @@ def find_manifest(names: Collection[str]) -> str | None:
 
 
 def render_manifest(manifest: Manifest) -> bytes:
-    """The manifest as deterministic UTF-8 JSON."""
+    """The manifest as deterministic UTF-8 JSON (``json.dumps(..., sort_keys=True, indent=2,
+    ensure_ascii=False)`` of the document, byte for byte). The file list — 57,000 entries for
+    a 1 GB tree — is written from a template with the C string encoder: ``json``'s indenting
+    encoder is pure Python and holds every chunk of the document at once."""
     document: dict[str, Any] = {
         "manifest_version": MANIFEST_VERSION,
         "bundle": {"name": manifest.name, "version": manifest.version, "layout": manifest.layout},
@@ -76,12 +79,28 @@ def render_manifest(manifest: Manifest) -> bytes:
             }
             for cookbook in sorted(manifest.cookbooks, key=lambda c: c.name)
         ],
-        "files": [
-            {"path": f.path, "size": f.size, "sha256": f.sha256}
-            for f in sorted(manifest.files, key=lambda f: f.path)
-        ],
+        "files": [],
     }
-    return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
+    head, found, tail = text.partition(_FILES_SLOT)
+    if not found:  # the top level's keys are sorted: files comes right before manifest_version
+        raise AssertionError("manifest layout changed")
+    files = _files_json(sorted(manifest.files, key=lambda f: f.path))
+    return f"{head}\n  \"files\": {files},\n  \"manifest_version\"{tail}\n".encode()
+
+
+_FILES_SLOT = '\n  "files": [],\n  "manifest_version"'
+_FILE_ENTRY = '    {{\n      "path": {},\n      "sha256": {},\n      "size": {}\n    }}'
+
+
+def _files_json(files: list[ManifestFile]) -> str:
+    if not files:
+        return "[]"
+    quote = json.encoder.encode_basestring  # ensure_ascii=False's encoder (C)
+    entries = ",\n".join(
+        _FILE_ENTRY.format(quote(f.path), quote(f.sha256), int(f.size)) for f in files
+    )
+    return f"[\n{entries}\n  ]"
 
 
 class ManifestError(ValueError):
