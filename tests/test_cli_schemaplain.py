@@ -1,4 +1,5 @@
-"""A plain ``validate --schema`` command line runs without typer or click, and prints exactly
+"""A plain ``validate`` command line (``--schema``, or the pre-commit hooks' ``--skip-json``/
+``--only-json``) runs without typer or click, and prints exactly
 what the Typer command prints for it; any other command line goes to the Typer application."""
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from tests.conftest import ROOT, SAMPLES
 
 GOOD = str(SAMPLES / "opsworks-stack" / "stack" / "custom.json")
 BAD = str(SAMPLES / "broken-json")
+STACK = str(SAMPLES / "opsworks-stack")
+STACK_RECIPE = str(SAMPLES / "opsworks-stack" / "cookbooks" / "webapp" / "recipes" / "default.rb")
+BROKEN_COOKBOOK = str(SAMPLES / "broken" / "include-recipe-missing")
 
 PLAIN = [
     ("validate", "--schema", "opsworks-custom-json", GOOD),
@@ -27,6 +31,14 @@ PLAIN = [
     ("validate", "--schema", "opsworks-custom-json", "--format", "json"),  # no paths: exit 2
     ("validate", "--schema", "opsworks-custom-json", "--config", "missing.toml", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "no-such-file.json"),
+    # the pre-commit hooks' command lines
+    ("validate", "--skip-json", STACK_RECIPE),
+    ("validate", "--only-json", GOOD),
+    ("validate", "--skip-json", "--format", "json", STACK, BROKEN_COOKBOOK),
+    ("-q", "validate", "--skip-json", "-q", STACK_RECIPE),
+    ("validate", "-f", "github", BROKEN_COOKBOOK),
+    ("validate", "--skip-json", "no-such-path"),
+    ("validate", GOOD),
 ]
 
 
@@ -49,7 +61,6 @@ def test_a_plain_run_prints_what_the_typer_command_prints(
 @pytest.mark.parametrize("args", [
     ("validate", "--help"),
     ("validate", "--schema", "opsworks-custom-json", "--help"),
-    ("validate", GOOD),
     ("validate", "--schema", "a", "--schema", "b", GOOD),
     ("validate", "--schema", "-q", GOOD),
     ("validate", "--schema"),
@@ -57,6 +68,9 @@ def test_a_plain_run_prints_what_the_typer_command_prints(
     ("validate", "--schema", "opsworks-custom-json", "-fjson", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "--", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "--skip-json", GOOD),
+    ("validate", "--skip-json", "--only-json", GOOD),
+    ("validate", "--skip-json"),  # no path: the repository at the current folder
+    ("validate", "--skip-json", "--external", "apt", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "--debug=1", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "-q", "-q", GOOD),
     ("validate", "--schema", "opsworks-custom-json", "", GOOD),
@@ -74,12 +88,14 @@ def test_shell_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None
     assert schemaplain.parse_plain(["validate", "--schema", "x", GOOD]) is None
 
 
-def test_a_plain_run_imports_neither_typer_nor_click() -> None:
+@pytest.mark.parametrize("args", [("--schema", "opsworks-custom-json", GOOD),
+                                  ("--skip-json", STACK_RECIPE)], ids=" ".join)
+def test_a_plain_run_imports_neither_typer_nor_click(args: tuple[str, ...]) -> None:
     code = ("import sys\nfrom cookbook_tool.cli.app import main\n"
-            "try:\n    main(['validate', '--schema', 'opsworks-custom-json', sys.argv[1]])\n"
+            "try:\n    main(['validate', *sys.argv[1:]])\n"
             "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click')))\n")
-    done = subprocess.run([sys.executable, "-c", code, GOOD], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"

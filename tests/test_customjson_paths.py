@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from cookbook_tool.cli.schemaplain import shown_paths
-from cookbook_tool.cli.validate import _shown
 from cookbook_tool.cookbook.discovery import group_by_repository
 from cookbook_tool.customjson.inputs import expand_inputs, schema_inputs
 from cookbook_tool.customjson.schemarun import _by_repository
@@ -62,6 +61,11 @@ def test_grouping_by_folder_gives_what_grouping_each_file_gives(tmp_path: Path) 
     located = [p for members in groups.values() for p in members]
     assert {str(p) for p in located if id(p) in regular} == {
         str(p) for p in located if p.is_file() and not p.is_symlink()}
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """The reference: ``Path.relative_to`` below ``cwd``, the path as given elsewhere."""
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
 
 
 @pytest.mark.parametrize("path, cwd", [("/a/b/c.json", "/a"), ("/a/b", "/a/b"), ("/ab/c", "/a"),

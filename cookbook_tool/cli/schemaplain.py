@@ -1,13 +1,14 @@
-"""``validate --schema SCHEMA PATH...`` without typer: a pre-commit hook or a CI job checking
-stack files starts in the time the JSON checks need, not the time typer and click take to
-import (about a quarter of a short run).
+"""``validate [--schema SCHEMA | --skip-json | --only-json] PATH...`` without typer: a
+pre-commit hook or a CI job starts in the time the checks need, not the time typer and click
+take to import (about a quarter of a short run).
 
 :func:`run_plain` reads a command line of the plain form only: root ``-q``/``-v``, then
-``validate`` with ``--schema``/``-s``, ``--format``/``-f`` (a format's exact name),
-``--config``, ``--quiet``/``-q``, ``--debug`` (each at most once, ``--opt=value`` allowed) and
-paths. Anything else (``--help``, another option, a repeated one, ``--``, a path starting with
-``-``) returns None and the Typer application reads it, so every message about a command line
-stays click's. The run itself is :func:`check_schema`, the same function the Typer command
+``validate`` with ``--schema``/``-s``, ``--skip-json``, ``--only-json``, ``--format``/``-f``
+(a format's exact name), ``--config``, ``--quiet``/``-q``, ``--debug`` (each at most once,
+``--opt=value`` allowed) and paths. Anything else (``--help``, another option, a repeated
+one, ``--``, a path starting with ``-``, no path without --schema) returns None and the Typer
+application reads it, so every message about a command line stays click's. The run itself is
+:func:`check_schema` or :func:`check_cookbooks`, the same functions the Typer command
 calls.
 """
 
@@ -21,6 +22,7 @@ from cookbook_tool.cli.output import (
     VERBOSITY,
     OutputFormat,
     detail,
+    note,
     relative_findings,
     report_findings,
     run_body,
@@ -29,7 +31,8 @@ from cookbook_tool.cli.output import (
 _ROOT_FLAGS = {"-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}
 _VALUES = {"--schema": "schema", "-s": "schema", "--format": "format", "-f": "format",
            "--config": "config"}
-_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--debug": "debug"}
+_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--debug": "debug", "--skip-json": "skip_json",
+          "--only-json": "only_json"}
 _FORMATS = {f.value: f for f in OutputFormat}
 
 
@@ -69,8 +72,12 @@ def parse_plain(argv: list[str]) -> PlainArgs | None:
             return None
         else:
             found.paths.append(Path(token))
-    if "schema" not in found.values or found.values.get("format", "text") not in _FORMATS:
+    if found.values.get("format", "text") not in _FORMATS:
         return None
+    if "skip_json" in found.flags and ("only_json" in found.flags or "schema" in found.values):
+        return None  # a usage error: the Typer command says so
+    if "schema" not in found.values and not found.paths:
+        return None  # the whole repository at the current folder: as rare as it is slow
     return found
 
 
@@ -84,12 +91,49 @@ def run_plain(argv: list[str]) -> int | None:
     output = _FORMATS[args.values.get("format", "text")]
     config = args.values.get("config")
 
+    config_path = Path(config) if config is not None else None
+    quiet = "quiet" in args.flags
+
     def body() -> int:
-        return check_schema(args.values["schema"], tuple(args.paths), Path.cwd(),
-                            Path(config) if config is not None else None, output,
-                            "quiet" in args.flags)
+        if "schema" in args.values:
+            return check_schema(args.values["schema"], tuple(args.paths), Path.cwd(),
+                                config_path, output, quiet)
+        return check_cookbooks(tuple(args.paths), Path.cwd(), config_path, output, quiet,
+                               skip_json="skip_json" in args.flags,
+                               only_json="only_json" in args.flags)
 
     return run_body("validate", output, "debug" in args.flags, body)
+
+
+def check_cookbooks(
+    paths: tuple[Path, ...], cwd: Path, config: Path | None, output: OutputFormat,
+    quiet: bool, *, skip_json: bool = False, only_json: bool = False,
+    external: tuple[str, ...] = (), presets: tuple[str, ...] = (),
+) -> int:
+    """``validate`` without --schema: the cookbooks (unless ``only_json``) and the custom JSON
+    the configuration maps (unless ``skip_json``) of the repositories holding ``paths``."""
+    from cookbook_tool.validate.run import CheckSettings, run_checks
+
+    settings = CheckSettings(
+        paths, cwd, config, None, cookbooks=not only_json, custom_json=not skip_json,
+        external=external, external_presets=presets,
+    )
+    report = run_checks(settings)
+    findings = relative_findings(report.findings, cwd)
+    if quiet and not findings and output is OutputFormat.TEXT:
+        return 0
+    if report.config is not None and report.config.file is not None:
+        detail(f"configuration: {report.config.file}")
+    if report.skipped and output is OutputFormat.TEXT and not quiet:
+        note(
+            f"{len(report.skipped)} file(s) matched no cookbook and no schema mapping; "
+            "not checked: " + ", ".join(shown_paths(report.skipped[:5], cwd))
+            + (" ..." if len(report.skipped) > 5 else "")
+        )
+    return report_findings(
+        "validate", findings, output, report.summary, cookbooks=sorted(report.cookbooks),
+        json_files=shown_paths(report.json_files, cwd),
+    )
 
 
 def check_schema(schema: str, paths: tuple[Path, ...], cwd: Path, config: Path | None,

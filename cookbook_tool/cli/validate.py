@@ -12,10 +12,6 @@ from cookbook_tool.cli.output import (
     EXTERNAL_PRESET_OPTION,
     FORMAT_OPTION,
     OutputFormat,
-    detail,
-    note,
-    relative_findings,
-    report_findings,
     run,
 )
 
@@ -70,32 +66,11 @@ def validate(
             from cookbook_tool.cli.schemaplain import check_schema
 
             return check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
-        from cookbook_tool.validate.run import CheckSettings, run_checks
+        from cookbook_tool.cli.schemaplain import check_cookbooks
 
-        settings = CheckSettings(
-            tuple(paths or ()), cwd, config, schema,
-            cookbooks=not only_json and schema is None, custom_json=not skip_json,
-            external=tuple(external), external_presets=tuple(presets),
-        )
-        report = run_checks(settings)
-        findings = relative_findings(report.findings, cwd)
-        if quiet and not findings and output is OutputFormat.TEXT:
-            return 0
-        if report.config is not None and report.config.file is not None:
-            detail(f"configuration: {report.config.file}")
-        if report.skipped and output is OutputFormat.TEXT and not quiet:
-            note(
-                f"{len(report.skipped)} file(s) matched no cookbook and no schema mapping; "
-                "not checked: " + ", ".join(_shown(p, cwd) for p in report.skipped[:5])
-                + (" ..." if len(report.skipped) > 5 else "")
-            )
-        return report_findings(
-            "validate", findings, output, report.summary, cookbooks=sorted(report.cookbooks),
-            json_files=[_shown(p, cwd) for p in report.json_files],
+        return check_cookbooks(
+            tuple(paths or ()), cwd, config, output, quiet, skip_json=skip_json,
+            only_json=only_json, external=tuple(external), presets=tuple(presets),
         )
 
     run("validate", output, debug, body)
-
-
-def _shown(path: Path, cwd: Path) -> str:
-    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
