@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cookbook_tool.cli.schemaplain import shown_paths
+from cookbook_tool.cli.plain_validate import shown_paths
 from cookbook_tool.cookbook.discovery import group_by_repository
 from cookbook_tool.customjson.inputs import expand_inputs, schema_inputs
 from cookbook_tool.customjson.schemarun import _by_repository

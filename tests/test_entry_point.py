@@ -91,5 +91,5 @@ def test_a_typer_run_imports_no_other_command() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["['cookbook_tool.cli.app',", "'cookbook_tool.cli.application',",
                                    "'cookbook_tool.cli.output',",
-                                   "'cookbook_tool.cli.schemaplain',",
+                                   "'cookbook_tool.cli.plain_validate',",
                                    "'cookbook_tool.cli.validate']"]

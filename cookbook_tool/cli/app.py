@@ -5,8 +5,8 @@ made on first use); command modules import the core lazily so that start-up stay
 
 A run registers only the module of the command it names: ``validate --schema`` in a
 pre-commit hook does not import, nor build the options of, the fifteen commands it does not
-run; and a plain ``validate --schema SCHEMA FILE...`` (:mod:`cookbook_tool.cli.schemaplain`)
-runs without typer or click at all. Anything else (no command, ``--help``, a name that is no
+run; and a plain ``validate`` command line (``--schema``, ``--skip-json``, ``--only-json`` and
+files, :mod:`cookbook_tool.cli.plain_validate`) runs without typer or click at all. Anything else (no command, ``--help``, a name that is no
 command, shell completion) registers every module, in the table's order, so the root help, the
 completion and "No such command" are those of the whole application.
 """
@@ -56,7 +56,7 @@ def __getattr__(name: str) -> Any:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI. Usage errors exit 2 — in ``--format json`` mode still as one JSON document."""
     args = sys.argv[1:] if argv is None else argv
-    from cookbook_tool.cli.schemaplain import run_plain
+    from cookbook_tool.cli.plain_validate import run_plain
 
     plain = run_plain(args)
     if plain is not None:

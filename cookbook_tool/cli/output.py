@@ -72,7 +72,7 @@ def __getattr__(name: str) -> Any:
     """``RESULT_FORMAT_OPTION``, ``FORMAT_OPTION``, ``DEBUG_OPTION``, ``EXTERNAL_OPTION``,
     ``EXTERNAL_PRESET_OPTION``: typer's option objects,
     made when a command module first asks (a plain ``validate --schema`` run, which needs no
-    typer, never imports it: ``cli/schemaplain.py``)."""
+    typer, never imports it: ``cli/plain_validate.py``)."""
     if name.endswith("_OPTION") and name in (made := _options()):
         globals().update(made)
         return made[name]

@@ -63,10 +63,10 @@ def validate(
             raise UsageError("--skip-json cannot be combined with --only-json or --schema")
         cwd = Path.cwd()
         if schema is not None:
-            from cookbook_tool.cli.schemaplain import check_schema
+            from cookbook_tool.cli.plain_validate import check_schema
 
             return check_schema(schema, tuple(paths or ()), cwd, config, output, quiet)
-        from cookbook_tool.cli.schemaplain import check_cookbooks
+        from cookbook_tool.cli.plain_validate import check_cookbooks
 
         return check_cookbooks(
             tuple(paths or ()), cwd, config, output, quiet, skip_json=skip_json,

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from cookbook_tool.cli import schemaplain
+from cookbook_tool.cli import plain_validate
 from tests.cli import run_cli
 from tests.conftest import ROOT, SAMPLES
 
@@ -50,9 +50,9 @@ def _comparable(text: str) -> str:
 def test_a_plain_run_prints_what_the_typer_command_prints(
     args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert schemaplain.parse_plain(list(args)) is not None
+    assert plain_validate.parse_plain(list(args)) is not None
     plain = run_cli(*args)
-    monkeypatch.setattr(schemaplain, "parse_plain", lambda argv: None)
+    monkeypatch.setattr(plain_validate, "parse_plain", lambda argv: None)
     typed = run_cli(*args)
     assert (plain.code, plain.stdout) == (typed.code, typed.stdout)
     assert _comparable(plain.stderr) == _comparable(typed.stderr)
@@ -80,12 +80,12 @@ def test_a_plain_run_prints_what_the_typer_command_prints(
     (),
 ], ids=" ".join)
 def test_any_other_command_line_goes_to_typer(args: tuple[str, ...]) -> None:
-    assert schemaplain.parse_plain(list(args)) is None
+    assert plain_validate.parse_plain(list(args)) is None
 
 
 def test_shell_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_COOKBOOK_TOOL_COMPLETE", "complete_bash")
-    assert schemaplain.parse_plain(["validate", "--schema", "x", GOOD]) is None
+    assert plain_validate.parse_plain(["validate", "--schema", "x", GOOD]) is None
 
 
 @pytest.mark.parametrize("args", [("--schema", "opsworks-custom-json", GOOD),
