@@ -6,9 +6,10 @@ made on first use); command modules import the core lazily so that start-up stay
 A run registers only the module of the command it names: ``validate --schema`` in a
 pre-commit hook does not import, nor build the options of, the fifteen commands it does not
 run; and a plain ``validate`` command line (``--schema``, ``--skip-json``, ``--only-json`` and
-files, :mod:`cookbook_tool.cli.plain_validate`) runs without typer or click at all. Anything else (no command, ``--help``, a name that is no
-command, shell completion) registers every module, in the table's order, so the root help, the
-completion and "No such command" are those of the whole application.
+files, :mod:`cookbook_tool.cli.plain_validate`) runs without typer or click at all. Anything
+else (no command, ``--help``, a name that is no command, shell completion) registers every
+module, in the table's order, so the root help, the completion and "No such command" are those
+of the whole application.
 """
 
 from __future__ import annotations
