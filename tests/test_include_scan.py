@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cookbook_tool.validate.rules.recipes import include_lines
+from cookbook_tool.validate.rules.recipes import include_lines, include_lines_of
 from tests.cli import run_cli
 
 _REFERENCE = re.compile(
@@ -91,3 +91,17 @@ def test_each_include_of_the_same_name_is_reported_where_it_is(tmp_path: Path) -
         ("include-recipe-missing", "default.rb", 3),
         ("include-recipe-missing", "other.rb", 4),
     ]
+
+
+_BYTE_PIECES = st.one_of(
+    _PIECES.map(str.encode),
+    st.sampled_from([b"\xc3", b"\xa9", b"\xff", b"\xe2\x82", b"\xc3\xa9then ", b"\x80include_recipe"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BYTE_PIECES, max_size=40).map(b"".join))
+def test_the_scan_of_bytes_finds_what_the_scan_of_the_decoded_text_finds(data: bytes) -> None:
+    """The recipes' bytes are scanned undecoded: same names and lines as the decoded text,
+    undecodable bytes included."""
+    assert list(include_lines_of(data)) == list(include_lines(data.decode("utf-8", "replace")))

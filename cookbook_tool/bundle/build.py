@@ -11,7 +11,6 @@ loaded repository's memory: each is opened once per command.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -37,6 +36,7 @@ from cookbook_tool.dependencies.lockfile import LockedCookbook
 from cookbook_tool.dependencies.vendor import Fetcher, VendoredCookbook, vendor
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
+from cookbook_tool.validate.parallel import Background
 from cookbook_tool.validate.run import validate_loaded
 
 Layout = Literal["cookbooks", "flat"]
@@ -295,20 +295,22 @@ def build_bundle(
     # writer: the writer streams every file from disk into the compressor (no bytes kept for
     # it, no lock shared with the validation thread; a second read comes from the page cache).
     shared = None if callable(validation) else contents
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
-        pending = pool.submit(validation) if callable(validation) else None
+    pending = Background(validation) if callable(validation) else None
+    try:
         gate = _Gate(pending, plan)
-        try:
-            written = _write(plan, settings, _MemberStream(plan, shared, on_progress), gate.check)
-        except _Refused as refused:
-            return BundleResult(settings, refused.findings, plan)
+        written = _write(plan, settings, _MemberStream(plan, shared, on_progress), gate.check)
+    except _Refused as refused:
+        return BundleResult(settings, refused.findings, plan)
+    finally:
+        if pending is not None:
+            pending.stop()
     return replace(written, findings=gate.findings or early)
 
 
 class _Gate:
     """Waits for the concurrent validation before the archive is renamed into place."""
 
-    def __init__(self, pending: Future[Sequence[Finding]] | None, plan: BundlePlan) -> None:
+    def __init__(self, pending: Background[Sequence[Finding]] | None, plan: BundlePlan) -> None:
         self._pending = pending
         self._plan = plan
         self.findings: list[Finding] = []

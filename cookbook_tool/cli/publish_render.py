@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -100,7 +101,10 @@ def prune_plan_text(target: str, name: str, plan: list[Release], keep: int) -> s
 
 @contextmanager
 def progress_bar(enabled: bool, label: str) -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on stderr (only when ``enabled`` and stderr is a terminal)."""
+    """A rich progress bar on stderr (only when ``enabled`` and stderr is a terminal), redrawn
+    from the updates themselves (at most ten times a second) rather than by rich's refresh
+    thread: with no thread running, ``bundle`` can validate in a forked process
+    (``validate/parallel.py``)."""
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
@@ -122,10 +126,15 @@ def progress_bar(enabled: bool, label: str) -> Iterator[ProgressCallback | None]
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task(label, total=None)
+        drawn = [0.0]
 
         def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            now = time.monotonic()
+            redraw = now - drawn[0] >= 0.1 or done == total
+            if redraw:
+                drawn[0] = now
+            progress.update(task, completed=done, total=total, refresh=redraw)
 
         yield update

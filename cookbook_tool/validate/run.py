@@ -30,6 +30,7 @@ from cookbook_tool.cookbook.repository import LoadedRepository, load_repository
 from cookbook_tool.dependencies.external import with_external
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, sort_findings
+from cookbook_tool.validate.parallel import shared_map
 from cookbook_tool.validate.rules.contents import check_contents
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.dependencies import check_cycles, check_dependencies, check_lock
@@ -104,10 +105,12 @@ def validate_loaded(
     context = RuleContext.of(loaded)
     everywhere = [*loaded.metadata_findings, *_repository_findings(context)]
     findings = [f for f in everywhere if _in(f, folders, loaded)]
-    for cookbook in selected:
-        for rule in COOKBOOK_RULES:
-            findings.extend(rule(context, cookbook))
+    findings.extend(shared_map(lambda cookbook: _cookbook_findings(context, cookbook), selected))
     return ValidationResult(loaded.root, selected, sort_findings(findings), loaded)
+
+
+def _cookbook_findings(context: RuleContext, cookbook: Cookbook) -> list[Finding]:
+    return [found for rule in COOKBOOK_RULES for found in rule(context, cookbook)]
 
 
 def _repository_findings(context: RuleContext) -> Iterator[Finding]:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import AnyStr
 
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import RECIPE_SINCE
@@ -27,6 +28,7 @@ _INCLUDE_BYTES = _INCLUDE_NAME.encode()
 _INCLUDE_CALL = re.compile(
     r"""include_recipe[ \t]*\(?[ \t]*(?:'([^'\\\n]+)'|"([^"\\#\n]+)")"""
 )
+_INCLUDE_CALL_BYTES = re.compile(_INCLUDE_CALL.pattern.encode())
 _STATEMENT_WORDS = ("then", "do", "else")
 _BLOCK_COMMENT = re.compile(r"^=begin\b.*?^=end\b[^\n]*", re.MULTILINE | re.DOTALL)
 _MAX_RECIPE_BYTES = 4 << 20
@@ -49,14 +51,34 @@ def _code(text: str) -> str:
 def include_lines(text: str) -> Iterator[tuple[str, int]]:
     """(included name, line) of each literal ``include_recipe`` of recipe source ``text`` that
     starts a statement and is not commented out."""
-    text = _code(text)
+    yield from _scan(_code(text), _INCLUDE_CALL, lambda before: before, lambda name: name)
+
+
+def include_lines_of(data: bytes) -> Iterator[tuple[str, int]]:
+    """``include_lines`` of a recipe's bytes (UTF-8, undecodable bytes replaced), without
+    decoding the file: the scan runs on the bytes; only each call's line start and name are
+    decoded. A file with a ``=begin`` block is decoded whole (rare; ``\\b`` differs)."""
+    if b"=begin" in data:
+        return include_lines(data.decode("utf-8", "replace"))
+    return _scan(data, _INCLUDE_CALL_BYTES, _decoded, _decoded)
+
+
+def _decoded(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _scan(
+    text: AnyStr, call: re.Pattern[AnyStr], line_start: Callable[[AnyStr], str],
+    name: Callable[[AnyStr], str],
+) -> Iterator[tuple[str, int]]:
+    include, newline = (_INCLUDE_NAME, "\n") if isinstance(text, str) else (_INCLUDE_BYTES, b"\n")
     position, line, counted = 0, 1, 0
-    while (found := text.find(_INCLUDE_NAME, position)) >= 0:
-        match = _INCLUDE_CALL.match(text, found)
+    while (found := text.find(include, position)) >= 0:
+        match = call.match(text, found)
         if match is None:
             position = found + 1
             continue
-        before = text[text.rfind("\n", 0, found) + 1 : found]
+        before = line_start(text[text.rfind(newline, 0, found) + 1 : found])
         if before.strip(" \t"):  # code before the call on its line: a statement start?
             start = _statement_start(before)
             if start is None:
@@ -66,9 +88,9 @@ def include_lines(text: str) -> Iterator[tuple[str, int]]:
                 position = match.end()
                 continue
         position = match.end()
-        line += text.count("\n", counted, found)
+        line += text.count(newline, counted, found)
         counted = found
-        yield match.group(1) or match.group(2), line
+        yield name(match.group(1) or match.group(2)), line
 
 
 def _statement_start(before: str) -> int | None:
@@ -171,7 +193,7 @@ class IncludeCheck:
         if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
             return
         file = entry.path.as_posix()
-        for included, line in include_lines(raw.decode("utf-8", "replace")):
+        for included, line in include_lines_of(raw):
             verdict = self.verdicts.get(included)
             if verdict is None:  # what an include of this name gets, wherever it is
                 include = _Include(included, file, line, self.cookbook, self.depends)
