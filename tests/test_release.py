@@ -186,7 +186,10 @@ def test_version_from_highest_tag_ignores_pre_releases(tmp_path):
 
 
 def test_release_reads_each_metadata_file_and_recipe_once(tmp_path, monkeypatch):
-    """One pass: validation, the bundle and the archive share one read of each small file."""
+    """One pass: validation, the bundle and the archive share one read of each small file (in
+    one process; with forked validation workers, each process reads its share once and the
+    archive writer reads again, from the page cache)."""
+    import builtins
     import io
 
     from cookbook_tool.release.pipeline import ReleaseRequest, release
@@ -202,6 +205,8 @@ def test_release_reads_each_metadata_file_and_recipe_once(tmp_path, monkeypatch)
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(io, "open", counting_open)
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setenv("COOKBOOK_TOOL_JOBS", "1")
     report = release(ReleaseRequest(repo, tmp_path, dry_run=True))
     assert report.exit_code == 0 and report.bundle is not None and report.bundle.path
     metadata = [n for n in opened if n.endswith("metadata.rb")]

@@ -77,7 +77,8 @@ class ParallelGzipWriter:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip-writer")
         self._pending: deque[Future[None]] = deque()
-        self._max_pending = 2 * threads + 2
+        self._max_pending = threads + 2  # chunks in flight: every thread busy, one ready; each
+        # holds 1 MiB and its deflated bytes (more buy no speed and cost memory at 1 GB)
         self._emit(_GZIP_HEADER)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:

@@ -15,6 +15,7 @@ The manifest does not list itself.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ MANIFEST_VERSION = 1
 MANIFEST_NAME = ".manifest.json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per file of the bundle: no __dict__ each
 class ManifestFile:
     path: str
     size: int
@@ -85,22 +86,31 @@ def render_manifest(manifest: Manifest) -> bytes:
     head, found, tail = text.partition(_FILES_SLOT)
     if not found:  # the top level's keys are sorted: files comes right before manifest_version
         raise AssertionError("manifest layout changed")
-    files = _files_json(sorted(manifest.files, key=lambda f: f.path))
-    return f"{head}\n  \"files\": {files},\n  \"manifest_version\"{tail}\n".encode()
+    out = io.BytesIO()
+    out.write(f'{head}\n  "files": '.encode())
+    _write_files(out, sorted(manifest.files, key=lambda f: f.path))
+    out.write(f',\n  "manifest_version"{tail}\n'.encode())
+    return out.getvalue()
 
 
 _FILES_SLOT = '\n  "files": [],\n  "manifest_version"'
 _FILE_ENTRY = '    {{\n      "path": {},\n      "sha256": {},\n      "size": {}\n    }}'
 
 
-def _files_json(files: list[ManifestFile]) -> str:
+def _write_files(out: io.BytesIO, files: list[ManifestFile]) -> None:
+    """The file list, written entry by entry (at 57,000 files, a list of the entries' texts,
+    their join and its encoding would each hold the whole list at once)."""
     if not files:
-        return "[]"
+        out.write(b"[]")
+        return
     quote = json.encoder.encode_basestring  # ensure_ascii=False's encoder (C)
-    entries = ",\n".join(
-        _FILE_ENTRY.format(quote(f.path), quote(f.sha256), int(f.size)) for f in files
-    )
-    return f"[\n{entries}\n  ]"
+    out.write(b"[\n")
+    separator = b""
+    for f in files:
+        out.write(separator)
+        out.write(_FILE_ENTRY.format(quote(f.path), quote(f.sha256), int(f.size)).encode())
+        separator = b",\n"
+    out.write(b"\n  ]")
 
 
 class ManifestError(ValueError):

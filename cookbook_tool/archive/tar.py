@@ -43,7 +43,7 @@ class Member:
     kind: MemberKind
     size: int = 0
     executable: bool = False
-    source: Path | None = None
+    source: str | Path | None = None  # a string from the walk (no Path per file kept)
     data: bytes | None = None
     note: str = ""  # how it was derived, for people (e.g. "symlink to recipes/x.rb"); not stored
 
@@ -168,7 +168,7 @@ def _copy_file(member: Member, sink: Sink, digest: Hash) -> None:
     assert member.source is not None
     written = 0
     try:
-        with member.source.open("rb", buffering=0) as stream:
+        with open(member.source, "rb", buffering=0) as stream:
             if isinstance(sink, ParallelGzipWriter):
                 written = sink.readfrom(stream, member.size, digest)
             else:

@@ -57,7 +57,7 @@ def cookbook_members(
         if entry.excluded is not None:
             kind: Literal["dir", "file"] = "dir" if entry.kind == "dir" else "file"
             verdict = Verdict("excluded", entry.excluded)
-            yield Member(name, kind, source=entry.path), verdict
+            yield Member(name, kind, source=entry.fspath), verdict
         else:
             yield _planned(name, entry, root)
 
@@ -74,18 +74,18 @@ def _checked_name(cookbook: Cookbook) -> str:
 
 def _planned(name: str, entry: Entry, root: Path) -> tuple[Member, Verdict | None]:
     if entry.problem is not None:
-        return Member(name, "file", source=entry.path), Verdict("refused", entry.problem)
+        return Member(name, "file", source=entry.fspath), Verdict("refused", entry.problem)
     if entry.kind == "file":
-        return Member(name, "file", entry.size, entry.executable, entry.path), None
+        return Member(name, "file", entry.size, entry.executable, entry.fspath), None
     if entry.kind == "dir":
-        return Member(name, "dir", source=entry.path), None
+        return Member(name, "dir", source=entry.fspath), None
     target = entry.target
     if entry.kind == "symlink" and target is not None and target.is_relative_to(root):
         note = f"symlink to {target.relative_to(root).as_posix() or '.'}"
         if target.is_dir():
             return Member(name, "dir", source=target, note=note), None
         return Member(name, "file", entry.size, entry.executable, target, note=note), None
-    return Member(name, "file", source=entry.path), Verdict("refused", f"{entry.kind} entry")
+    return Member(name, "file", source=entry.fspath), Verdict("refused", f"{entry.kind} entry")
 
 
 def refusal(path: Path, problem: str) -> LocalError:

@@ -240,9 +240,10 @@ def _plan_lines(plan: BundlePlan, root: Path) -> list[str]:
     return lines
 
 
-def _relative(path: Path | None, root: Path) -> str | None:
-    if path is None:
+def _relative(source: str | Path | None, root: Path) -> str | None:
+    if source is None:
         return None
+    path = Path(source)
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 

@@ -8,6 +8,7 @@ command opens each metadata file and each recipe exactly once.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -44,30 +45,31 @@ class FileContents:
     """
 
     def __init__(self, budget: int = _CACHE_BUDGET) -> None:
-        self._data: OrderedDict[Path, bytes] = OrderedDict()
+        self._data: OrderedDict[str, bytes] = OrderedDict()  # by the path's string
         self._kept = 0
         self._budget = budget
         self._lock = threading.Lock()
 
     def read(
-        self, path: Path, *, last: bool = False, keep: bool = True, size: int = -1
+        self, path: str | Path, *, last: bool = False, keep: bool = True, size: int = -1
     ) -> bytes:
         """The bytes of ``path``, from memory when read before; ``last``: no one reads it
         after this caller, forget it; ``keep``: keep bytes read from disk now (the archive
         writer may get to a file before the validation thread: the bytes wait for it), False
         when no other reader can come; ``size``: what the walk saw (read in one call when it
         still holds). Raises ``OSError``."""
+        key = os.fspath(path)
         with self._lock:  # the validation thread and the archive writer: one reads, one waits
-            data = self._data.pop(path, None) if last else self._data.get(path)
+            data = self._data.pop(key, None) if last else self._data.get(key)
             if data is not None:
                 self._kept -= len(data) if last else 0
                 return data
-            data = read_file(path, size)
+            data = read_file(key, size)
             if keep and not last and len(data) <= CACHED_FILE_BYTES:  # last: no one else
-                self._keep(path, data)
+                self._keep(key, data)
         return data
 
-    def _keep(self, path: Path, data: bytes) -> None:
+    def _keep(self, path: str, data: bytes) -> None:
         self._data[path] = data
         self._kept += len(data)
         while self._kept > self._budget:
@@ -75,14 +77,15 @@ class FileContents:
             self._kept -= len(oldest)
 
 
-def read_file(path: Path, size: int = -1) -> bytes:
+def read_file(path: str | Path, size: int = -1) -> bytes:
     """The bytes of a file. Given the ``size`` its stat said, one unbuffered ``read`` of one
     byte more than that also tells the file has not grown since (half the system calls of
     ``Path.read_bytes``, which probes for a terminal and stats the file again); a file that
     changed size is read to its end. Raises ``OSError``."""
     if size < 0:
-        return path.read_bytes()
-    with path.open("rb", buffering=0) as stream:
+        with open(path, "rb") as whole:
+            return whole.read()
+    with open(path, "rb", buffering=0) as stream:
         data = stream.read(size + 1)
         if len(data) == size:
             return data
@@ -143,7 +146,7 @@ class CookbookFiles:
         if entry.size > CACHED_FILE_BYTES:
             return None
         return self.contents.read(
-            entry.content_path, last=final, keep=not final, size=entry.size
+            entry.content_fspath, last=final, keep=not final, size=entry.size
         )
 
 
@@ -186,6 +189,12 @@ class LoadedRepository:
             walked = CookbookFiles(cookbook, ignore, entries, self.contents)
             self._files[cookbook.path] = walked
         return walked
+
+
+    def forget_walks(self) -> None:
+        """Drop the walked entries (they are walked again if asked for): once a bundle is
+        planned and validated elsewhere, its members hold all the writer needs."""
+        self._files.clear()
 
 
 def open_repository(

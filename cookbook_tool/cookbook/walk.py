@@ -18,7 +18,6 @@ from pathlib import Path
 from cookbook_tool.cookbook.chefignore import Chefignore, always_excluded_reason
 
 
-@dataclass(frozen=True)
 class Entry:
     """One thing below a cookbook folder.
 
@@ -26,16 +25,53 @@ class Entry:
     ``target`` is where it leads) or ``special``. ``excluded`` says why the entry is left out
     (None: it ships); ``problem`` says why it cannot ship at all (a link out of the cookbook, a
     FIFO, a name that is not UTF-8) — such entries are errors unless excluded.
+
+    The walk keeps the path as a string (``fspath``, what ``os.scandir`` gives): a ``Path`` is
+    built only for the entries someone asks ``path`` of (a finding, a bundle member), not for
+    each of the tens of thousands of files a walk passes. Entries do not change once made.
     """
 
-    relpath: str
-    path: Path
-    kind: str
-    target: Path | None = None
-    excluded: str | None = None
-    problem: str | None = None
-    executable: bool = False
-    size: int = 0
+    __slots__ = (
+        "_path",
+        "excluded",
+        "executable",
+        "fspath",
+        "kind",
+        "problem",
+        "relpath",
+        "size",
+        "target",
+    )
+
+    def __init__(
+        self, relpath: str, path: str | Path, kind: str, target: Path | None = None,
+        excluded: str | None = None, problem: str | None = None, executable: bool = False,
+        size: int = 0,
+    ) -> None:
+        self.relpath = relpath
+        self.fspath = os.fspath(path)
+        self.kind = kind
+        self.target = target
+        self.excluded = excluded
+        self.problem = problem
+        self.executable = executable
+        self.size = size
+        self._path = path if isinstance(path, Path) else None
+
+    def __repr__(self) -> str:
+        return f"Entry({self.relpath!r}, {self.kind!r}, excluded={self.excluded!r}, " \
+               f"problem={self.problem!r})"
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.fspath)
+        return self._path
+
+    @property
+    def posix(self) -> str:
+        """The path with ``/`` separators (``Path.as_posix``), as findings name files."""
+        return self.fspath if os.sep == "/" else self.path.as_posix()
 
     @property
     def ships(self) -> bool:
@@ -55,6 +91,11 @@ class Entry:
         """The path to read the bytes from (the link's target for a symlink)."""
         return self.target if self.kind == "symlink" and self.target else self.path
 
+    @property
+    def content_fspath(self) -> str:
+        """``content_path`` as a string (no ``Path`` built for a regular file)."""
+        return os.fspath(self.target) if self.kind == "symlink" and self.target else self.fspath
+
 
 def walk_cookbook(
     cookbook: Path, ignore: Chefignore | None = None, extra_excluded: tuple[Path, ...] = ()
@@ -66,7 +107,7 @@ def walk_cookbook(
     """
     root = cookbook.resolve()
     walker = _Walker(root, ignore, frozenset(_identity(p) for p in extra_excluded if p.exists()))
-    yield from walker.walk(root, "")
+    yield from walker.walk(str(root), "")
 
 
 def _identity(path: Path) -> tuple[int, int]:
@@ -81,7 +122,7 @@ class _Walker:
     ignore: Chefignore | None
     excluded_dirs: frozenset[tuple[int, int]]
 
-    def walk(self, directory: Path, prefix: str) -> Iterator[Entry]:
+    def walk(self, directory: str, prefix: str) -> Iterator[Entry]:
         try:
             with os.scandir(directory) as scan:
                 children = sorted(scan, key=_name_bytes)
@@ -90,13 +131,13 @@ class _Walker:
             yield Entry(where, directory, "dir", problem=f"unreadable: {exc.strerror}")
             return
         for child in children:
-            path = directory.joinpath(child.name)  # not Path(child.path): parsed again
+            path = child.path
             entry = self.classify(path, prefix + child.name, child)
             yield entry
             if entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
                 yield from self.walk(path, entry.relpath + "/")
 
-    def classify(self, path: Path, relpath: str, dirent: os.DirEntry[str]) -> Entry:
+    def classify(self, path: str, relpath: str, dirent: os.DirEntry[str]) -> Entry:
         excluded = _exclusion(relpath, dirent.name, self.ignore)
         try:
             info = dirent.stat(follow_symlinks=False)
@@ -107,7 +148,7 @@ class _Walker:
             problem = "file name is not valid UTF-8"
             return Entry(relpath, path, "special", excluded=excluded, problem=problem)
         if stat.S_ISLNK(info.st_mode):
-            return self.classify_link(path, relpath, excluded)
+            return self.classify_link(Path(path), relpath, excluded)
         if stat.S_ISDIR(info.st_mode):
             if excluded is None and (info.st_dev, info.st_ino) in self.excluded_dirs:
                 excluded = "bundle output folder"

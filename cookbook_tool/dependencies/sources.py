@@ -15,8 +15,6 @@ import os
 import posixpath
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +52,9 @@ class Http:
         self._timeout = timeout
 
     def get(self, url: str, what: str) -> bytes:
+        import urllib.error  # with http.client and ssl: only when something is downloaded
+        import urllib.request
+
         shown = mask_url_credentials(url)
         request = urllib.request.Request(url, headers=self._headers(url))
         try:

@@ -108,6 +108,11 @@ class Background(Generic[R]):
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background")
             self._future = self._thread.submit(work)
 
+    @property
+    def forked(self) -> bool:
+        """Whether ``work`` runs in another process (this one's memory is then its own)."""
+        return self._worker is not None
+
     def result(self) -> R:
         if self._worker is not None:
             (value,) = self._worker.results()

@@ -61,7 +61,7 @@ def check_files(context: RuleContext, of: Cookbook) -> Iterator[Finding]:
     for entry in walked.entries:
         if entry.excluded is not None:
             continue
-        file = entry.path.as_posix()
+        file = entry.posix
         if entry.problem is not None:
             rule = _PROBLEM_RULES.get(entry.problem, "special-file")
             yield finding(

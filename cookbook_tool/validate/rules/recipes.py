@@ -192,7 +192,7 @@ class IncludeCheck:
             return  # reported by the secret scan
         if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
             return
-        file = entry.path.as_posix()
+        file = entry.posix
         for included, line in include_lines_of(raw):
             verdict = self.verdicts.get(included)
             if verdict is None:  # what an include of this name gets, wherever it is
