@@ -7,8 +7,9 @@ one shared queue (a pipe of 4-byte tickets: a slow cookbook does not hold up the
 workers send their findings back pickled. The result is the same list as the serial run's: every
 caller sorts the findings, and each cookbook's findings come from exactly one process.
 
-Forking is skipped where it cannot pay or is not safe: one core, one cookbook, no ``os.fork``,
-other threads running (a fork copies their locks, not the threads), inside a worker already, or
+Forking is skipped where it cannot pay or is not safe: one core, one cookbook, not Linux (macOS
+system frameworks are not safe to use in a forked child; Windows has no fork), other threads
+running (a fork copies their locks, not the threads), inside a worker already, or
 ``COOKBOOK_TOOL_JOBS=1``. A worker that raises hands its exception to the parent, which raises it
 (an unreadable file still fails the run); a worker that dies is an error, never a silent pass.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +30,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 JOBS_VARIABLE = "COOKBOOK_TOOL_JOBS"  # how many processes check cookbooks (default: the cores)
+_NO_FORK = not sys.platform.startswith("linux")
 _TICKET = 4
 _MAX_TICKETS = (64 << 10) // _TICKET  # what a pipe holds unread on Linux: written in one go
 
@@ -38,7 +41,7 @@ class _ThisProcess:
 
 def jobs(items: int) -> int:
     """How many processes share ``items`` pieces of work (1: this one alone)."""
-    if _ThisProcess.in_worker or items < 2 or items > _MAX_TICKETS or not hasattr(os, "fork"):
+    if _ThisProcess.in_worker or items < 2 or items > _MAX_TICKETS or _NO_FORK:
         return 1
     wanted = _wanted_jobs()
     if wanted < 2 or threading.active_count() > 1:
@@ -56,10 +59,7 @@ def _wanted_jobs() -> int:
                 f"{JOBS_VARIABLE}={setting!r}: not a number of processes (1 checks in this "
                 "process alone)"
             ) from None
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    return len(os.sched_getaffinity(0))  # the cores this process may use (a container's)
 
 
 def shared_map(work: Callable[[T], list[R]], items: Sequence[T]) -> list[R]:

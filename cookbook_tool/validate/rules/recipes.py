@@ -71,15 +71,18 @@ def _scan(
     text: AnyStr, call: re.Pattern[AnyStr], line_start: Callable[[AnyStr], str],
     name: Callable[[AnyStr], str],
 ) -> Iterator[tuple[str, int]]:
-    include, newline = (_INCLUDE_NAME, "\n") if isinstance(text, str) else (_INCLUDE_BYTES, b"\n")
+    include, newline, blanks = (
+        (_INCLUDE_NAME, "\n", " \t") if isinstance(text, str) else (_INCLUDE_BYTES, b"\n", b" \t")
+    )
     position, line, counted = 0, 1, 0
     while (found := text.find(include, position)) >= 0:
         match = call.match(text, found)
         if match is None:
             position = found + 1
             continue
-        before = line_start(text[text.rfind(newline, 0, found) + 1 : found])
-        if before.strip(" \t"):  # code before the call on its line: a statement start?
+        ahead = text[text.rfind(newline, 0, found) + 1 : found]
+        if ahead.strip(blanks):  # code before the call on its line: a statement start?
+            before = line_start(ahead)
             start = _statement_start(before)
             if start is None:
                 position = found + 1
