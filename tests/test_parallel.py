@@ -122,12 +122,33 @@ def _repository(root: Path) -> Path:
     return root
 
 
+# The CLI with workers forked at once (not after 0.02 s of work: these repositories are small),
+# saying on stderr how many were forked.
+_CLI = textwrap.dedent(
+    """
+    import atexit, os, sys
+    from cookbook_tool.validate import parallel
+    parallel._FORK_AFTER = 0
+    started = []
+    start = parallel._Worker.start
+    parallel._Worker.start = lambda *a: started.append(1) or start(*a)
+    parent = os.getpid()
+    atexit.register(lambda: os.getpid() == parent and sys.stderr.write(f"forked {len(started)}\\n"))
+    from cookbook_tool.cli.app import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
 def _cli(args: list[str], cwd: Path, jobs: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COOKBOOK_TOOL_JOBS": jobs}
-    return subprocess.run(
-        [sys.executable, "-m", "cookbook_tool", *args], cwd=cwd, capture_output=True, text=True,
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, *args], cwd=cwd, capture_output=True, text=True,
         env=env, timeout=120, check=False,
     )
+    forked = 0 if jobs == "1" else 1
+    assert done.stderr.endswith(f"forked {forked}\n"), done.stderr
+    return done
 
 
 @pytest.mark.parametrize("output", ["json", "text"])

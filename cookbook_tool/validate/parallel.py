@@ -2,8 +2,9 @@
 
 The rules hold the GIL (regular expressions, byte counts, Python loops over includes), so
 threads do not help; a process does. After the repository is loaded (metadata read, names
-known), this process forks one worker per extra core; each process takes the next cookbook from
-one shared queue (a pipe of 4-byte tickets: a slow cookbook does not hold up the rest) and the
+known), this process starts on the cookbooks and, when they take longer than a few hundredths of
+a second, forks one worker per extra core; each process takes the next cookbook from one shared
+queue (a pipe of 4-byte tickets: a slow cookbook does not hold up the rest) and the
 workers send their findings back pickled. The result is the same list as the serial run's: every
 caller sorts the findings, and each cookbook's findings come from exactly one process.
 
@@ -20,6 +21,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar, cast
@@ -32,6 +34,9 @@ R = TypeVar("R")
 JOBS_VARIABLE = "COOKBOOK_TOOL_JOBS"  # how many processes check cookbooks (default: the cores)
 _NO_FORK = not sys.platform.startswith("linux")
 _TICKET = 4
+# Workers are forked once this process has worked that long and items remain: a pre-commit run
+# over one or two cookbooks never pays for a fork, a repository's validation always gains.
+_FORK_AFTER = 0.02
 _MAX_TICKETS = (64 << 10) // _TICKET  # what a pipe holds unread on Linux: written in one go
 
 
@@ -71,9 +76,14 @@ def shared_map(work: Callable[[T], list[R]], items: Sequence[T]) -> list[R]:
     tickets_out, tickets_in = os.pipe()
     os.write(tickets_in, b"".join(i.to_bytes(_TICKET, "little") for i in range(len(items))))
     os.close(tickets_in)
-    workers = [_Worker.start(work, items, tickets_out) for _ in range(count - 1)]
+    workers: list[_Worker] = []
+    started = time.perf_counter()
     try:
-        results = [r for index in _tickets(tickets_out) for r in work(items[index])]
+        results: list[R] = []
+        for index in _tickets(tickets_out):
+            results.extend(work(items[index]))
+            if not workers and time.perf_counter() - started > _FORK_AFTER:
+                workers = [_Worker.start(work, items, tickets_out) for _ in range(count - 1)]
         for worker in workers:
             results.extend(cast(list[R], worker.results()))
         return results
