@@ -128,3 +128,49 @@ def test_invalid_chefignore_pattern_is_kept_aside(tmp_path):
 def test_always_excluded_names_get_the_first_glob_that_matches(name):
     expected = next((why for glob, why in ALWAYS_EXCLUDED if fnmatchcase(name, glob)), None)
     assert always_excluded_reason(name) == expected
+
+
+def _recipes_both_ways(cookbook: Path) -> tuple[object, object]:
+    """A cookbook's recipes from its whole walk and from the walk of recipes/ alone."""
+    from cookbook_tool.config.load import Config
+    from cookbook_tool.cookbook.discovery import discover
+    from cookbook_tool.cookbook.repository import load_repository
+
+    repo = discover(cookbook.parent, ("",))
+    (found,) = [c for c in repo.cookbooks if c.path == cookbook]
+    alone = load_repository(repo, Config()).recipe_files_of(found)
+    loaded = load_repository(repo, Config())
+    return dict(alone), dict(loaded.files_of(found).recipe_files())
+
+
+@pytest.mark.parametrize(
+    "shape", ["plain", "ignored", "ignored-folder", "links", "absent", "linked-folder"]
+)
+def test_the_recipes_folder_alone_gives_the_recipes_the_whole_walk_gives(tmp_path, shape):
+    cookbook = tmp_path / "cb"
+    files = {
+        "metadata.rb": "name 'cb'\nversion '1.0.0'\n",
+        "recipes/default.rb": "", "recipes/other.rb": "", "recipes/other.yaml": "",
+        "recipes/new.json": "", "recipes/sub/deep.rb": "", "recipes/.hidden.rb": "",
+        "recipes/notes.txt": "", "recipes/x.rb~": "",
+    }
+    if shape == "absent":
+        files = {"metadata.rb": files["metadata.rb"], "attributes/default.rb": ""}
+    _tree(cookbook, files)
+    if shape == "ignored":
+        (cookbook / "chefignore").write_text("recipes/other*\n*.json\n")
+    if shape == "ignored-folder":
+        (cookbook / "chefignore").write_text("recipes\n")
+    if shape == "links":
+        (cookbook / "lib").mkdir()
+        (cookbook / "lib" / "linked.rb").write_text("")
+        os.symlink("../lib/linked.rb", cookbook / "recipes" / "linked.rb")
+        os.symlink("/etc/hostname", cookbook / "recipes" / "outside.rb")
+        os.symlink("missing.rb", cookbook / "recipes" / "broken.rb")
+    if shape == "linked-folder":
+        (cookbook / "recipes").rename(cookbook / "src")
+        os.symlink("src", cookbook / "recipes")
+    alone, whole = _recipes_both_ways(cookbook.resolve())
+    assert alone == whole
+    if shape in ("plain", "linked-folder"):
+        assert whole == {"default": ".rb", "other": ".rb", "new": ".json", ".hidden": ".rb"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +21,7 @@ from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.chefignore import Chefignore, load_chefignore
 from cookbook_tool.cookbook.discovery import Repository, discover
 from cookbook_tool.cookbook.model import Cookbook
-from cookbook_tool.cookbook.walk import Entry, walk_cookbook
+from cookbook_tool.cookbook.walk import Entry, walk_cookbook, walk_recipes_folder
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.read import read_metadata
 
@@ -92,6 +92,25 @@ def read_file(path: str | Path, size: int = -1) -> bytes:
         return data + stream.readall()
 
 
+def recipe_files_in(entries: Iterable[Entry]) -> Mapping[str, str]:
+    """Each recipe name of the shipped ``entries`` with its file's extension (``.rb``,
+    ``.yaml``, ``.yml``, ``.json``); a Ruby recipe wins over a YAML or JSON one of the same
+    name."""
+    found: dict[str, str] = {}
+    for entry in entries:
+        relpath = entry.relpath
+        if not (relpath.startswith("recipes/") and relpath.count("/") == 1 and entry.ships
+                and entry.is_file_like):
+            continue
+        stem, dot, extension = relpath[len("recipes/"):].rpartition(".")
+        if dot and stem and f".{extension}" in RECIPE_EXTENSIONS:
+            kept = found.get(stem)
+            if kept is None or RECIPE_EXTENSIONS.index(f".{extension}") < \
+                    RECIPE_EXTENSIONS.index(kept):
+                found[stem] = f".{extension}"
+    return MappingProxyType(found)
+
+
 @dataclass
 class CookbookFiles:
     """A cookbook's walked entries, in order, and the chefignore that applied. The entries do
@@ -125,19 +144,7 @@ class CookbookFiles:
 
     @cached_property
     def _recipe_files(self) -> Mapping[str, str]:
-        found: dict[str, str] = {}
-        for entry in self._shipped:
-            relpath = entry.relpath
-            if not (relpath.startswith("recipes/") and relpath.count("/") == 1
-                    and entry.is_file_like):
-                continue
-            stem, dot, extension = relpath[len("recipes/"):].rpartition(".")
-            if dot and stem and f".{extension}" in RECIPE_EXTENSIONS:
-                kept = found.get(stem)
-                if kept is None or RECIPE_EXTENSIONS.index(f".{extension}") < \
-                        RECIPE_EXTENSIONS.index(kept):
-                    found[stem] = f".{extension}"
-        return MappingProxyType(found)
+        return recipe_files_in(self._shipped)
 
     def content(self, entry: Entry, *, final: bool = False) -> bytes | None:
         """The bytes of a small file-like entry, read once for every rule and the archive;
@@ -164,6 +171,7 @@ class LoadedRepository:
     contents: FileContents = field(default_factory=FileContents)
     rules_read_last: bool = False
     _files: dict[Path, CookbookFiles] = field(default_factory=dict)
+    _recipes: dict[Path, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -181,6 +189,21 @@ class LoadedRepository:
     def cookbook_at(self, folder: Path) -> Cookbook | None:
         return next((c for c in self.repo.cookbooks if c.path == folder), None)
 
+    def recipe_files_of(self, cookbook: Cookbook) -> Mapping[str, str]:
+        """``files_of(cookbook).recipe_files()``, from the walk when there is one, else from
+        a walk of its ``recipes/`` folder alone (kept: an include of another cookbook's recipe
+        does not walk that whole cookbook)."""
+        walked = self._files.get(cookbook.path)
+        if walked is not None:
+            return walked.recipe_files()
+        found = self._recipes.get(cookbook.path)
+        if found is None:
+            entries = walk_recipes_folder(
+                cookbook.path, load_chefignore(cookbook.path), self.extra_excluded
+            )
+            found = self._recipes[cookbook.path] = recipe_files_in(entries)
+        return found
+
     def files_of(self, cookbook: Cookbook) -> CookbookFiles:
         walked = self._files.get(cookbook.path)
         if walked is None:
@@ -195,6 +218,7 @@ class LoadedRepository:
         """Drop the walked entries (they are walked again if asked for): once a bundle is
         planned and validated elsewhere, its members hold all the writer needs."""
         self._files.clear()
+        self._recipes.clear()
 
 
 def open_repository(

@@ -110,6 +110,27 @@ def walk_cookbook(
     yield from walker.walk(str(root), "")
 
 
+def walk_recipes_folder(
+    cookbook: Path, ignore: Chefignore | None = None, extra_excluded: tuple[Path, ...] = ()
+) -> list[Entry]:
+    """The entries ``walk_cookbook`` gives for ``recipes`` and the names right inside it (the
+    same verdicts: chefignore, links, special files), without walking the rest of the
+    cookbook: what an ``include_recipe`` of another cookbook needs to know."""
+    root = cookbook.resolve()
+    walker = _Walker(root, ignore, frozenset(_identity(p) for p in extra_excluded if p.exists()))
+    try:
+        with os.scandir(root) as scan:
+            found = next((child for child in scan if child.name == "recipes"), None)
+    except OSError:
+        found = None
+    if found is None:
+        return []
+    folder = walker.classify(found.path, "recipes", found)
+    if not (folder.ships and (folder.kind == "dir" or _is_dir_link(folder))):
+        return [folder]
+    return [folder, *walker.walk(found.path, "recipes/", descend=False)]
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """A folder's (device, inode): compared without resolving every folder's path."""
     info = path.stat()
@@ -122,7 +143,7 @@ class _Walker:
     ignore: Chefignore | None
     excluded_dirs: frozenset[tuple[int, int]]
 
-    def walk(self, directory: str, prefix: str) -> Iterator[Entry]:
+    def walk(self, directory: str, prefix: str, descend: bool = True) -> Iterator[Entry]:
         try:
             with os.scandir(directory) as scan:
                 children = sorted(scan, key=_name_bytes)
@@ -134,7 +155,7 @@ class _Walker:
             path = child.path
             entry = self.classify(path, prefix + child.name, child)
             yield entry
-            if entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
+            if descend and entry.ships and (entry.kind == "dir" or _is_dir_link(entry)):
                 yield from self.walk(path, entry.relpath + "/")
 
     def classify(self, path: str, relpath: str, dirent: os.DirEntry[str]) -> Entry:

@@ -249,7 +249,7 @@ def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]
         return
     if context.overrides_builtin(target):
         return  # merged into the built-in cookbook, whose recipes are not in this repository
-    recipes = context.files_of(target).recipe_files()
+    recipes = context.loaded.recipe_files_of(target)
     if recipe not in recipes:
         yield finding(
             "include-recipe-missing",
