@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import AnyStr
 
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import RECIPE_SINCE
@@ -51,38 +50,12 @@ def _code(text: str) -> str:
 def include_lines(text: str) -> Iterator[tuple[str, int]]:
     """(included name, line) of each literal ``include_recipe`` of recipe source ``text`` that
     starts a statement and is not commented out."""
-    yield from _scan(_code(text), _INCLUDE_CALL, lambda before: before, lambda name: name)
-
-
-def include_lines_of(data: bytes) -> Iterator[tuple[str, int]]:
-    """``include_lines`` of a recipe's bytes (UTF-8, undecodable bytes replaced), without
-    decoding the file: the scan runs on the bytes; only each call's line start and name are
-    decoded. A file with a ``=begin`` block is decoded whole (rare; ``\\b`` differs)."""
-    if b"=begin" in data:
-        return include_lines(data.decode("utf-8", "replace"))
-    return _scan(data, _INCLUDE_CALL_BYTES, _decoded, _decoded)
-
-
-def _decoded(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
-
-
-def _scan(
-    text: AnyStr, call: re.Pattern[AnyStr], line_start: Callable[[AnyStr], str],
-    name: Callable[[AnyStr], str],
-) -> Iterator[tuple[str, int]]:
-    include, newline, blanks = (
-        (_INCLUDE_NAME, "\n", " \t") if isinstance(text, str) else (_INCLUDE_BYTES, b"\n", b" \t")
-    )
+    text = _code(text)
     position, line, counted = 0, 1, 0
-    while (found := text.find(include, position)) >= 0:
-        match = call.match(text, found)
-        if match is None:
-            position = found + 1
-            continue
-        ahead = text[text.rfind(newline, 0, found) + 1 : found]
-        if ahead.strip(blanks):  # code before the call on its line: a statement start?
-            before = line_start(ahead)
+    while (match := _INCLUDE_CALL.search(text, position)) is not None:
+        found = match.start()
+        before = text[text.rfind("\n", 0, found) + 1 : found]
+        if before.strip(" \t"):  # code before the call on its line: a statement start?
             start = _statement_start(before)
             if start is None:
                 position = found + 1
@@ -91,9 +64,43 @@ def _scan(
                 position = match.end()
                 continue
         position = match.end()
-        line += text.count(newline, counted, found)
+        line += text.count("\n", counted, found)
         counted = found
-        yield name(match.group(1) or match.group(2)), line
+        yield match.group(1) or match.group(2), line
+
+
+def include_lines_of(data: bytes) -> Iterator[tuple[str, int]]:
+    """``include_lines`` of a recipe's bytes (UTF-8, undecodable bytes replaced)."""
+    for name, line in _raw_include_lines(data):
+        yield (name if isinstance(name, str) else name.decode("utf-8", "replace")), line
+
+
+def _raw_include_lines(data: bytes) -> Iterator[tuple[str | bytes, int]]:
+    """``include_lines`` of a recipe's bytes without decoding the file: the scan runs on the
+    bytes, names stay bytes (callers decode the few distinct ones), only a call's line start
+    is decoded when code precedes it. A file with a ``=begin`` block is decoded whole (rare;
+    ``\\b`` differs between bytes and text)."""
+    if b"=begin" in data:
+        yield from include_lines(data.decode("utf-8", "replace"))
+        return
+    search = _INCLUDE_CALL_BYTES.search
+    position, line, counted = 0, 1, 0
+    while (match := search(data, position)) is not None:
+        found = match.start()
+        ahead = data[data.rfind(b"\n", 0, found) + 1 : found]
+        if ahead.strip(b" \t"):  # code before the call on its line: a statement start?
+            before = ahead.decode("utf-8", "replace")
+            start = _statement_start(before)
+            if start is None:
+                position = found + 1
+                continue
+            if _commented(before[:start]):
+                position = match.end()
+                continue
+        position = match.end()
+        line += data.count(b"\n", counted, found)
+        counted = found
+        yield match.group(1) or match.group(2), line
 
 
 def _statement_start(before: str) -> int | None:
@@ -184,7 +191,7 @@ class IncludeCheck:
         self.context = context
         self.cookbook = cookbook
         self.depends = frozenset(d.name for d in cookbook.depends)
-        self.verdicts: dict[str, tuple[Finding, ...]] = {}
+        self.verdicts: dict[str | bytes, tuple[Finding, ...]] = {}  # by the name as found
 
     def file(self, entry: Entry, kept: bytes | None) -> Iterator[Finding]:
         """The findings of the recipe ``entry``, whose bytes are ``kept`` (None: a large
@@ -196,11 +203,12 @@ class IncludeCheck:
         if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
             return
         file = entry.posix
-        for included, line in include_lines_of(raw):
-            verdict = self.verdicts.get(included)
+        for name, line in _raw_include_lines(raw):
+            verdict = self.verdicts.get(name)
             if verdict is None:  # what an include of this name gets, wherever it is
+                included = name if isinstance(name, str) else name.decode("utf-8", "replace")
                 include = _Include(included, file, line, self.cookbook, self.depends)
-                verdict = self.verdicts[included] = tuple(_check_include(self.context, include))
+                verdict = self.verdicts[name] = tuple(_check_include(self.context, include))
             if verdict:
                 yield from (replace(f, file=file, line=line) for f in verdict)
 
