@@ -4,6 +4,7 @@ half-way and the re-run that finishes the job."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -198,14 +199,24 @@ def test_release_reads_each_metadata_file_and_recipe_once(tmp_path, monkeypatch)
     opened: dict[str, int] = {}
     real_open = io.open
 
-    def counting_open(file, *args, **kwargs):
+    def count(file):
         name = str(file)
         if name.endswith("metadata.rb") or "/recipes/" in name:
             opened[name] = opened.get(name, 0) + 1
+
+    def counting_open(file, *args, **kwargs):
+        count(file)
         return real_open(file, *args, **kwargs)
+
+    real_os_open = os.open
+
+    def counting_os_open(file, *args, **kwargs):
+        count(file)
+        return real_os_open(file, *args, **kwargs)
 
     monkeypatch.setattr(io, "open", counting_open)
     monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(os, "open", counting_os_open)
     monkeypatch.setenv("COOKBOOK_TOOL_JOBS", "1")
     report = release(ReleaseRequest(repo, tmp_path, dry_run=True))
     assert report.exit_code == 0 and report.bundle is not None and report.bundle.path
