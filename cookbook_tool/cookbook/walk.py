@@ -165,7 +165,7 @@ class _Walker:
         except OSError as exc:
             problem = f"unreadable: {exc.strerror}"
             return Entry(relpath, path, "special", excluded=excluded, problem=problem)
-        if _has_surrogates(relpath):
+        if _has_surrogates(dirent.name):  # its folders were checked before it
             problem = "file name is not valid UTF-8"
             return Entry(relpath, path, "special", excluded=excluded, problem=problem)
         if stat.S_ISLNK(info.st_mode):
