@@ -15,7 +15,6 @@ calls.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookbook_tool.cli.output import (
@@ -36,12 +35,17 @@ _FLAGS = {"--quiet": "quiet", "-q": "quiet", "--debug": "debug", "--skip-json": 
 _FORMATS = {f.value: f for f in OutputFormat}
 
 
-@dataclass
 class PlainArgs:
-    root: set[str] = field(default_factory=set)
-    values: dict[str, str] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
-    paths: list[Path] = field(default_factory=list)
+    """The parts of a plain command line: root flags, options with a value, flags, paths. A
+    plain class: a dataclass would cost its creation in every run, for nothing it offers."""
+
+    __slots__ = ("flags", "paths", "root", "values")
+
+    def __init__(self) -> None:
+        self.root: set[str] = set()
+        self.values: dict[str, str] = {}
+        self.flags: set[str] = set()
+        self.paths: list[Path] = []
 
 
 def parse_plain(argv: list[str]) -> PlainArgs | None:

@@ -25,6 +25,8 @@ MAX_NESTING = 64
 
 @dataclass(frozen=True)
 class TargetConfig:
+    """One ``[targets.NAME]`` table: its URL and its other options as written."""
+
     name: str
     url: str
     options: Mapping[str, Any] = field(default_factory=dict)

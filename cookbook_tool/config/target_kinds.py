@@ -55,6 +55,8 @@ class TargetOption:
 
 @dataclass(frozen=True)
 class TargetKind:
+    """One kind of publish target: its publisher, its options and its URLs' shape."""
+
     name: str
     publisher: str  # "module:Class", imported when a target of this kind is used
     options: tuple[TargetOption, ...] = ()

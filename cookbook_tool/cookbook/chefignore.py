@@ -51,6 +51,8 @@ def always_excluded_reason(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Pattern:
+    """One pattern of a chefignore file, with its line."""
+
     glob: str
     line: int
     regex: re.Pattern[str]

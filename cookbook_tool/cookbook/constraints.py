@@ -27,6 +27,8 @@ class ConstraintError(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Version:
+    """A cookbook version, ``MAJOR.MINOR[.PATCH]``, compared by its numbers."""
+
     major: int
     minor: int
     patch: int = 0
@@ -56,6 +58,8 @@ def is_valid_version(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Constraint:
+    """A version constraint (``~> 1.2``, ``>= 2.0``): an operator and a version."""
+
     operator: str
     version: Version
 

@@ -14,6 +14,9 @@ from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
 
 @dataclass(frozen=True)
 class RuleContext:
+    """What every rule reads: the loaded repository, the configuration, and the cookbooks
+    by name."""
+
     loaded: LoadedRepository
     config: Config
     named: Mapping[str, Sequence[Cookbook]]

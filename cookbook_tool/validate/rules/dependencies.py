@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
+from cookbook_tool.cookbook.discovery import LOCK_FILE
 from cookbook_tool.cookbook.model import Cookbook, Dependency
 from cookbook_tool.dependencies.declared import DependencySettings, dependency_settings
 from cookbook_tool.dependencies.external import HOW_TO_DECLARE
-from cookbook_tool.dependencies.lockfile import LOCK_FILE, Lock, lock_path, lock_problems, read_lock
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import conditional_dependencies
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.registry import finding
+
+if TYPE_CHECKING:  # the lock's reader is imported only where there is a lock to read
+    from cookbook_tool.dependencies.lockfile import Lock
 
 
 def parsed_version(cookbook: Cookbook) -> Version | None:
@@ -115,15 +118,21 @@ class _Vendoring:
 
     @classmethod
     def of(cls, root: Path, config: Config) -> _Vendoring:
-        path = lock_path(root)
-        key = (path, _stamp(path), config.file, _stamp(config.file))
+        path = root / LOCK_FILE
+        stamp = _stamp(path)
+        key = (path, stamp, config.file, _stamp(config.file))
         if key not in cls._memo:
             cls._memo.clear()
             settings = dependency_settings(config)
-            try:
-                lock, problem = read_lock(path), None
-            except LocalError as exc:
-                lock, problem = None, exc.message
+            lock: Lock | None = None
+            problem = None
+            if not _absent(path):
+                from cookbook_tool.dependencies.lockfile import read_lock
+
+                try:
+                    lock = read_lock(path)
+                except LocalError as exc:
+                    problem = exc.message
             cls._memo[key] = cls(settings, lock, problem, path)
         return cls._memo[key]
 
@@ -132,6 +141,17 @@ class _Vendoring:
         if self.lock is not None and name in self.lock.cookbooks:
             return True
         return self.settings.source_of(name) is not None or name in self.settings.declared
+
+
+def _absent(path: Path) -> bool:
+    """Whether there is no file at ``path`` (an unreadable one is read, and its error said)."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:
@@ -152,6 +172,8 @@ def check_lock(context: RuleContext) -> Iterator[Finding]:
         return
     if vendoring.lock is None and not vendoring.settings.configured:
         return  # no vendoring here: dependency-missing speaks for each depends
+    from cookbook_tool.dependencies.lockfile import lock_problems
+
     external = config.external_cookbooks | config.builtin_cookbooks
     problems = lock_problems(vendoring.lock, context.loaded.cookbooks, vendoring.settings,
                              external)

@@ -18,6 +18,8 @@ _SECTION = f"{RULES_DOCUMENT}#validate-rules"
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule: its id, its severity, and its documentation."""
+
     id: str
     severity: Severity
     doc: str = _SECTION  # the section of docs/rules.md whose table describes the rule
