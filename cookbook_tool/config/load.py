@@ -54,6 +54,9 @@ class Config:
     author_name: str | None = None
     author_email: str | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line
+    # Whether ``file`` has a [sources] or [dependencies] table (None: not known, read the file
+    # to know); False spares ``validate`` the reader of those tables.
+    declares_dependencies: bool | None = None
 
     @property
     def base_dir(self) -> Path | None:
@@ -162,6 +165,7 @@ def _build(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:
         author_name=publish.get("author_name"),
         author_email=publish.get("author_email"),
         lines=lines,
+        declares_dependencies="sources" in data or "dependencies" in data,
     )
 
 

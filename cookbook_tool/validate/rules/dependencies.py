@@ -11,7 +11,6 @@ from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
 from cookbook_tool.cookbook.discovery import LOCK_FILE
 from cookbook_tool.cookbook.model import Cookbook, Dependency
-from cookbook_tool.dependencies.declared import DependencySettings, dependency_settings
 from cookbook_tool.dependencies.external import HOW_TO_DECLARE
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding
@@ -19,7 +18,8 @@ from cookbook_tool.metadata.dsl import conditional_dependencies
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.registry import finding
 
-if TYPE_CHECKING:  # the lock's reader is imported only where there is a lock to read
+if TYPE_CHECKING:  # imported only where there is a lock to read, or tables that declare
+    from cookbook_tool.dependencies.declared import DependencySettings
     from cookbook_tool.dependencies.lockfile import Lock
 
 
@@ -109,9 +109,9 @@ class _Vendoring:
 
     _memo: ClassVar[dict[tuple[object, ...], _Vendoring]] = {}
 
-    def __init__(self, settings: DependencySettings, lock: Lock | None, problem: str | None,
-                 path: Path) -> None:
-        self.settings = settings
+    def __init__(self, settings: DependencySettings | None, lock: Lock | None,
+                 problem: str | None, path: Path) -> None:
+        self.settings = settings  # None: the configuration declares no dependencies
         self.lock = lock
         self.problem = problem  # the lock cannot be read
         self.path = path
@@ -123,7 +123,11 @@ class _Vendoring:
         key = (path, stamp, config.file, _stamp(config.file))
         if key not in cls._memo:
             cls._memo.clear()
-            settings = dependency_settings(config)
+            settings = None
+            if config.file is not None and config.declares_dependencies is not False:
+                from cookbook_tool.dependencies.declared import dependency_settings
+
+                settings = dependency_settings(config)
             lock: Lock | None = None
             problem = None
             if not _absent(path):
@@ -140,7 +144,9 @@ class _Vendoring:
         """Whether ``name`` is locked, or would be once ``cookbook-tool lock`` runs."""
         if self.lock is not None and name in self.lock.cookbooks:
             return True
-        return self.settings.source_of(name) is not None or name in self.settings.declared
+        settings = self.settings
+        return settings is not None and (settings.source_of(name) is not None
+                                         or name in settings.declared)
 
 
 def _absent(path: Path) -> bool:
@@ -170,13 +176,15 @@ def check_lock(context: RuleContext) -> Iterator[Finding]:
     if vendoring.problem is not None:
         yield finding("dependency-lock-stale", vendoring.problem, where)
         return
-    if vendoring.lock is None and not vendoring.settings.configured:
+    settings = vendoring.settings
+    if vendoring.lock is None and (settings is None or not settings.configured):
         return  # no vendoring here: dependency-missing speaks for each depends
+    from cookbook_tool.dependencies.declared import DependencySettings
     from cookbook_tool.dependencies.lockfile import lock_problems
 
     external = config.external_cookbooks | config.builtin_cookbooks
-    problems = lock_problems(vendoring.lock, context.loaded.cookbooks, vendoring.settings,
-                             external)
+    problems = lock_problems(vendoring.lock, context.loaded.cookbooks,
+                             settings or DependencySettings(file=config.file), external)
     if not problems:
         return
     if vendoring.lock is None:
