@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from cookbook_tool.config.mappings import SchemaMapping
 from cookbook_tool.config.toml_lines import key_lines
@@ -23,13 +24,13 @@ from cookbook_tool.errors import LocalError
 MAX_NESTING = 64
 
 
-@dataclass(frozen=True)
-class TargetConfig:
-    """One ``[targets.NAME]`` table: its URL and its other options as written."""
+class TargetConfig(NamedTuple):
+    """One ``[targets.NAME]`` table: its URL and its other options as written (a NamedTuple,
+    as ``constraints.Version`` is)."""
 
     name: str
     url: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
