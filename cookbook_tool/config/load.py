@@ -8,7 +8,6 @@ the key and its line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -33,9 +32,10 @@ class TargetConfig(NamedTuple):
     options: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Config:
-    """Settings from ``cookbook-tool.toml`` (defaults when there is none)."""
+class Config(NamedTuple):
+    """Settings from ``cookbook-tool.toml`` (defaults when there is none). A NamedTuple, as
+    ``constraints.Version`` is: every command imports it (``config._replace(...)`` makes a
+    changed copy)."""
 
     file: Path | None = None
     bundle_name: str = "cookbooks"
@@ -48,13 +48,13 @@ class Config:
     external_cookbooks: frozenset[str] = frozenset()
     builtin_cookbooks: frozenset[str] = frozenset()  # names from presets: custom ones warn
     schemas: tuple[SchemaMapping, ...] = ()
-    targets: Mapping[str, TargetConfig] = field(default_factory=dict)
+    targets: Mapping[str, TargetConfig] = MappingProxyType({})
     retention: int = 5
-    layers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    layers: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType({})
     warn_plaintext_secrets: bool = False
     author_name: str | None = None
     author_email: str | None = None
-    lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line
+    lines: Mapping[str, int] = MappingProxyType({})  # dotted key -> line
     # Whether ``file`` has a [sources] or [dependencies] table (None: not known, read the file
     # to know); False spares ``validate`` the reader of those tables.
     declares_dependencies: bool | None = None
