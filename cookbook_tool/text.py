@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from difflib import get_close_matches
+from functools import cache
 
 MASK = "***"
 
@@ -20,12 +20,18 @@ AWS_KEY_ID = re.compile(
     r"\b(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}\b"
 )
 
-# A URL's scheme; its user information runs to the LAST "@" before the end of the URL (a
-# password may hold "/", ":" or "@"), and a URL ends at whitespace, a quote or an angle bracket
-# (so that the URLs in a message or in git's error output are found).
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_URL_END = re.compile(r"[\s'\"<>]")
-_PATH_START = re.compile(r"[/?#]")
+
+@cache
+def _url_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A URL's scheme, its end and its path's start, compiled when a URL is first masked (not
+    in every run that imports this module). The user information runs to the LAST "@" before
+    the end of the URL (a password may hold "/", ":" or "@"), and a URL ends at whitespace, a
+    quote or an angle bracket (so that the URLs in a message or in git's error output are
+    found)."""
+    return (re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://"), re.compile(r"[\s'\"<>]"),
+            re.compile(r"[/?#]"))
+
+
 # What would break a line or rearrange it when printed: C0 controls (newline, carriage return,
 # escape ...), DEL, C1 controls (NEL ...), Unicode's line and paragraph separators, and the
 # bidirectional overrides and isolates that reorder what a terminal shows.
@@ -34,6 +40,8 @@ _NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def closest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
+    from difflib import get_close_matches  # only for a typo: not imported by every run
+
     matches = get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
@@ -84,13 +92,14 @@ def mask_url_credentials(text: str, *, keep_user: bool = False) -> str:
     token (``https://token@host``) is masked whole. Linear in ``len(text)``."""
     if "@" not in text:
         return text
+    scheme_re, url_end_re, _ = _url_patterns()
     out: list[str] = []
     done = 0
-    for scheme in _SCHEME.finditer(text):
+    for scheme in scheme_re.finditer(text):
         authority = scheme.end()
         if authority < done:
             continue  # inside the user information just masked
-        found = _URL_END.search(text, authority)
+        found = url_end_re.search(text, authority)
         end = found.start() if found else len(text)
         at = _userinfo_end(text, authority, end)
         if at > authority:
@@ -106,7 +115,7 @@ def _userinfo_end(text: str, authority: int, end: int) -> int:
     when it comes before the path, or when a password (after a ``:``) may hold the ``/``;
     otherwise an ``@`` in the path (``https://host/a@b``) is no user information."""
     at = text.rfind("@", authority, end)
-    path = _PATH_START.search(text, authority, end)
+    path = _url_patterns()[2].search(text, authority, end)
     if at < 0 or path is None or at < path.start():
         return at
     if text.find(":", authority, path.start()) >= 0:

@@ -36,6 +36,10 @@ PLAIN = [
     ("validate", "--only-json", GOOD),
     ("validate", "--skip-json", "--format", "json", STACK, BROKEN_COOKBOOK),
     ("-q", "validate", "--skip-json", "-q", STACK_RECIPE),
+    ("validate", "--skip-json", "-q", STACK_RECIPE),  # the validate target's benchmark
+    ("validate", "--skip-json", "--quiet", BROKEN_COOKBOOK),  # findings: -q shows them
+    ("validate", "-q", "--skip-json", "--format", "json", STACK_RECIPE),
+    ("validate", "--only-json", "-q", GOOD),
     ("validate", "-f", "github", BROKEN_COOKBOOK),
     ("validate", "--skip-json", "no-such-path"),
     ("validate", GOOD),
@@ -99,3 +103,35 @@ def test_a_plain_run_imports_neither_typer_nor_click(args: tuple[str, ...]) -> N
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+# What the pre-commit hooks' command lines must not import: the CLI framework, what only
+# output formats other than text, typos, unexpected errors, lock files, bundles or publishing
+# use, or a configuration without [sources]/[dependencies] (each of them start-up time a hook
+# pays on every commit).
+NOT_IMPORTED = (
+    "typer", "click", "rich", "jsonschema", "boto3", "git", "difflib", "traceback", "textwrap",
+    "hashlib", "cookbook_tool.dependencies.lockfile", "cookbook_tool.dependencies.declared",
+    "cookbook_tool.metadata.json_reader",
+    "cookbook_tool.bundle", "cookbook_tool.archive", "cookbook_tool.publish",
+)
+
+
+@pytest.mark.parametrize("args", [
+    ("--skip-json", "cookbooks/webapp/recipes/deploy.rb"),
+    ("--skip-json", "-q", "cookbooks/db_connect/metadata.rb"),
+    ("--only-json", "stack/custom.json"),
+], ids=" ".join)
+def test_the_pre_commit_command_lines_import_only_what_they_use(args: tuple[str, ...]) -> None:
+    code = ("import sys\nfrom cookbook_tool.cli.app import main\n"
+            "try:\n    main(['validate', *sys.argv[1:]])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print(' '.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=STACK, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    imported = done.stdout.splitlines()[-1].split()
+    assert "cookbook_tool.validate.run" in imported  # the run did happen in this process
+    unwanted = [m for m in imported if m in NOT_IMPORTED or m.startswith(
+        tuple(f"{name}." for name in NOT_IMPORTED))]
+    assert unwanted == []

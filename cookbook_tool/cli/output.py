@@ -6,11 +6,9 @@ error is still one JSON document on stdout.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from enum import StrEnum
@@ -84,6 +82,8 @@ def use_color() -> bool:
 
 
 def emit_json(document: dict[str, Any]) -> None:
+    import json  # JSON output only: a text run (a pre-commit hook) does not import it
+
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
 
 
@@ -285,6 +285,8 @@ def run_body(command: str, output: OutputFormat, debug: bool, body: Callable[[],
         if _is_click_exit(exc):
             raise
         if debug:
+            import traceback
+
             traceback.print_exc()
         return _fail(
             command,

@@ -4,6 +4,7 @@ repository's ``schemas/`` folder."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +23,10 @@ def builtin_schema_dir() -> Path:
 
 
 def builtin_schema_names() -> list[str]:
-    return sorted(p.stem for p in builtin_schema_dir().glob("*.json"))
+    """The names of the built-in schemas (``NAME.json`` in the folder), sorted. Listed with
+    ``os.listdir``: the same names as ``glob("*.json")``, without compiling a pattern."""
+    return sorted(name[:-5] if len(name) > 5 else name  # ".json": its stem is ".json"
+                  for name in os.listdir(builtin_schema_dir()) if name.endswith(".json"))
 
 
 def builtin_schema_path(name: str) -> Path:

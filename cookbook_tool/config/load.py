@@ -8,9 +8,9 @@ the key and its line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from cookbook_tool.config.mappings import SchemaMapping
 from cookbook_tool.config.toml_lines import key_lines
@@ -23,16 +23,19 @@ from cookbook_tool.errors import LocalError
 MAX_NESTING = 64
 
 
-@dataclass(frozen=True)
-class TargetConfig:
+class TargetConfig(NamedTuple):
+    """One ``[targets.NAME]`` table: its URL and its other options as written (a NamedTuple,
+    as ``constraints.Version`` is)."""
+
     name: str
     url: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Config:
-    """Settings from ``cookbook-tool.toml`` (defaults when there is none)."""
+class Config(NamedTuple):
+    """Settings from ``cookbook-tool.toml`` (defaults when there is none). A NamedTuple, as
+    ``constraints.Version`` is: every command imports it (``config._replace(...)`` makes a
+    changed copy)."""
 
     file: Path | None = None
     bundle_name: str = "cookbooks"
@@ -45,13 +48,16 @@ class Config:
     external_cookbooks: frozenset[str] = frozenset()
     builtin_cookbooks: frozenset[str] = frozenset()  # names from presets: custom ones warn
     schemas: tuple[SchemaMapping, ...] = ()
-    targets: Mapping[str, TargetConfig] = field(default_factory=dict)
+    targets: Mapping[str, TargetConfig] = MappingProxyType({})
     retention: int = 5
-    layers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    layers: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType({})
     warn_plaintext_secrets: bool = False
     author_name: str | None = None
     author_email: str | None = None
-    lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line
+    lines: Mapping[str, int] = MappingProxyType({})  # dotted key -> line
+    # Whether ``file`` has a [sources] or [dependencies] table (None: not known, read the file
+    # to know); False spares ``validate`` the reader of those tables.
+    declares_dependencies: bool | None = None
 
     @property
     def base_dir(self) -> Path | None:
@@ -160,6 +166,7 @@ def _build(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:
         author_name=publish.get("author_name"),
         author_email=publish.get("author_email"),
         lines=lines,
+        declares_dependencies="sources" in data or "dependencies" in data,
     )
 
 

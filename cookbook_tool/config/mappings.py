@@ -18,8 +18,8 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from cookbook_tool.errors import LocalError
 
@@ -27,10 +27,10 @@ _MAGIC = re.compile(r"[*?\[]")
 _SKIPPED = ".git"
 
 
-@dataclass(frozen=True)
-class SchemaMapping:
+class SchemaMapping(NamedTuple):
     """Files matching any of ``globs`` (relative to the project root) use ``schema``: a
-    built-in schema name, a schema ``$id``, or a path relative to the project root."""
+    built-in schema name, a schema ``$id``, or a path relative to the project root. A
+    NamedTuple: see ``cookbook.chefignore.Pattern``."""
 
     globs: tuple[str, ...]
     schema: str

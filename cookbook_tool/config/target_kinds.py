@@ -21,19 +21,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cookbook_tool.errors import UsageError
 from cookbook_tool.text import mask_url
 
 
-@dataclass(frozen=True)
-class TargetOption:
+class TargetOption(NamedTuple):
     """One option of a target: ``field`` of ``TargetOptions``, given as ``--KEY`` on the
     command line and ``KEY = ...`` in a ``[targets.NAME]`` table (``key`` defaults to
-    ``field``). A ``Path`` option given in the configuration is relative to its folder."""
+    ``field``). A ``Path`` option given in the configuration is relative to its folder.
+
+    Declarations are NamedTuples, not dataclasses: every ``validate`` with a configured target
+    imports them, and a dataclass's methods are generated from source text at import (about
+    1 ms each)."""
 
     field: str
     type: type
@@ -53,8 +55,9 @@ class TargetOption:
         return "--" + self.config_key.replace("_", "-")
 
 
-@dataclass(frozen=True)
-class TargetKind:
+class TargetKind(NamedTuple):
+    """One kind of publish target: its publisher, its options and its URLs' shape."""
+
     name: str
     publisher: str  # "module:Class", imported when a target of this kind is used
     options: tuple[TargetOption, ...] = ()

@@ -13,7 +13,7 @@ such a constraint, so that a rule can refuse it for Chef 11. A cookbook's own ve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _VERSION_RE = re.compile(r"(0|[1-9]\d*|\d+)\.(\d+)(?:\.(\d+))?")
 _CONSTRAINT_RE = re.compile(r"\s*(~>|>=|<=|=|>|<)?\s*(\S+)\s*")
@@ -25,8 +25,12 @@ class ConstraintError(ValueError):
     """A version or constraint string that Chef would refuse."""
 
 
-@dataclass(frozen=True, order=True)
-class Version:
+class Version(NamedTuple):
+    """A cookbook version, ``MAJOR.MINOR[.PATCH]``, compared by its numbers.
+
+    Versions and constraints are NamedTuples, not dataclasses: every run imports them, and a
+    dataclass's methods are generated from source text at import (about 1 ms each)."""
+
     major: int
     minor: int
     patch: int = 0
@@ -54,8 +58,9 @@ def is_valid_version(text: str) -> bool:
     return _VERSION_RE.fullmatch(text.strip()) is not None
 
 
-@dataclass(frozen=True)
-class Constraint:
+class Constraint(NamedTuple):
+    """A version constraint (``~> 1.2``, ``>= 2.0``): an operator and a version."""
+
     operator: str
     version: Version
 

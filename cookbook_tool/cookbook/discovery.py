@@ -20,6 +20,7 @@ from cookbook_tool.errors import LocalError
 DEFAULT_COOKBOOK_DIRS = ("cookbooks", "site-cookbooks")
 METADATA_FILES = ("metadata.json", "metadata.rb")
 CONFIG_FILE = "cookbook-tool.toml"
+LOCK_FILE = "cookbook-tool.lock"  # dependencies.lockfile reads it; named here for the rules
 _COOKBOOK_MARKERS = ("recipes", "attributes")
 
 

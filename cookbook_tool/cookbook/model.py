@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from cookbook_tool.cookbook.constraints import Constraint
 
@@ -19,9 +20,9 @@ STANDARD_FOLDERS = (
 COOKBOOK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
-@dataclass(frozen=True)
-class Dependency:
-    """One ``depends`` line: a cookbook name and the constraint it must meet."""
+class Dependency(NamedTuple):
+    """One ``depends`` line: a cookbook name and the constraint it must meet (a NamedTuple,
+    as ``constraints.Version`` is)."""
 
     name: str
     constraint: Constraint

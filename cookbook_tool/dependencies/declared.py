@@ -3,7 +3,6 @@ configuration file (already checked against the config schema when it was loaded
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,8 @@ class Declared:
 
 @dataclass(frozen=True)
 class DependencySettings:
+    """The ``[sources]`` default and the ``[dependencies]`` entries of a configuration."""
+
     default_source: str | None = None
     declared: Mapping[str, Declared] = field(default_factory=dict)
     file: Path | None = None  # the configuration file they came from
@@ -54,6 +55,8 @@ def dependency_settings(config: Config) -> DependencySettings:
     """The dependency tables of ``config`` (empty without a configuration file)."""
     if config.file is None:
         return DependencySettings()
+    import tomllib  # as in config.load: only when there is a configuration file
+
     try:
         data = tomllib.loads(config.file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

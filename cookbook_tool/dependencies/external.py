@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.opsworks import EXTERNAL_PRESETS
@@ -33,8 +32,7 @@ def with_external(config: Config, names: Collection[str], presets: Collection[st
                 f"(known: {', '.join(known)})"
             )
     builtin = frozenset().union(*(EXTERNAL_PRESETS[p] for p in presets))
-    return replace(
-        config,
+    return config._replace(
         external_cookbooks=config.external_cookbooks | frozenset(names),
         builtin_cookbooks=config.builtin_cookbooks | builtin,
     )

@@ -18,19 +18,17 @@ Supermarket tarball, a git tree, a folder). Pure: no network.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cookbook_tool.cookbook.constraints import Constraint, ConstraintError, Version
+from cookbook_tool.cookbook.discovery import LOCK_FILE
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.dependencies.declared import GIT, PATH, SUPERMARKET, DependencySettings
 from cookbook_tool.errors import LocalError
 
-LOCK_FILE = "cookbook-tool.lock"
 LOCK_VERSION = 1
 _KINDS = (SUPERMARKET, GIT, PATH)
 _SHA256 = frozenset("0123456789abcdef")
@@ -38,6 +36,8 @@ _SHA256 = frozenset("0123456789abcdef")
 
 @dataclass(frozen=True)
 class LockedCookbook:
+    """One cookbook of the lock: where it came from, and its content identity."""
+
     name: str
     version: str
     kind: str  # supermarket | git | path
@@ -62,12 +62,16 @@ class LockedCookbook:
 
 @dataclass(frozen=True)
 class Lock:
+    """The cookbooks of ``cookbook-tool.lock``, by name."""
+
     cookbooks: Mapping[str, LockedCookbook] = field(default_factory=dict)
 
 
 def content_identity(files: Mapping[str, bytes]) -> str:
     """The sha256 of a cookbook's content: its files (path relative to the cookbook, posix),
     sorted, each with its size and sha256."""
+    import hashlib  # bundling and locking only: validate reads no content identities
+
     digest = hashlib.sha256()
     for path in sorted(files):
         data = files[path]
@@ -97,6 +101,8 @@ def read_lock(path: Path) -> Lock | None:
 
 
 def parse_lock(data: bytes) -> Lock:
+    import json
+
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -152,6 +158,8 @@ def render_lock(lock: Lock) -> bytes:
                 item[key] = getattr(entry, key)
         cookbooks[name] = item
     document = {"lockfile_version": LOCK_VERSION, "cookbooks": cookbooks}
+    import json  # only when a lock is read or written: validate without one never needs it
+
     return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 

@@ -14,18 +14,31 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from cookbook_tool.cookbook.discovery import METADATA_FILES
 from cookbook_tool.cookbook.model import Metadata
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import RULES
 from cookbook_tool.metadata.files import ArchiveFiles, CookbookFiles, FolderFiles
-from cookbook_tool.metadata.json_reader import parse_metadata_json
 from cookbook_tool.metadata.rb_reader import MetadataSyntaxError, parse_metadata_rb
 from cookbook_tool.text import mask_aws_key_ids
 
+if TYPE_CHECKING:  # imported when a metadata.json is read (it brings json): see __getattr__
+    from cookbook_tool.metadata.json_reader import parse_metadata_json
+
 __all__ = ["RULES", "MetadataSyntaxError", "parse_metadata_json", "parse_metadata_rb",
            "read_metadata", "read_metadata_files"]
+
+
+def __getattr__(name: str) -> Any:
+    """``parse_metadata_json``, imported on first use: most cookbooks have a metadata.rb."""
+    if name == "parse_metadata_json":
+        from cookbook_tool.metadata.json_reader import parse_metadata_json
+
+        return parse_metadata_json
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 MAX_METADATA_BYTES = 8_000_000  # metadata.json (it may embed a long README)
 MAX_METADATA_RB_BYTES = 1 << 20  # metadata.rb: a real one is a few KB
@@ -92,6 +105,8 @@ def _parse(
     if problem is not None or text is None:
         return Metadata(source=path), [problem] if problem is not None else []
     if file_name == "metadata.json":
+        from cookbook_tool.metadata.json_reader import parse_metadata_json
+
         return parse_metadata_json(text, path, cookbook)
     return parse_metadata_rb(text, path, files)
 

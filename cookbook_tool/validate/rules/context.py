@@ -4,7 +4,6 @@ name, built once per run (not once per cookbook or per recipe)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.model import Cookbook
@@ -12,11 +11,19 @@ from cookbook_tool.cookbook.opsworks import OPSWORKS_CHEF_11_10_COOKBOOKS
 from cookbook_tool.cookbook.repository import CookbookFiles, LoadedRepository
 
 
-@dataclass(frozen=True)
 class RuleContext:
-    loaded: LoadedRepository
-    config: Config
-    named: Mapping[str, Sequence[Cookbook]]
+    """What every rule reads: the loaded repository, the configuration, and the cookbooks
+    by name. A plain class, not a dataclass: a dataclass's methods are generated from source
+    text when its module is imported (about 1 ms of every run each), and a context is never
+    compared, hashed or printed."""
+
+    __slots__ = ("config", "loaded", "named")
+
+    def __init__(self, loaded: LoadedRepository, config: Config,
+                 named: Mapping[str, Sequence[Cookbook]]) -> None:
+        self.loaded = loaded
+        self.config = config
+        self.named = named
 
     @classmethod
     def of(cls, loaded: LoadedRepository) -> RuleContext:

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.constraints import ConstraintError, Version
+from cookbook_tool.cookbook.discovery import LOCK_FILE
 from cookbook_tool.cookbook.model import Cookbook, Dependency
-from cookbook_tool.dependencies.declared import DependencySettings, dependency_settings
 from cookbook_tool.dependencies.external import HOW_TO_DECLARE
-from cookbook_tool.dependencies.lockfile import LOCK_FILE, Lock, lock_path, lock_problems, read_lock
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.dsl import conditional_dependencies
 from cookbook_tool.validate.rules.context import RuleContext
 from cookbook_tool.validate.rules.registry import finding
+
+if TYPE_CHECKING:  # imported only where there is a lock to read, or tables that declare
+    from cookbook_tool.dependencies.declared import DependencySettings
+    from cookbook_tool.dependencies.lockfile import Lock
 
 
 def parsed_version(cookbook: Cookbook) -> Version | None:
@@ -106,24 +109,34 @@ class _Vendoring:
 
     _memo: ClassVar[dict[tuple[object, ...], _Vendoring]] = {}
 
-    def __init__(self, settings: DependencySettings, lock: Lock | None, problem: str | None,
-                 path: Path) -> None:
-        self.settings = settings
+    def __init__(self, settings: DependencySettings | None, lock: Lock | None,
+                 problem: str | None, path: Path) -> None:
+        self.settings = settings  # None: the configuration declares no dependencies
         self.lock = lock
         self.problem = problem  # the lock cannot be read
         self.path = path
 
     @classmethod
     def of(cls, root: Path, config: Config) -> _Vendoring:
-        path = lock_path(root)
-        key = (path, _stamp(path), config.file, _stamp(config.file))
+        path = root / LOCK_FILE
+        stamp = _stamp(path)
+        key = (path, stamp, config.file, _stamp(config.file))
         if key not in cls._memo:
             cls._memo.clear()
-            settings = dependency_settings(config)
-            try:
-                lock, problem = read_lock(path), None
-            except LocalError as exc:
-                lock, problem = None, exc.message
+            settings = None
+            if config.file is not None and config.declares_dependencies is not False:
+                from cookbook_tool.dependencies.declared import dependency_settings
+
+                settings = dependency_settings(config)
+            lock: Lock | None = None
+            problem = None
+            if not _absent(path):
+                from cookbook_tool.dependencies.lockfile import read_lock
+
+                try:
+                    lock = read_lock(path)
+                except LocalError as exc:
+                    problem = exc.message
             cls._memo[key] = cls(settings, lock, problem, path)
         return cls._memo[key]
 
@@ -131,7 +144,20 @@ class _Vendoring:
         """Whether ``name`` is locked, or would be once ``cookbook-tool lock`` runs."""
         if self.lock is not None and name in self.lock.cookbooks:
             return True
-        return self.settings.source_of(name) is not None or name in self.settings.declared
+        settings = self.settings
+        return settings is not None and (settings.source_of(name) is not None
+                                         or name in settings.declared)
+
+
+def _absent(path: Path) -> bool:
+    """Whether there is no file at ``path`` (an unreadable one is read, and its error said)."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:
@@ -150,11 +176,15 @@ def check_lock(context: RuleContext) -> Iterator[Finding]:
     if vendoring.problem is not None:
         yield finding("dependency-lock-stale", vendoring.problem, where)
         return
-    if vendoring.lock is None and not vendoring.settings.configured:
+    settings = vendoring.settings
+    if vendoring.lock is None and (settings is None or not settings.configured):
         return  # no vendoring here: dependency-missing speaks for each depends
+    from cookbook_tool.dependencies.declared import DependencySettings
+    from cookbook_tool.dependencies.lockfile import lock_problems
+
     external = config.external_cookbooks | config.builtin_cookbooks
-    problems = lock_problems(vendoring.lock, context.loaded.cookbooks, vendoring.settings,
-                             external)
+    problems = lock_problems(vendoring.lock, context.loaded.cookbooks,
+                             settings or DependencySettings(file=config.file), external)
     if not problems:
         return
     if vendoring.lock is None:

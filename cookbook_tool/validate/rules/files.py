@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cookbook_tool.cookbook.model import STANDARD_FOLDERS, Cookbook
 from cookbook_tool.cookbook.repository import CookbookFiles
@@ -35,8 +35,7 @@ _ELSEWHERE = re.compile(r"""\blocal[ \t]*\(?[ \t]*true\b|\bcookbook[ \t]*\(?[ \t
 _MAX_CODE_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class _Source:
+class _Source(NamedTuple):
     """A literal ``source`` of a ``template`` block that Chef looks up in this cookbook."""
 
     name: str
