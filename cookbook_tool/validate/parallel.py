@@ -23,10 +23,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from cookbook_tool.errors import LocalError
+
+if TYPE_CHECKING:  # concurrent.futures imports logging, traceback...: not for a pre-commit run
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -115,6 +117,8 @@ class Background(Generic[R]):
             finally:
                 os.close(tickets)
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background")
             self._future = self._thread.submit(work)
 
