@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import threading
@@ -317,3 +318,110 @@ def test_server_killed_mid_upload_then_rerun(
     rerun = publisher(server, bucket, **fragile).publish(big)
     assert not rerun.already_published and rerun.current
     assert hashlib.sha256(body(server, bucket, CURRENT)).hexdigest() == big.archive_sha256
+
+
+def _signed_headers(request: Any) -> list[str]:
+    authorization = request.headers["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    return authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
+
+
+def test_bodies_are_not_signed_but_their_checksum_is(
+    seaweed: SeaweedServer, s3_bucket: str, make: Any
+) -> None:
+    """Plain HTTP (the test server): each body goes as UNSIGNED-PAYLOAD with its SHA-256 in a
+    header that the signature covers, the release parts as the history document."""
+    target = publisher(seaweed, s3_bucket, transfer=SMALL_PARTS)
+    seen: list[tuple[str, bytes, list[str]]] = []
+
+    def record(request: Any, **_: Any) -> None:
+        if request.body:
+            content = request.headers["X-Amz-Content-SHA256"]
+            seen.append((request.method, content, _signed_headers(request)))
+
+    target.s3.client.meta.events.register("before-send.s3", record)
+    target.publish(make("1.0.0", padding=12 * MiB))
+
+    uploads = [s for s in seen if s[0] == "PUT"]
+    assert len(uploads) == 3 + 1  # three parts and releases.json
+    for _, content, signed in uploads:
+        assert content == b"UNSIGNED-PAYLOAD"
+        assert "x-amz-checksum-sha256" in signed and "host" in signed
+
+
+def _altered(request: Any, change: Callable[[bytes], bytes] = lambda d: b"!" + d[1:]) -> bytes:
+    """Change the request's body in flight (bodies go as streams); the new body."""
+    data = request.body.read() if hasattr(request.body, "read") else request.body
+    request.body = change(data)
+    return bytes(request.body)
+
+
+def _failing_publish_leaves_nothing(
+    server: SeaweedServer, bucket: str, target: S3Publisher, artifact: Artifact, previous: bytes,
+    refused: str,
+) -> None:
+    with pytest.raises(RemoteError, match=refused):
+        target.publish(artifact)
+    assert RELEASE.format(v=artifact.version) not in keys(server, bucket)
+    assert body(server, bucket, CURRENT) == previous
+    assert [r.version for r in target.releases("cookbooks")] == ["1.0.0"]
+    assert not server.client().list_multipart_uploads(Bucket=bucket).get("Uploads")
+
+
+def test_a_part_altered_on_the_way_is_refused(
+    seaweed: SeaweedServer, s3_bucket: str, make: Any
+) -> None:
+    """What payload signing guarded against, the signed checksum guards against: a part whose
+    bytes change after signing is refused by the server, and the upload is aborted."""
+    first = make("1.0.0")
+    publisher(seaweed, s3_bucket).publish(first)
+    target = publisher(seaweed, s3_bucket, transfer=SMALL_PARTS)
+
+    def alter(request: Any, **_: Any) -> None:
+        if "partNumber=2" in request.url:
+            _altered(request)
+
+    target.s3.client.meta.events.register("before-send.s3.UploadPart", alter)
+    _failing_publish_leaves_nothing(
+        seaweed, s3_bucket, target, make("2.0.0", padding=12 * MiB), first.path.read_bytes(),
+        "BadDigest",
+    )
+
+
+def test_a_part_and_its_checksum_altered_on_the_way_are_refused(
+    seaweed: SeaweedServer, s3_bucket: str, make: Any
+) -> None:
+    """Changing the checksum header with the bytes breaks the signature instead."""
+    first = make("1.0.0")
+    publisher(seaweed, s3_bucket).publish(first)
+    target = publisher(seaweed, s3_bucket, transfer=SMALL_PARTS)
+
+    def alter(request: Any, **_: Any) -> None:
+        if "partNumber=2" in request.url:
+            digest = hashlib.sha256(_altered(request)).digest()
+            request.headers["x-amz-checksum-sha256"] = base64.b64encode(digest).decode()
+
+    target.s3.client.meta.events.register("before-send.s3.UploadPart", alter)
+    _failing_publish_leaves_nothing(
+        seaweed, s3_bucket, target, make("2.0.0", padding=12 * MiB), first.path.read_bytes(),
+        "SignatureDoesNotMatch",
+    )
+
+
+def test_an_altered_history_write_is_refused(
+    seaweed: SeaweedServer, s3_bucket: str, make: Any
+) -> None:
+    first = make("1.0.0")
+    publisher(seaweed, s3_bucket).publish(first)
+    before = body(seaweed, s3_bucket, "team/cookbooks/releases.json")
+    target = publisher(seaweed, s3_bucket)
+
+    def alter(request: Any, **_: Any) -> None:
+        if request.url.endswith("releases.json"):
+            _altered(request, lambda data: data.replace(b'"2.0.0"', b'"6.6.6"'))
+
+    target.s3.client.meta.events.register("before-send.s3.PutObject", alter)
+    with pytest.raises(RemoteError, match="releases.json: BadDigest"):
+        target.publish(make("2.0.0"))
+    assert body(seaweed, s3_bucket, "team/cookbooks/releases.json") == before
+    assert body(seaweed, s3_bucket, CURRENT) == first.path.read_bytes()

@@ -8,6 +8,10 @@ completes it:
 2. ``releases.json``, updated by compare-and-swap (re-read and re-applied on conflict);
 3. the current object, re-synced from the history until the history is stable, so that
    concurrent publishers and rollbacks converge on what ``releases.json`` says.
+
+Round trips: the history read that decides the state is also the first compare-and-swap
+attempt (a stale read only costs a refused write and a re-read), and the current object is
+synced from the history just written, then checked against a fresh read.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from cookbook_tool.publish.store.base import (
 )
 
 CAS_ATTEMPTS = 20
+Read = tuple[bytes | None, str | None]  # a document and its compare-and-swap token
 _FORMATS = frozenset({"tar.gz", "zip"})
 
 
@@ -125,12 +130,15 @@ class StorePublisher:
         self.store.check()  # fails early on a missing bucket
         key = release_key(artifact.name, _version(artifact.version), artifact.archive_format)
         sent, created = 0, False
-        state = self.state(artifact)  # the history first: nothing is written on a conflict
+        data, token = self.store.read_doc(history_key(_name(artifact.name)))
+        read: Read | None = (data, token)
+        # the history first: nothing is written on a conflict
+        state = self._state(artifact, self._parse(data, artifact.name))
         if state is ReleaseState.ABSENT:
             try:
                 sent, created = create(key), True
             except ObjectExists:
-                state = self.state(artifact)
+                state, read = self.state(artifact), None
         if state is ReleaseState.DIFFERENT:
             raise self._conflict(artifact, self.load(artifact.name).find(artifact.version))
         entry = hist.Entry.of(artifact, hist.now_iso(), origin)
@@ -152,8 +160,8 @@ class StorePublisher:
                 history, entry, make_current=force_current or _is_newest(history, entry.version)
             )
 
-        history = self.update(artifact.name, record)
-        self.sync_current(artifact.name)
+        history = self.update(artifact.name, record, read)
+        self.sync_current(artifact.name, history)
         return PublishResult(
             target=self.url,
             name=artifact.name,
@@ -182,7 +190,7 @@ class StorePublisher:
         history = self.update(
             name, lambda h: hist.set_current(h, version, action="rollback", at=at)
         )
-        self.sync_current(name)
+        self.sync_current(name, history)
         return next(r for r in hist.to_releases(history) if r.version == version)
 
     def prune(
@@ -222,15 +230,26 @@ class StorePublisher:
         where = self.store.location(history_key(name))
         return hist.parse(data, name, where, self.store.history_error)
 
-    def update(self, name: str, change: Callable[[hist.History], hist.History]) -> hist.History:
-        """Apply ``change`` to ``releases.json`` with compare-and-swap, retrying on conflict."""
+    def update(
+        self,
+        name: str,
+        change: Callable[[hist.History], hist.History],
+        read: Read | None = None,
+    ) -> hist.History:
+        """Apply ``change`` to ``releases.json`` with compare-and-swap, retrying on conflict.
+        ``read``: the document and token read earlier, tried first; when ``change`` leaves it
+        as it was, a fresh read decides (an earlier read cannot prove nothing is to be done)."""
         key = history_key(name)
         for attempt in range(CAS_ATTEMPTS):
-            data, token = self.store.read_doc(key)
+            data, token = read or self.store.read_doc(key)
             before = self._parse(data, name)
             after = change(before)
             if after == before and data is not None:
-                return after
+                if read is None:
+                    return after
+                read = None
+                continue
+            read = None
             if self.store.write_doc(key, hist.dump(after), token):
                 return after
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
@@ -239,12 +258,12 @@ class StorePublisher:
             "busy): run the command again"
         )
 
-    def sync_current(self, name: str) -> None:
-        """Make the current object a copy of the release ``releases.json`` marks current."""
+    def sync_current(self, name: str, history: hist.History | None = None) -> None:
+        """Make the current object a copy of the release ``releases.json`` marks current, until
+        a fresh read still marks the same release. ``history``: the document just written."""
         key = history_key(name)
         for _ in range(CAS_ATTEMPTS):
-            data, token = self.store.read_doc(key)
-            entry = self._parse(data, name).current_entry
+            entry = (history if history is not None else self.load(name)).current_entry
             if entry is None:
                 return
             target = current_key(name, entry.archive_format)
@@ -252,7 +271,8 @@ class StorePublisher:
             if stored is None or stored.sha256 != entry.sha256:
                 source = release_key(name, entry.version, entry.archive_format)
                 self.store.copy(source, target)
-            if self.store.read_doc(key)[1] == token:
+            history = self.load(name)
+            if history.current_entry == entry:
                 return
         raise RemoteError(f"{self.store.location(key)} kept changing: run the command again")
 

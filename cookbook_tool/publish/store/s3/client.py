@@ -4,6 +4,13 @@ Credentials come from boto3's default chain (environment, shared files, SSO, ins
 narrowed by ``--profile``; ``--region`` and ``--endpoint-url`` (or ``AWS_ENDPOINT_URL_S3`` /
 ``AWS_ENDPOINT_URL``) pick the server. Retries use botocore's standard mode (exponential
 backoff with jitter for throttling, 5xx and dropped connections).
+
+Request bodies are not hashed into the signature (``payload_signing_enabled: False``, which
+botocore otherwise forces on plain-HTTP endpoints): every body we send carries its own
+``x-amz-checksum-sha256``, which SigV4 signs like every ``x-amz-*`` header and the server checks
+against the bytes (``BadDigest``), so a body altered on the way is refused over HTTP as over
+HTTPS, and the client hashes each byte once instead of twice (the checksum and the signature).
+A multipart completion's part list is checked afterwards against the composite checksum.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ class ClientSettings:
     read_timeout: float = 60.0
     max_pool_connections: int = 16
     path_style: bool = False  # for bucket names with dots (virtual-hosted fails TLS)
+    payload_signing: bool = False  # bodies carry a signed, server-checked SHA-256 instead
 
 
 def endpoint_url(options: TargetOptions) -> str | None:
@@ -58,7 +66,10 @@ def s3_client(options: TargetOptions, settings: ClientSettings | None = None) ->
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         max_pool_connections=settings.max_pool_connections,
-        s3={"addressing_style": "path" if endpoint or settings.path_style else "auto"},
+        s3={
+            "addressing_style": "path" if endpoint or settings.path_style else "auto",
+            "payload_signing_enabled": settings.payload_signing,
+        },
         signature_version="s3v4",  # presigned URLs too: SigV2 fails in newer regions
         request_checksum_calculation="when_required",
         user_agent_extra="cookbook-tool",

@@ -34,7 +34,7 @@ from cookbook_tool.publish.store.s3.errors import (
     missing_bucket,
     s3_errors,
 )
-from cookbook_tool.publish.store.s3.transfer import TransferSettings, upload_new
+from cookbook_tool.publish.store.s3.transfer import TransferSettings, b64_sha256, upload_new
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -248,6 +248,7 @@ class S3Store:
                     Bucket=self.bucket,
                     Key=self.key(key),
                     Body=data,
+                    ChecksumSHA256=b64_sha256(data)[0],  # the body is not signed (client.py)
                     ContentType="application/json",
                     CacheControl="no-cache",
                     **condition,
