@@ -38,7 +38,7 @@ _NO_FORK = not sys.platform.startswith("linux")
 _TICKET = 4
 # Workers are forked once this process has worked that long and items remain: a pre-commit run
 # over one or two cookbooks never pays for a fork, a repository's validation always gains.
-_FORK_AFTER = 0.02
+_FORK_AFTER = 0.01
 _MAX_TICKETS = (64 << 10) // _TICKET  # what a pipe holds unread on Linux: written in one go
 
 

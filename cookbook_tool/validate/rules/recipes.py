@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import AnyStr
 
 from cookbook_tool.cookbook.model import Cookbook
 from cookbook_tool.cookbook.repository import RECIPE_SINCE
@@ -50,57 +51,77 @@ def _code(text: str) -> str:
 def include_lines(text: str) -> Iterator[tuple[str, int]]:
     """(included name, line) of each literal ``include_recipe`` of recipe source ``text`` that
     starts a statement and is not commented out."""
-    text = _code(text)
-    position, line, counted = 0, 1, 0
-    while (match := _INCLUDE_CALL.search(text, position)) is not None:
-        found = match.start()
-        before = text[text.rfind("\n", 0, found) + 1 : found]
-        if before.strip(" \t"):  # code before the call on its line: a statement start?
-            start = _statement_start(before)
-            if start is None:
-                position = found + 1
-                continue
-            if _commented(before[:start]):
-                position = match.end()
-                continue
-        position = match.end()
-        line += text.count("\n", counted, found)
-        counted = found
-        yield match.group(1) or match.group(2), line
+    code = _code(text)
+    lines = _Lines(code)
+    for name, offset in _calls(code, _INCLUDE_CALL, _same):
+        yield name, lines.at(offset)
 
 
 def include_lines_of(data: bytes) -> Iterator[tuple[str, int]]:
     """``include_lines`` of a recipe's bytes (UTF-8, undecodable bytes replaced)."""
-    for name, line in _raw_include_lines(data):
-        yield (name if isinstance(name, str) else name.decode("utf-8", "replace")), line
+    source, calls = _include_calls(data)
+    lines = _Lines(source)
+    for name, offset in calls:
+        yield _text(name), lines.at(offset)
 
 
-def _raw_include_lines(data: bytes) -> Iterator[tuple[str | bytes, int]]:
-    """``include_lines`` of a recipe's bytes without decoding the file: the scan runs on the
-    bytes, names stay bytes (callers decode the few distinct ones), only a call's line start
-    is decoded when code precedes it. A file with a ``=begin`` block is decoded whole (rare;
-    ``\\b`` differs between bytes and text)."""
+def _include_calls(data: bytes) -> tuple[str | bytes, Iterator[tuple[str | bytes, int]]]:
+    """The source the offsets are in, and (name, offset) of each include call of a recipe's
+    bytes. The scan runs on the bytes (no decoding of the file; names stay bytes, callers
+    decode the few distinct ones, and count lines only for calls with a finding); a file with a
+    ``=begin`` block is decoded whole (rare; ``\\b`` differs between bytes and text)."""
     if b"=begin" in data:
-        yield from include_lines(data.decode("utf-8", "replace"))
-        return
-    search = _INCLUDE_CALL_BYTES.search
-    position, line, counted = 0, 1, 0
-    while (match := search(data, position)) is not None:
-        found = match.start()
-        ahead = data[data.rfind(b"\n", 0, found) + 1 : found]
-        if ahead.strip(b" \t"):  # code before the call on its line: a statement start?
-            before = ahead.decode("utf-8", "replace")
-            start = _statement_start(before)
-            if start is None:
-                position = found + 1
-                continue
-            if _commented(before[:start]):
-                position = match.end()
-                continue
-        position = match.end()
-        line += data.count(b"\n", counted, found)
-        counted = found
-        yield match.group(1) or match.group(2), line
+        code = _code(data.decode("utf-8", "replace"))
+        return code, _calls(code, _INCLUDE_CALL, _same)
+    return data, _calls(data, _INCLUDE_CALL_BYTES, _text)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _text(name: str | bytes) -> str:
+    return name if isinstance(name, str) else name.decode("utf-8", "replace")
+
+
+def _calls(
+    source: AnyStr, call: re.Pattern[AnyStr], decoded: Callable[[AnyStr], str]
+) -> Iterator[tuple[AnyStr, int]]:
+    """(name, offset) of each call in ``source`` that starts a statement and is not commented
+    out. After a call that does not start a statement the scan goes on right after its first
+    character (a call may begin inside it: ``foo include_recipe 'x; include_recipe "y"'``)."""
+    newline, blanks = ("\n", " \t") if isinstance(source, str) else (b"\n", b" \t")
+    position = 0
+    while True:
+        for match in call.finditer(source, position):
+            found = match.start()
+            ahead = source[source.rfind(newline, 0, found) + 1 : found]
+            if ahead.strip(blanks):
+                before = decoded(ahead)  # code before the call on its line: a statement start?
+                start = _statement_start(before)
+                if start is None:
+                    position = found + 1
+                    break
+                if _commented(before[:start]):
+                    continue
+            yield match.group(1) or match.group(2), found
+        else:
+            return
+
+
+class _Lines:
+    """Line numbers of increasing offsets into one source, counted as far as asked."""
+
+    def __init__(self, source: str | bytes) -> None:
+        self._source = source
+        self._newline: str | bytes = "\n" if isinstance(source, str) else b"\n"
+        self._offset = 0
+        self._line = 1
+
+    def at(self, offset: int) -> int:
+        self._line += self._source.count(self._newline, self._offset, offset)  # type: ignore[arg-type]
+        self._offset = offset
+        return self._line
 
 
 def _statement_start(before: str) -> int | None:
@@ -203,13 +224,15 @@ class IncludeCheck:
         if _INCLUDE_BYTES not in raw:  # most files: no decoding, no pattern
             return
         file = entry.posix
-        for name, line in _raw_include_lines(raw):
+        source, calls = _include_calls(raw)
+        lines = _Lines(source)
+        for name, offset in calls:
             verdict = self.verdicts.get(name)
             if verdict is None:  # what an include of this name gets, wherever it is
-                included = name if isinstance(name, str) else name.decode("utf-8", "replace")
-                include = _Include(included, file, line, self.cookbook, self.depends)
+                include = _Include(_text(name), file, 0, self.cookbook, self.depends)
                 verdict = self.verdicts[name] = tuple(_check_include(self.context, include))
-            if verdict:
+            if verdict:  # the findings, at this call's line
+                line = lines.at(offset)
                 yield from (replace(f, file=file, line=line) for f in verdict)
 
 
