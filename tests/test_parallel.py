@@ -122,7 +122,7 @@ def _repository(root: Path) -> Path:
     return root
 
 
-# The CLI with workers forked at once (not after 0.02 s of work: these repositories are small),
+# The CLI with workers forked at once (not after 0.01 s of work: these repositories are small),
 # saying on stderr how many were forked.
 _CLI = textwrap.dedent(
     """

@@ -2,7 +2,7 @@
 
 The rules hold the GIL (regular expressions, byte counts, Python loops over includes), so
 threads do not help; a process does. After the repository is loaded (metadata read, names
-known), this process starts on the cookbooks and, when they take longer than a few hundredths of
+known), this process starts on the cookbooks and, when they take longer than a hundredth of
 a second, forks one worker per extra core; each process takes the next cookbook from one shared
 queue (a pipe of 4-byte tickets: a slow cookbook does not hold up the rest) and the
 workers send their findings back pickled. The result is the same list as the serial run's: every
