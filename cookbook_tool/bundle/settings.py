@@ -33,6 +33,7 @@ from cookbook_tool.dependencies.sources import NO_CREDENTIALS, Credentials
 from cookbook_tool.dependencies.vendor import Fetcher
 from cookbook_tool.errors import LocalError, UsageError
 from cookbook_tool.metadata.read import read_metadata
+from cookbook_tool.validate.parallel import shared_map
 
 DEFAULT_OUTPUT = "out"  # relative to the repository root
 UNVERSIONED = "VERSION"  # the version --explain shows when none is given (it writes nothing)
@@ -83,7 +84,9 @@ def prepare_bundle(request: BundleRequest) -> BundleSource:
         require_version=not request.explain,
     )
     # The writer streams from disk beside the validation thread: the rules free what they read.
-    loaded = open_repository(root, config, (settings.output_dir,), rules_read_last=True)
+    loaded = open_repository(
+        root, config, (settings.output_dir,), rules_read_last=True, mapper=shared_map
+    )
     if request.output is not None:
         refuse_shipped_output(settings.output_dir, loaded, root)
     if cookbook is not None and cookbook != root:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,7 @@ from types import MappingProxyType
 from cookbook_tool.config.load import Config
 from cookbook_tool.cookbook.chefignore import Chefignore, load_chefignore
 from cookbook_tool.cookbook.discovery import Repository, discover
-from cookbook_tool.cookbook.model import Cookbook
+from cookbook_tool.cookbook.model import Cookbook, Metadata
 from cookbook_tool.cookbook.walk import Entry, walk_cookbook, walk_recipes_folder
 from cookbook_tool.findings import Finding
 from cookbook_tool.metadata.read import read_metadata
@@ -232,23 +232,38 @@ class LoadedRepository:
 
 def open_repository(
     root: Path, config: Config, extra_excluded: tuple[Path, ...] = (),
-    rules_read_last: bool = False,
+    rules_read_last: bool = False, mapper: Mapper | None = None,
 ) -> LoadedRepository:
     """Discover the cookbooks under ``root`` and read their metadata."""
     return load_repository(
-        discover(root, config.cookbook_dirs), config, extra_excluded, rules_read_last
+        discover(root, config.cookbook_dirs), config, extra_excluded, rules_read_last, mapper
     )
+
+
+MetadataRead = tuple[int, Metadata | None, list[Finding]]  # (cookbook index, metadata, findings)
+# How the cookbooks are shared out: ``mapper(read, indices)`` is ``[r for i in indices for r in
+# read(i)]`` in any order (``validate.parallel.shared_map`` spreads it over processes).
+Mapper = Callable[[Callable[[int], list[MetadataRead]], Sequence[int]], list[MetadataRead]]
 
 
 def load_repository(
     repo: Repository, config: Config, extra_excluded: tuple[Path, ...] = (),
-    rules_read_last: bool = False,
+    rules_read_last: bool = False, mapper: Mapper | None = None,
 ) -> LoadedRepository:
-    """Read the metadata of a discovered repository's cookbooks (each file once)."""
+    """Read the metadata of a discovered repository's cookbooks (each file once), through
+    ``mapper`` when given (in any order: the results are put back in cookbook order)."""
     contents = FileContents()
+    cookbooks = repo.cookbooks
+
+    def read(index: int) -> list[MetadataRead]:
+        metadata, problems = read_metadata(cookbooks[index].path, contents.read)
+        return [(index, metadata, problems)]
+
+    indices = range(len(cookbooks))
+    done = mapper(read, indices) if mapper is not None else [r for i in indices for r in read(i)]
     findings: list[Finding] = []
-    for cookbook in repo.cookbooks:
-        metadata, problems = read_metadata(cookbook.path, contents.read)
+    for index, metadata, problems in sorted(done, key=lambda result: result[0]):
+        cookbook = cookbooks[index]
         cookbook.metadata = metadata
         cookbook.metadata_file = metadata.source if metadata else None
         findings.extend(problems)

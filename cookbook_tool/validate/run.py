@@ -197,7 +197,9 @@ def _nothing_found(root: Path) -> Finding:
 
 
 def _check_cookbooks(group: _Group, report: CheckReport) -> None:
-    loaded = group.loaded or load_repository(group.repo, group.config, rules_read_last=True)
+    loaded = group.loaded or load_repository(
+        group.repo, group.config, rules_read_last=True, mapper=shared_map
+    )
     only = None if group.whole else _with_dependents(group.cookbooks, loaded.cookbooks)
     result = validate_loaded(loaded, only)
     report.findings.extend(result.findings)
