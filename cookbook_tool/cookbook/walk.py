@@ -160,6 +160,10 @@ class _Walker:
 
     def classify(self, path: str, relpath: str, dirent: os.DirEntry[str]) -> Entry:
         excluded = _exclusion(relpath, dirent.name, self.ignore)
+        if _is_plain_dir(dirent) and not _has_surrogates(dirent.name):  # no stat: d_type says
+            if excluded is None and self._output_folder(dirent):
+                excluded = "bundle output folder"
+            return Entry(relpath, path, "dir", excluded=excluded)
         try:
             info = dirent.stat(follow_symlinks=False)
         except OSError as exc:
@@ -185,6 +189,14 @@ class _Walker:
             )
         problem = _special_kind(info.st_mode)
         return Entry(relpath, path, "special", excluded=excluded, problem=problem)
+
+    def _output_folder(self, dirent: os.DirEntry[str]) -> bool:
+        """Whether the folder is one of ``excluded_dirs`` (its inode from the folder listing;
+        a stat only when an inode matches)."""
+        if not any(inode == dirent.inode() for _, inode in self.excluded_dirs):
+            return False
+        info = dirent.stat(follow_symlinks=False)
+        return (info.st_dev, info.st_ino) in self.excluded_dirs
 
     def classify_link(self, path: Path, relpath: str, excluded: str | None) -> Entry:
         try:
@@ -215,6 +227,15 @@ _NAME_ENCODING = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
 def _name_bytes(dirent: os.DirEntry[str]) -> bytes:
     """``os.fsencode(dirent.name)`` without its checks: the bytes that order the names."""
     return dirent.name.encode(*_NAME_ENCODING)
+
+
+def _is_plain_dir(dirent: os.DirEntry[str]) -> bool:
+    """A folder, not a link to one, as the listing's file type says (no system call where the
+    file system gives the type)."""
+    try:
+        return dirent.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # classified the long way, which reports why
 
 
 def _is_dir_link(entry: Entry) -> bool:
