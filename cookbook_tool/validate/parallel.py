@@ -159,6 +159,8 @@ class _Worker:
 
     @classmethod
     def start(cls, work: Callable[[T], list[R]], items: Sequence[T], tickets: int) -> _Worker:
+        import pickle  # noqa: F401 - imported once, here: the worker inherits it
+
         results_in, results_out = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: never returns into the caller's code
