@@ -36,7 +36,7 @@ from cookbook_tool.dependencies.lockfile import LockedCookbook
 from cookbook_tool.dependencies.vendor import Fetcher, VendoredCookbook, vendor
 from cookbook_tool.errors import LocalError
 from cookbook_tool.findings import Finding, has_errors, sort_findings
-from cookbook_tool.validate.parallel import Background, jobs
+from cookbook_tool.validate.parallel import Background
 from cookbook_tool.validate.run import validate_loaded
 
 Layout = Literal["cookbooks", "flat"]
@@ -154,20 +154,12 @@ class BundleSource:
         checked against the lock first."""
         if self.locked and self.fetcher is None:
             raise LocalError("the lock's cookbooks cannot be vendored without a download cache")
-        # A validation that can run in a process of its own starts now: it walks and reads the
-        # cookbooks while this process fetches the locked ones, plans and writes the archive.
-        early = Background(validation) if callable(validation) and jobs(2) > 1 else None
-        try:
-            vendored = vendor(self.locked, self.fetcher) if self.fetcher is not None else []
-            return build_bundle(
-                self.loaded.root, self.loaded.cookbooks, self.settings, early or validation,
-                self.entries_of, on_progress, selection=self.selection,
-                contents=self.loaded.contents, vendored=tuple(vendored),
-                forget_walks=self.loaded.forget_walks,
-            )
-        finally:
-            if early is not None:
-                early.stop()
+        vendored = vendor(self.locked, self.fetcher) if self.fetcher is not None else []
+        return build_bundle(
+            self.loaded.root, self.loaded.cookbooks, self.settings, validation, self.entries_of,
+            on_progress, selection=self.selection, contents=self.loaded.contents,
+            vendored=tuple(vendored), forget_walks=self.loaded.forget_walks,
+        )
 
 
 def open_for_bundle(
@@ -257,11 +249,7 @@ def _without_empty_dirs(entries: list[Member]) -> list[Member]:
     return [e for e in entries if e.kind == "file" or e.name in needed]
 
 
-# The findings; a function computing them (run beside the writer); or that function already
-# started (``BundleSource.build`` starts it before planning when it gets a process of its own).
-Validation = (
-    Sequence[Finding] | Callable[[], Sequence[Finding]] | Background[Sequence[Finding]]
-)
+Validation = Sequence[Finding] | Callable[[], Sequence[Finding]]
 
 
 class _Refused(Exception):
@@ -299,15 +287,9 @@ def build_bundle(
     """
     plan = plan_bundle(root, cookbooks, settings, entries_of, selection=selection,
                        vendored=vendored)
-    started, compute, found = _forms(validation)
-    if (started or compute) and (plan.refused or has_errors(plan.selection.findings)):
-        # refused anyway: report everything validation has to say
-        if started is not None:
-            found = started.result()
-        elif compute is not None:
-            found = compute()
-        started = compute = None
-    early = merge_findings(found, plan.selection.findings)
+    if callable(validation) and (plan.refused or has_errors(plan.selection.findings)):
+        validation = validation()  # refused anyway: report everything validation has to say
+    early = merge_findings(() if callable(validation) else validation, plan.selection.findings)
     if has_errors(early):
         return BundleResult(settings, early, plan)
     for refused in plan.refused:  # validation should have reported it: last line of defence
@@ -315,8 +297,8 @@ def build_bundle(
     # Validation done: its reads are waiting in ``contents``. Validation running beside the
     # writer: the writer streams every file from disk into the compressor (no bytes kept for
     # it, no lock shared with the validation thread; a second read comes from the page cache).
-    shared = None if started or compute else contents
-    pending = started or (Background(compute) if compute is not None else None)
+    shared = None if callable(validation) else contents
+    pending = Background(validation) if callable(validation) else None
     if pending is not None and pending.forked and forget_walks is not None:
         forget_walks()
     try:
@@ -328,18 +310,6 @@ def build_bundle(
         if pending is not None:
             pending.stop()
     return replace(written, findings=gate.findings or early)
-
-
-def _forms(
-    validation: Validation,
-) -> tuple[Background[Sequence[Finding]] | None, Callable[[], Sequence[Finding]] | None,
-           Sequence[Finding]]:
-    """(running, to run, done): the one form ``validation`` has."""
-    if isinstance(validation, Background):
-        return validation, None, ()
-    if callable(validation):
-        return None, validation, ()
-    return None, None, validation
 
 
 class _Gate:
