@@ -189,11 +189,11 @@ def check_recipe_files(context: RuleContext, cookbook: Cookbook) -> Iterator[Fin
 
 @dataclass(frozen=True)
 class _Include:
-    """One literal ``include_recipe`` line of a recipe of ``cookbook``."""
+    """A name a recipe of ``cookbook`` includes (its verdict holds for every call of it: each
+    finding gets the file and line of the call it is reported at)."""
 
     included: str
     file: str
-    line: int
     cookbook: Cookbook
     depends: frozenset[str]
 
@@ -229,7 +229,7 @@ class IncludeCheck:
         for name, offset in calls:
             verdict = self.verdicts.get(name)
             if verdict is None:  # what an include of this name gets, wherever it is
-                include = _Include(_text(name), file, 0, self.cookbook, self.depends)
+                include = _Include(_text(name), file, self.cookbook, self.depends)
                 verdict = self.verdicts[name] = tuple(_check_include(self.context, include))
             if verdict:  # the findings, at this call's line
                 line = lines.at(offset)
@@ -246,7 +246,7 @@ def _recipe_bytes(entry: Entry, kept: bytes | None) -> bytes:
 
 
 def _check_include(context: RuleContext, include: _Include) -> Iterator[Finding]:
-    included, file, line = include.included, include.file, include.line
+    included, file, line = include.included, include.file, None
     cookbook, depends, named = include.cookbook, include.depends, context.named
     if included.startswith("::") and context.config.targets_chef_11:
         yield finding(
@@ -300,7 +300,7 @@ def _undeclared(context: RuleContext, include: _Include, owner: str) -> Finding:
     cookbook, included = include.cookbook, include.included
 
     def undeclared(message: str, relaxed: bool = False) -> Finding:
-        return finding("include-recipe-undeclared", message, include.file, include.line,
+        return finding("include-recipe-undeclared", message, include.file, None,
                        cookbook=cookbook.dirname, relaxed=relaxed)
 
     advice = f"add `depends '{owner}'` to {cookbook.name}'s metadata"
@@ -376,6 +376,6 @@ def _too_new(
         f"Chef loads since {since[0]}.{since[1]}; chef_version = "
         f'"{context.config.chef_version}" does not: write it in Ruby (recipes/'
         f"{relpath[len('recipes/'):-len(extension)]}.rb)",
-        include.file, include.line, cookbook=include.cookbook.dirname,
+        include.file, None, cookbook=include.cookbook.dirname,
     )
 
